@@ -1,0 +1,1 @@
+"""simgan core: registries, data contract, S+U trainer, checkpoints, summaries. Knows GANs, not eyes."""

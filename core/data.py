@@ -1,0 +1,68 @@
+"""The dataset contract and the shared input transforms.
+
+A dataset is a registered factory ``factory(*, seed: int, **hyper_parameters)`` returning an
+*unbatched* ``tf.data.Dataset`` of dicts. ``"image"`` is float32 ``[H, W, C]`` in [-1, 1];
+synthetic datasets add labels (``"gaze"``: a unit 3-vector); real ones may have none.
+The trainer builds the synthetic set under the gin scope ``synthetic`` and the real set under
+``real``, so one factory can serve both (``real/eye_simulator.domain = 'real_like'``).
+"""
+
+from __future__ import annotations
+
+import gin
+import tensorflow as tf
+
+from simgan.core.registries import DATASETS
+
+IMAGE_KEY = "image"
+
+
+class DatasetContractError(ValueError):
+    """A dataset's elements do not follow the contract above."""
+
+
+def to_unit_range(images: tf.Tensor) -> tf.Tensor:
+    """uint8 [0, 255] -> float32 [-1, 1]."""
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def to_uint8(images: tf.Tensor) -> tf.Tensor:
+    """float [-1, 1] -> uint8 [0, 255], clipping out-of-range values."""
+    return tf.cast(tf.round(tf.clip_by_value((images + 1.0) * 127.5, 0.0, 255.0)), tf.uint8)
+
+
+def check_contract(dataset: tf.data.Dataset, name: str) -> tf.TensorSpec:
+    """Checks ``dataset`` yields dicts with a float32 rank-3 'image'; returns that spec."""
+    spec = dataset.element_spec
+    if not isinstance(spec, dict) or IMAGE_KEY not in spec:
+        raise DatasetContractError(
+            f"Dataset {name!r} must yield dicts with an {IMAGE_KEY!r} entry; it yields {spec}")
+    image = spec[IMAGE_KEY]
+    if image.dtype != tf.float32 or image.shape.rank != 3:
+        raise DatasetContractError(
+            f"Dataset {name!r}: {IMAGE_KEY!r} must be float32 [H, W, C]; got "
+            f"{image.dtype.name} {image.shape}")
+    return image
+
+
+def build(name: str, scope: str, seed: int) -> tf.data.Dataset:
+    """Builds registered dataset ``name`` under gin scope ``scope`` and checks the contract."""
+    with gin.config_scope(scope):
+        dataset = DATASETS.build(name, seed=seed)
+    check_contract(dataset, name)
+    return dataset
+
+
+@gin.configurable(module="data")
+def batched(dataset: tf.data.Dataset, batch_size: int, seed: int, *,
+            shuffle_buffer: int = 1024, cache: bool = False,
+            repeat: bool = True, drop_remainder: bool = True) -> tf.data.Dataset:
+    """Cache (optionally), shuffle with ``seed``, repeat, batch and prefetch a dataset."""
+    if cache:
+        dataset = dataset.cache()
+    if shuffle_buffer > 1:
+        dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        dataset = dataset.repeat()
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    return dataset.prefetch(tf.data.AUTOTUNE)

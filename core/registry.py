@@ -1,0 +1,107 @@
+"""A name -> component registry whose entries are gin-configurable.
+
+Every component of the framework (dataset, refiner, discriminator, loss, buffer strategy,
+optimizer, evaluator) is a factory registered under a short name. Registering it also makes it
+gin-configurable under the registry's module, so a gin file can say either
+``resnet.num_blocks = 4`` or, when a name is shared, ``refiners.resnet.num_blocks = 4``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import inspect
+from typing import Any, Callable, Iterator
+
+import gin
+
+
+class UnknownComponentError(KeyError):
+    """Raised when a registry is asked for a name it does not hold."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable.
+        return str(self.args[0])
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One registered component: its name, the gin-configurable callable and the original."""
+
+    name: str
+    configurable: Callable[..., Any]
+    original: Callable[..., Any]
+
+    def parameters(self) -> dict[str, Any]:
+        """Keyword parameters and their defaults (``inspect.Parameter.empty`` when required)."""
+        target = self.original.__init__ if inspect.isclass(self.original) else self.original
+        params = {}
+        for p in inspect.signature(target).parameters.values():
+            if p.name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            params[p.name] = p.default
+        return params
+
+    def summary(self) -> str:
+        """First line of the component's docstring."""
+        doc = inspect.getdoc(self.original) or ""
+        return doc.splitlines()[0] if doc else ""
+
+
+class Registry:
+    """Maps names to gin-configurable factories of one kind of component."""
+
+    def __init__(self, kind: str, description: str):
+        self.kind = kind
+        self.description = description
+        self._entries: dict[str, Entry] = {}
+
+    def register(self, name: str | None = None, *, denylist: tuple[str, ...] = ()) -> Callable:
+        """Decorator: registers ``fn_or_cls`` under ``name`` (default: its ``__name__``).
+
+        The decorated object is returned gin-configurable. Parameters in ``denylist`` are
+        supplied by the framework (shapes, seeds) and cannot be bound from gin.
+        """
+
+        def decorate(fn_or_cls: Callable) -> Callable:
+            key = name or fn_or_cls.__name__
+            existing = self._entries.get(key)
+            if existing is not None:
+                same = (existing.original.__module__, existing.original.__qualname__) == (
+                    fn_or_cls.__module__, fn_or_cls.__qualname__)
+                if same:  # the same module imported again (e.g. by path and by name)
+                    return existing.configurable
+                raise ValueError(
+                    f"{self.kind}: the name {key!r} is already registered by "
+                    f"{existing.original.__module__}.{existing.original.__qualname__}")
+            configurable = gin.configurable(key, module=self.kind, denylist=list(denylist))(
+                fn_or_cls)
+            self._entries[key] = Entry(key, configurable, fn_or_cls)
+            return configurable
+
+        return decorate
+
+    def names(self) -> list[str]:
+        return sorted(self._entries)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self._entries[n] for n in self.names())
+
+    def lookup(self, name: str) -> Entry:
+        """The entry for ``name``; an unknown name raises listing the known ones."""
+        try:
+            return self._entries[name]
+        except KeyError:
+            known = ", ".join(self.names()) or "(none registered)"
+            close = difflib.get_close_matches(str(name), self.names(), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise UnknownComponentError(
+                f"Unknown {self.kind} component {name!r}.{hint} Known {self.kind}: {known}. "
+                "Load the plugin that defines it with --plugin or the 'simgan.plugins' "
+                "entry point.") from None
+
+    def build(self, name: str, **kwargs: Any) -> Any:
+        """Calls the registered factory, with gin bindings applied and ``kwargs`` given."""
+        return self.lookup(name).configurable(**kwargs)

@@ -1,0 +1,56 @@
+"""`simgan-train`: trains a gin-composed S+U model into --model_dir (resuming if it exists).
+
+    simgan-train --gin_file=quickstart.gin --model_dir=runs/quickstart --seed=0
+"""
+
+from __future__ import annotations
+
+import sys
+
+import keras
+import tensorflow as tf
+from absl import app, flags, logging
+
+from simgan.core import config, plugins, strategies
+from simgan.core.data import DatasetContractError
+from simgan.core.registry import UnknownComponentError
+from simgan.core.trainer import TrainConfig, Trainer, TrainingDivergedError
+
+FLAGS = flags.FLAGS
+flags.DEFINE_multi_string("gin_file", [], "Gin config file (repeatable); relative paths are also "
+                          "looked up in the shipped configs/ folder.")
+flags.DEFINE_multi_string("gin_param", [], "Gin binding, e.g. train.iterations=10 (repeatable).")
+flags.DEFINE_string("model_dir", None, "Where checkpoints, summaries, grids and exports go.")
+flags.DEFINE_multi_string("plugin", [], "Extra plugin module (dotted name or .py path) to load.")
+flags.DEFINE_enum("strategy", "default", strategies.STRATEGIES, "tf.distribute strategy.")
+flags.DEFINE_integer("seed", 0, "Seed for initialization, data order and the buffer; the same "
+                     "seed gives the same result on the same machine (CPU).")
+flags.mark_flag_as_required("model_dir")
+
+USER_ERRORS = (config.ConfigError, plugins.PluginError, UnknownComponentError,
+               DatasetContractError, TrainingDivergedError, ValueError, FileNotFoundError)
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    keras.utils.set_random_seed(FLAGS.seed)
+    tf.config.experimental.enable_op_determinism()
+    strategy = strategies.make(FLAGS.strategy)
+    try:
+        plugins.load_all(FLAGS.plugin)
+        config.parse(FLAGS.gin_file, FLAGS.gin_param)
+        trainer = Trainer(TrainConfig(), FLAGS.model_dir, FLAGS.seed, strategy)
+        trainer.train()
+    except USER_ERRORS as e:
+        logging.error("%s", e)
+        print(f"simgan-train: error: {e}", file=sys.stderr)
+        sys.exit(1)
+
+
+def run() -> None:
+    app.run(main)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,306 @@
+"""The S+U training loop (Shrivastava et al. 2017, Algorithm 1), knowing GANs, not eyes.
+
+Components come from the registries by name; every kind of step is one tf.function that pulls
+its batches, runs the replicas under the tf.distribute strategy, applies gradients, advances
+the global step and records divergence. The host loop only picks the step kind from the
+schedule, and writes summaries, checkpoints and evaluations at their intervals.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from typing import Callable, Sequence
+
+import gin
+import keras
+import tensorflow as tf
+from absl import logging
+
+from simgan.core import data, evaluation, schedule
+from simgan.core.adversarial import patch_accuracy
+from simgan.core.checkpoint import Checkpointer
+from simgan.core.files import atomic_write_text
+from simgan.core.registries import (BUFFERS, DISCRIMINATORS, EVALUATORS, LOSSES, OPTIMIZERS,
+                                    REFINERS)
+from simgan.core.summaries import Summaries
+
+EXPORT_PATH = os.path.join("export", "refiner.keras")
+EVALUATION_FILE = "evaluation.json"
+OPERATIVE_CONFIG = "operative_config.gin"
+
+
+class TrainingDivergedError(RuntimeError):
+    """A loss became NaN/inf or exceeded the divergence bound."""
+
+
+@gin.configurable("train")
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """What to train and how long. Defaults are the paper's eye-gaze settings where it gives
+    them (Shrivastava et al. 2017, Sec. 3 and appendix); see configs/simgan/eyes_paper.gin."""
+
+    synthetic_dataset: str = "eye_simulator"
+    real_dataset: str = "eye_simulator"
+    refiner: str = "resnet"
+    discriminator: str = "local"
+    adversarial_loss: str = "local_adversarial"
+    self_regularization: str = "self_regularization"
+    self_regularization_weight: float = 1.0
+    buffer: str = "history"
+    refiner_optimizer: str = "sgd"
+    discriminator_optimizer: str = "sgd"
+    batch_size: int = 512
+    refiner_pretrain_steps: int = 1000
+    discriminator_pretrain_steps: int = 200
+    iterations: int = 10000
+    refiner_steps_per_iteration: int = 2
+    discriminator_steps_per_iteration: int = 1
+    evaluators: Sequence[str] = ()
+    eval_every: int = 0
+    summary_every: int = 50
+    image_every: int = 500
+    checkpoint_every: int = 500
+    keep_checkpoints: int = 3
+    preview_images: int = 8
+    max_loss: float = 1e6
+
+    def schedule(self) -> schedule.Schedule:
+        return schedule.Schedule(self.refiner_pretrain_steps, self.discriminator_pretrain_steps,
+                                 self.iterations, self.refiner_steps_per_iteration,
+                                 self.discriminator_steps_per_iteration)
+
+
+class Trainer:
+    """Builds the components of a run from ``config`` and trains them in ``model_dir``."""
+
+    def __init__(self, config: TrainConfig, model_dir: str, seed: int,
+                 strategy: tf.distribute.Strategy | None = None):
+        self.config = config
+        self.model_dir = model_dir
+        self.seed = seed
+        self.strategy = strategy or tf.distribute.get_strategy()
+        self.schedule = config.schedule()
+        replicas = self.strategy.num_replicas_in_sync
+        if config.batch_size % replicas or (config.batch_size // replicas) < 2:
+            raise ValueError(f"train.batch_size: {config.batch_size} must be a multiple of the "
+                             f"{replicas} replicas with at least 2 images per replica")
+        self.global_batch = config.batch_size
+
+        synthetic = data.build(config.synthetic_dataset, "synthetic", seed)
+        real = data.build(config.real_dataset, "real", seed + 1)
+        self.image_shape = self._common_shape(synthetic, real)
+        self.previews = self._previews(synthetic, real)
+        synthetic = synthetic.map(lambda e: e[data.IMAGE_KEY])
+        real = real.map(lambda e: e[data.IMAGE_KEY])
+        # Plain iterators (not distributed ones) because their position is checkpointable;
+        # each global batch is split across the replicas inside the step function.
+        self.synthetic_iter = iter(data.batched(synthetic, self.global_batch, seed))
+        self.real_iter = iter(data.batched(real, self.global_batch, seed + 1))
+
+        self.adversarial_loss = LOSSES.build(config.adversarial_loss)
+        self.self_regularization = LOSSES.build(config.self_regularization)
+        with self.strategy.scope():
+            self.refiner = REFINERS.build(config.refiner, input_shape=self.image_shape)
+            self.discriminator = DISCRIMINATORS.build(config.discriminator,
+                                                      input_shape=self.image_shape)
+            with gin.config_scope("refiner"):
+                self.refiner_optimizer = OPTIMIZERS.build(config.refiner_optimizer)
+            with gin.config_scope("discriminator"):
+                self.discriminator_optimizer = OPTIMIZERS.build(config.discriminator_optimizer)
+            self.refiner_optimizer.build(self.refiner.trainable_variables)
+            self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+            self.buffer = BUFFERS.build(config.buffer, image_shape=self.image_shape,
+                                        batch_size=self.global_batch // replicas, seed=seed)
+            self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
+            self.diverged_at = tf.Variable(-1, dtype=tf.int64, trainable=False, name="diverged_at")
+        self.evaluators = {name: EVALUATORS.build(name, seed=seed,
+                                                  output_dir=os.path.join(model_dir, "eval", name))
+                           for name in config.evaluators}
+        self.checkpointer = Checkpointer(
+            model_dir, max_to_keep=config.keep_checkpoints, refiner=self.refiner,
+            discriminator=self.discriminator, refiner_optimizer=self.refiner_optimizer,
+            discriminator_optimizer=self.discriminator_optimizer, buffer=self.buffer,
+            step=self.step, diverged_at=self.diverged_at,
+            synthetic_data=self.synthetic_iter, real_data=self.real_iter)
+        self.steps: dict[str, Callable[[], dict[str, tf.Tensor]]] = {
+            schedule.REFINER_PRETRAIN: tf.function(lambda: self._refiner_step(pretrain=True)),
+            schedule.REFINER: tf.function(lambda: self._refiner_step(pretrain=False)),
+            schedule.DISCRIMINATOR_PRETRAIN: tf.function(self._discriminator_step),
+            schedule.DISCRIMINATOR: tf.function(self._discriminator_step),
+        }
+
+    @staticmethod
+    def _common_shape(synthetic: tf.data.Dataset, real: tf.data.Dataset) -> tuple[int, int, int]:
+        shapes = [tuple(ds.element_spec[data.IMAGE_KEY].shape) for ds in (synthetic, real)]
+        if shapes[0] != shapes[1] or None in shapes[0]:
+            raise data.DatasetContractError(
+                f"train: synthetic images {shapes[0]} and real images {shapes[1]} must have the "
+                "same fully defined [H, W, C]; set the datasets' height/width")
+        return shapes[0]
+
+    def _previews(self, synthetic: tf.data.Dataset, real: tf.data.Dataset) -> tuple[tf.Tensor, tf.Tensor]:
+        """A fixed batch of synthetic and real images for the image grids."""
+        n = self.config.preview_images
+        take = lambda ds: next(iter(ds.map(lambda e: e[data.IMAGE_KEY]).batch(n).take(1)))
+        return take(synthetic), take(real)
+
+    # ---- steps (traced once each by tf.function) -------------------------------------------
+
+    def _split(self, batch: tf.Tensor):
+        """Distributes a global batch: replica i gets the i-th contiguous slice."""
+        per_replica = self.global_batch // self.strategy.num_replicas_in_sync
+        return self.strategy.experimental_distribute_values_from_function(
+            lambda ctx: batch[ctx.replica_id_in_sync_group * per_replica:
+                              (ctx.replica_id_in_sync_group + 1) * per_replica])
+
+    def _average(self, per_example: tf.Tensor) -> tf.Tensor:
+        return tf.nn.compute_average_loss(per_example, global_batch_size=self.global_batch)
+
+    def _refiner_replica(self, synthetic: tf.Tensor, pretrain: bool) -> dict[str, tf.Tensor]:
+        with tf.GradientTape() as tape:
+            refined = self.refiner(synthetic, training=True)
+            regularization = self.self_regularization(refined, synthetic)
+            if pretrain:
+                adversarial = tf.zeros_like(regularization)
+            else:
+                adversarial = self.adversarial_loss(
+                    self.discriminator(refined, training=False), True)
+            total = self._average(adversarial + self.config.self_regularization_weight * regularization)
+        variables = self.refiner.trainable_variables
+        self.refiner_optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
+        return {"refiner/adversarial": self._average(adversarial),
+                "refiner/self_regularization": self._average(regularization),
+                "refiner/total": total}
+
+    def _refiner_step(self, pretrain: bool) -> dict[str, tf.Tensor]:
+        synthetic = self._split(next(self.synthetic_iter))
+        per_replica = self.strategy.run(self._refiner_replica, args=(synthetic, pretrain))
+        return self._finish(per_replica, "refiner/total")
+
+    def _discriminator_replica(self, synthetic: tf.Tensor, real: tf.Tensor) -> dict[str, tf.Tensor]:
+        refined = self.refiner(synthetic, training=False)
+        mixed = self.buffer.sample_and_update(refined)
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real, training=True)
+            refined_logits = self.discriminator(mixed, training=True)
+            real_loss = self.adversarial_loss(real_logits, True)
+            refined_loss = self.adversarial_loss(refined_logits, False)
+            total = self._average(real_loss + refined_loss)
+        variables = self.discriminator.trainable_variables
+        self.discriminator_optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
+        return {"discriminator/real": self._average(real_loss),
+                "discriminator/refined": self._average(refined_loss),
+                "discriminator/total": total,
+                "discriminator/accuracy_real": self._average(patch_accuracy(real_logits, True)),
+                "discriminator/accuracy_refined": self._average(
+                    patch_accuracy(refined_logits, False))}
+
+    def _discriminator_step(self) -> dict[str, tf.Tensor]:
+        synthetic = self._split(next(self.synthetic_iter))
+        real = self._split(next(self.real_iter))
+        per_replica = self.strategy.run(self._discriminator_replica, args=(synthetic, real))
+        return self._finish(per_replica, "discriminator/total")
+
+    def _finish(self, per_replica: dict, total_key: str) -> dict[str, tf.Tensor]:
+        """Sums replica values, flags the first non-finite or diverging step, advances the step."""
+        values = {k: self.strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None)
+                  for k, v in per_replica.items()}
+        total = values[total_key]
+        healthy = tf.math.is_finite(total) & (tf.abs(total) <= self.config.max_loss)
+        self.diverged_at.assign(tf.where((self.diverged_at < 0) & ~healthy,
+                                         self.step, self.diverged_at))
+        self.step.assign_add(1)
+        return values
+
+    # ---- host loop --------------------------------------------------------------------------
+
+    def train(self) -> dict[str, float]:
+        """Runs (or resumes) the schedule to the end; returns the final evaluation results."""
+        self.checkpointer.restore_latest()
+        self._check_divergence("restored checkpoint")
+        os.makedirs(self.model_dir, exist_ok=True)
+        self._write_operative_config()
+        summaries = Summaries(self.model_dir)
+        total, start = self.schedule.total, int(self.step.numpy())
+        if start:
+            logging.info("Resuming at step %d of %d", start, total)
+        if start == 0 and self.config.image_every:
+            self._grid(summaries, 0)
+        clock, clock_step, last = time.time(), start, {}
+        for step in range(start, total):
+            phase = self.schedule.phase(step)
+            values = self.steps[phase]()
+            last.update(values)
+            done = step + 1
+            if done % self.config.summary_every == 0 or done == total:
+                self._check_divergence(f"step {done}")
+                rate = (done - clock_step) / max(time.time() - clock, 1e-9)
+                scalars = {k: float(v) for k, v in last.items()}
+                scalars.update(self._learning_rates())
+                scalars["steps_per_second"] = rate
+                summaries.scalars(done, scalars)
+                logging.info("step %d/%d [%s] %s | %.2f steps/s, %s left", done, total, phase,
+                             " ".join(f"{k}={v:.4g}" for k, v in sorted(last.items())), rate,
+                             _duration((total - done) / max(rate, 1e-9)))
+                clock, clock_step = time.time(), done
+            if self.config.image_every and (done % self.config.image_every == 0 or done == total):
+                self._grid(summaries, done)
+            if done % self.config.checkpoint_every == 0 or done == total:
+                self._check_divergence(f"step {done}")
+                self.checkpointer.save(done)
+            if self.config.eval_every and done % self.config.eval_every == 0 and done != total:
+                self.evaluate(done, summaries)
+        self.export()
+        return self.evaluate(total, summaries) if self.evaluators else {}
+
+    def _check_divergence(self, where: str) -> None:
+        bad = int(self.diverged_at.numpy())
+        if bad >= 0:
+            latest = self.checkpointer.manager.latest_checkpoint or "none yet"
+            raise TrainingDivergedError(
+                f"Training diverged: a loss became NaN/inf or exceeded train.max_loss="
+                f"{self.config.max_loss:g} at step {bad + 1} (detected at {where}). "
+                f"Stopped without saving; the last good checkpoint is kept: {latest}")
+
+    def _learning_rates(self) -> dict[str, float]:
+        return {f"{name}/learning_rate": float(keras.ops.convert_to_numpy(opt.learning_rate))
+                for name, opt in (("refiner", self.refiner_optimizer),
+                                  ("discriminator", self.discriminator_optimizer))}
+
+    def _grid(self, summaries: Summaries, step: int) -> None:
+        synthetic, real = self.previews
+        summaries.grid(step, [synthetic, self.refiner(synthetic, training=False), real])
+
+    def _write_operative_config(self) -> None:
+        atomic_write_text(os.path.join(self.model_dir, OPERATIVE_CONFIG), gin.operative_config_str())
+
+    def evaluate(self, step: int, summaries: Summaries | None = None) -> dict[str, float]:
+        """Runs every evaluator; logs to TensorBoard and appends to evaluation.json."""
+        results = {}
+        for name, evaluator in self.evaluators.items():
+            for key, value in evaluator.evaluate(self.refiner, step).items():
+                results[f"{name}/{key}"] = float(value)
+        if summaries is not None:
+            summaries.scalars(step, {f"eval/{k}": v for k, v in results.items()})
+        evaluation.append_results(os.path.join(self.model_dir, EVALUATION_FILE), step, results)
+        logging.info("evaluation at step %d: %s", step, results)
+        return results
+
+    def export(self) -> str:
+        """Saves the refiner as a standalone .keras file (atomically)."""
+        path = os.path.join(self.model_dir, EXPORT_PATH)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        partial = path[: -len(".keras")] + ".partial.keras"
+        self.refiner.save(partial)
+        os.replace(partial, path)
+        self._write_operative_config()
+        logging.info("Exported refiner to %s", path)
+        return path
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{seconds:02d}s" if hours else f"{minutes}m{seconds:02d}s"

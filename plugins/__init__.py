@@ -1,0 +1,1 @@
+"""Built-in plugins. Each subpackage registers its components when imported."""

@@ -1,0 +1,41 @@
+"""SimGAN discriminators: the paper's local (patch) network and a global variant for ablations."""
+
+from __future__ import annotations
+
+import keras
+
+from simgan.core.registries import DISCRIMINATORS
+
+
+def _trunk(inputs, padding: str):
+    """The paper's eye-gaze discriminator body up to (not including) the 2-way output."""
+    x = keras.layers.Conv2D(96, 3, strides=2, padding=padding, activation="relu", name="conv1")(inputs)
+    x = keras.layers.Conv2D(64, 3, strides=2, padding=padding, activation="relu", name="conv2")(x)
+    x = keras.layers.MaxPooling2D(3, strides=1, padding=padding, name="pool")(x)
+    x = keras.layers.Conv2D(32, 3, strides=1, padding=padding, activation="relu", name="conv3")(x)
+    return keras.layers.Conv2D(32, 1, activation="relu", name="conv4")(x)
+
+
+@DISCRIMINATORS.register("local", denylist=("input_shape",))
+def local_discriminator(*, input_shape: tuple[int, int, int],
+                        padding: str = "same") -> keras.Model:
+    """Local discriminator: conv3x3/2 96, conv3x3/2 64, maxpool3x3/1, conv3x3 32, conv1x1 32,
+    conv1x1 2 -> a w x h map of two-class logits, one per receptive-field patch.
+
+    For a 35x55 input with 'same' padding the map is 9x14.
+    """
+    inputs = keras.Input(shape=tuple(input_shape), name="image")
+    logits = keras.layers.Conv2D(2, 1, name="patch_logits")(_trunk(inputs, padding))
+    return keras.Model(inputs, logits, name="local_discriminator")
+
+
+@DISCRIMINATORS.register("global", denylist=("input_shape",))
+def global_discriminator(*, input_shape: tuple[int, int, int],
+                         padding: str = "same") -> keras.Model:
+    """Global discriminator for the local-vs-global ablation: the same body, then one dense
+    two-class decision for the whole image (a 1x1 logit map)."""
+    inputs = keras.Input(shape=tuple(input_shape), name="image")
+    x = keras.layers.Flatten()(_trunk(inputs, padding))
+    x = keras.layers.Dense(2, name="image_logits")(x)
+    logits = keras.layers.Reshape((1, 1, 2))(x)
+    return keras.Model(inputs, logits, name="global_discriminator")

@@ -1,0 +1,59 @@
+"""Installs the distribution `simgan`.
+
+The import names `simgan.core`, `simgan.plugins`, `simgan.tools` and `simgan.configs` map onto
+the top-level folders core/, plugins/, tools/ and configs/; `simgan` itself is a namespace
+package, so no top-level module named `core` or `plugins` lands in site-packages.
+"""
+
+from setuptools import find_packages, setup
+
+FOLDERS = ("core", "plugins", "tools", "configs")
+
+
+def _packages():
+    packages, package_dir = [], {}
+    for folder in FOLDERS:
+        package_dir[f"simgan.{folder}"] = folder
+        packages.append(f"simgan.{folder}")
+        for sub in find_packages(folder):
+            packages.append(f"simgan.{folder}.{sub}")
+            package_dir[f"simgan.{folder}.{sub}"] = f"{folder}/{sub.replace('.', '/')}"
+    return packages, package_dir
+
+
+PACKAGES, PACKAGE_DIR = _packages()
+
+setup(
+    name="simgan",
+    version="0.1.0",
+    description="Plugin-based GAN experimentation framework; SimGAN (S+U learning) first.",
+    python_requires=">=3.10",
+    packages=PACKAGES,
+    package_dir=PACKAGE_DIR,
+    package_data={"simgan.configs": ["*.gin", "**/*.gin"]},
+    include_package_data=True,
+    install_requires=[
+        "tensorflow>=2.21,<2.22",
+        "gin-config>=0.5",
+        "absl-py>=2.0",
+        "numpy",
+        "scipy",
+        "tensorboard",
+        "pillow",
+        "h5py",
+    ],
+    extras_require={
+        "test": ["pytest>=8", "pytest-benchmark>=4", "pytest-timeout"],
+    },
+    entry_points={
+        "console_scripts": [
+            "simgan-train=simgan.core.train:run",
+            "simgan-components=simgan.core.components:run",
+        ],
+        # The built-in plugins load through the same entry-point group as third-party ones.
+        "simgan.plugins": [
+            "simgan=simgan.plugins.simgan",
+            "eyes=simgan.plugins.eyes",
+        ],
+    },
+)

@@ -1,0 +1,17 @@
+"""Shared fixtures: tests may import `toy_data` (a tiny registered dataset)."""
+
+import os
+import sys
+
+import gin
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+
+@pytest.fixture(autouse=True)
+def _clean_gin():
+    """Each test starts and ends with no gin bindings."""
+    gin.clear_config()
+    yield
+    gin.clear_config()
