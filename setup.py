@@ -30,7 +30,10 @@ setup(
     python_requires=">=3.10",
     packages=PACKAGES,
     package_dir=PACKAGE_DIR,
-    package_data={"simgan.configs": ["*.gin", "**/*.gin"]},
+    package_data={
+        "simgan.configs": ["*.gin", "**/*.gin"],
+        "simgan.tools.vtt": ["templates/*.html", "static/*"],
+    },
     include_package_data=True,
     install_requires=[
         "tensorflow>=2.21,<2.22",
@@ -41,14 +44,17 @@ setup(
         "tensorboard",
         "pillow",
         "h5py",
+        "flask>=3.0",
     ],
     extras_require={
-        "test": ["pytest>=8", "pytest-benchmark>=4", "pytest-timeout"],
+        "test": ["pytest>=8", "pytest-benchmark>=4", "playwright>=1.49,<2"],
     },
     entry_points={
         "console_scripts": [
             "simgan-train=simgan.core.train:run",
             "simgan-components=simgan.core.components:run",
+            "simgan-vtt=simgan.tools.vtt.cli:main",
+            "simgan-convert=simgan.tools.convert:run",
         ],
         # The built-in plugins load through the same entry-point group as third-party ones.
         "simgan.plugins": [

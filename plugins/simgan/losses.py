@@ -52,13 +52,20 @@ PSI = {"identity": _identity, "channel_mean": _channel_mean}
 
 
 @LOSSES.register("self_regularization")
-def self_regularization(*, psi: str = "identity", downsample: int = 1) -> SelfRegularization:
-    """Per-example ``||psi(R(x)) - psi(x)||_1`` (a sum over the feature map).
+def self_regularization(*, psi: str = "identity", downsample: int = 1,
+                        reduction: str = "mean") -> SelfRegularization:
+    """Per-example ``||psi(R(x)) - psi(x)||_1`` over the feature map.
 
     ``psi`` is the paper's feature transform: 'identity' (used for eyes), 'channel_mean' (the
     mean of colour channels), each optionally followed by average-pooling by ``downsample``
     (a low-resolution psi that lets the refiner change fine texture freely).
+    ``reduction='sum'`` is the L1 norm as written in the paper; the default 'mean' divides it by
+    the number of features, because with the sum plain SGD at the paper's learning rate 0.001
+    kills the refiner's ReLUs within 20 steps at 35x55 (measured; see docs/TRAINING.md).
     """
+    if reduction not in ("sum", "mean"):
+        raise ValueError(f"self_regularization.reduction: expected 'sum' or 'mean', got {reduction!r}")
+    reduce = tf.reduce_sum if reduction == "sum" else tf.reduce_mean
     if psi not in PSI:
         raise ValueError(f"self_regularization.psi: expected one of {sorted(PSI)}, got {psi!r}")
     if downsample < 1:
@@ -72,6 +79,6 @@ def self_regularization(*, psi: str = "identity", downsample: int = 1) -> SelfRe
         return images
 
     def loss(refined: tf.Tensor, synthetic: tf.Tensor) -> tf.Tensor:
-        return tf.reduce_sum(tf.abs(features(refined) - features(synthetic)), axis=[1, 2, 3])
+        return reduce(tf.abs(features(refined) - features(synthetic)), axis=[1, 2, 3])
 
     return loss

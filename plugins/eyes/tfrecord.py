@@ -1,0 +1,106 @@
+"""The converted format (written by tools/convert.py): TFRecord shards plus ``manifest.json``.
+
+Each record is a ``tf.train.Example``: ``image`` holds the fitted image as raw uint8 bytes (no
+decoding when read back), every label a float list. The manifest lists the feature shapes and,
+per shard, its file name, record count, size and SHA-256, and says whether the conversion is
+complete. The reader interleaves shards and parses whole batches of records at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Mapping
+
+import numpy as np
+import tensorflow as tf
+
+from simgan.core.registries import DATASETS
+from simgan.plugins.eyes import pipeline, records
+
+_NAME = "tfrecord"
+FORMAT = "simgan-tfrecord/1"
+MANIFEST = "manifest.json"
+_PARSE_BATCH = 256
+
+
+def encode(element: Mapping[str, np.ndarray]) -> bytes:
+    """One record: 'image' uint8 [H, W, C] as raw bytes, other entries as float lists."""
+    feature = {"image": tf.train.Feature(
+        bytes_list=tf.train.BytesList(value=[np.ascontiguousarray(element["image"]).tobytes()]))}
+    for key, value in element.items():
+        if key != "image":
+            feature[key] = tf.train.Feature(float_list=tf.train.FloatList(
+                value=np.asarray(value, np.float32).ravel()))
+    return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
+
+
+def parse_spec(features: Mapping[str, Any]) -> dict[str, tf.io.FixedLenFeature]:
+    """The tf.io.parse_example spec for the manifest's ``features``."""
+    return {k: tf.io.FixedLenFeature([], tf.string) if k == "image"
+            else tf.io.FixedLenFeature(v["shape"], tf.float32) for k, v in features.items()}
+
+
+def decode_batch(serialized: tf.Tensor, features: Mapping[str, Any]) -> dict[str, tf.Tensor]:
+    """A batch of serialized records -> 'image' uint8 [B, H, W, C] and float32 labels."""
+    parsed = tf.io.parse_example(serialized, parse_spec(features))
+    image = tf.io.decode_raw(parsed["image"], tf.uint8, fixed_length=int(
+        np.prod(features["image"]["shape"])))
+    parsed["image"] = tf.reshape(image, [-1, *features["image"]["shape"]])
+    return parsed
+
+
+def read_manifest(path: str) -> dict:
+    """The validated manifest of the converted folder ``path``."""
+    file = os.path.join(path, MANIFEST)
+    try:
+        with open(file, encoding="utf-8") as f:
+            manifest = json.load(f)
+    except FileNotFoundError:
+        records.fail(file, f"{_NAME}.path", "a folder written by tools/convert.py",
+                     "no manifest.json")
+    except (OSError, ValueError) as e:
+        records.fail(file, "(file)", "a JSON manifest", f"{type(e).__name__}: {e}")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        records.fail(file, "format", repr(FORMAT), repr(manifest.get("format")
+                                                       if isinstance(manifest, dict) else manifest))
+    return manifest
+
+
+@DATASETS.register(_NAME)
+def tfrecord(*, seed: int, path: str, height: int = 35, width: int = 55, fit: str = "crop",
+             shuffle: bool = True) -> tf.data.Dataset:
+    """Records converted by tools/convert.py in folder ``path`` (its manifest must be complete).
+
+    Shards are interleaved (their order permuted with ``seed`` if ``shuffle``) and parsed in
+    batches; images are fitted to ``height x width`` if they were stored at another size.
+    """
+    pipeline.check_fit(fit, _NAME)
+    manifest = read_manifest(path)
+    if not manifest.get("complete"):
+        records.fail(os.path.join(path, MANIFEST), "complete",
+                     "a finished conversion (run tools/convert.py again to resume it)", "false")
+    files = []
+    for shard in manifest["shards"]:
+        file = os.path.join(path, shard["file"])
+        size = os.path.getsize(file) if os.path.isfile(file) else None
+        if size != shard["bytes"]:
+            records.fail(file, "(file)", f"a shard of {shard['bytes']} bytes", f"{size} bytes")
+        files.append(file)
+    features = manifest["features"]
+    pipeline.check_image_shape(path, "image", (0, *features["image"]["shape"]), height, width,
+                               fit, _NAME)
+    if shuffle:
+        files = [files[i] for i in np.random.default_rng(seed).permutation(len(files))]
+
+    def decode(serialized):
+        batch = decode_batch(serialized, features)
+        batch["image"] = pipeline.fit_image(batch["image"], height, width, fit)
+        return batch
+
+    dataset = tf.data.Dataset.from_tensor_slices(files).interleave(
+        tf.data.TFRecordDataset, cycle_length=min(len(files), 8),
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    dataset = dataset.batch(_PARSE_BATCH).map(
+        decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).unbatch()
+    return dataset.apply(tf.data.experimental.assert_cardinality(manifest["records"]))

@@ -1,0 +1,43 @@
+"""Helpers to run `simgan-train` as a subprocess on the tiny toy dataset."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOY_PLUGIN = os.path.join(TESTS, "toy_data.py")
+
+TOY_CONFIG = """
+train.synthetic_dataset = 'toy_squares'
+train.real_dataset = 'toy_squares'
+real/toy_squares.domain = 'real'
+train.batch_size = 8
+train.refiner_pretrain_steps = 4
+train.discriminator_pretrain_steps = 2
+train.iterations = 4
+train.summary_every = 2
+train.image_every = 6
+train.checkpoint_every = 5
+history.capacity_batches = 2
+resnet.filters = 8
+resnet.num_blocks = 1
+"""
+
+
+def write_config(tmp_path, text: str = TOY_CONFIG, name: str = "toy.gin") -> str:
+    path = os.path.join(str(tmp_path), name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def train_command(model_dir, gin_file, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "simgan.core.train", f"--model_dir={model_dir}",
+            f"--gin_file={gin_file}", f"--plugin={TOY_PLUGIN}", *extra]
+
+
+def run_train(model_dir, gin_file, *extra: str, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run(train_command(model_dir, gin_file, *extra), capture_output=True,
+                          text=True, timeout=300, env=env)

@@ -1,0 +1,59 @@
+"""A SIGKILLed run resumes from its last checkpoint and ends with the same weights as an
+uninterrupted run with the same seed (CPU)."""
+
+import signal
+import subprocess
+import time
+
+import numpy as np
+import tensorflow as tf
+
+from cli import TOY_CONFIG, run_train, train_command, write_config
+
+LONG = TOY_CONFIG.replace("train.iterations = 4", "train.iterations = 150") + \
+    "train.checkpoint_every = 10\ntrain.summary_every = 10\ntrain.image_every = 0\n"
+
+
+def final_weights(model_dir):
+    reader = tf.train.load_checkpoint(str(model_dir / "checkpoints"))
+    return {name: reader.get_tensor(name)
+            for name, dtype in reader.get_variable_to_dtype_map().items()
+            if dtype.is_floating or dtype.is_integer}
+
+
+def test_killed_run_resumes_to_identical_weights(tmp_path):
+    gin_file = write_config(tmp_path, LONG)
+    straight = run_train(tmp_path / "straight", gin_file, "--seed=7")
+    assert straight.returncode == 0, straight.stderr[-2000:]
+
+    killed_dir = tmp_path / "killed"
+    proc = subprocess.Popen(train_command(killed_dir, gin_file, "--seed=7"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None:
+        if tf.train.latest_checkpoint(str(killed_dir / "checkpoints")):
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    interrupted_at = tf.train.latest_checkpoint(str(killed_dir / "checkpoints"))
+    total = 4 + 2 + 150 * 3
+    assert interrupted_at is not None and not interrupted_at.endswith(f"ckpt-{total}")
+
+    resumed = run_train(killed_dir, gin_file, "--seed=7")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "Resuming at step" in resumed.stderr
+    a, b = final_weights(tmp_path / "straight"), final_weights(killed_dir)
+    assert a.keys() == b.keys() and len(a) > 10
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+def test_different_seeds_give_different_weights(tmp_path):
+    gin_file = write_config(tmp_path)
+    for seed in (1, 2):
+        assert run_train(tmp_path / f"s{seed}", gin_file, f"--seed={seed}").returncode == 0
+    a, b = final_weights(tmp_path / "s1"), final_weights(tmp_path / "s2")
+    name = "refiner_optimizer/_trainable_variables/0/.ATTRIBUTES/VARIABLE_VALUE"
+    assert not np.array_equal(a[name], b[name])

@@ -1,0 +1,88 @@
+"""`simgan-train` end to end on a tiny dataset: outputs, errors before training, NaN stop."""
+
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from cli import TOY_CONFIG, run_train, write_config
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("run")
+    model_dir = tmp / "model"
+    result = run_train(model_dir, write_config(tmp), "--seed=1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return model_dir, result
+
+
+def test_run_writes_every_artifact(finished_run):
+    model_dir, result = finished_run
+    files = set(os.listdir(model_dir))
+    assert "operative_config.gin" in files and "export" in files
+    assert any(f.startswith("events.out.tfevents") for f in files)
+    grids = sorted(os.listdir(model_dir / "grids"))
+    assert grids[0] == "step_000000.png" and "step_000018.png" in grids
+    ckpt = tf.train.latest_checkpoint(str(model_dir / "checkpoints"))
+    assert ckpt.endswith("ckpt-18")  # 4 + 2 + 4 * (2 + 1) steps
+    config = (model_dir / "operative_config.gin").read_text()
+    assert "train.batch_size = 8" in config and "resnet.num_blocks = 1" in config
+    # Progress reaches the terminal: step, losses, rate and time left.
+    assert "step 18/18" in result.stderr and "steps/s" in result.stderr and "left" in result.stderr
+
+
+def test_exported_refiner_loads_without_training_code(finished_run):
+    model_dir, _ = finished_run
+    refiner = keras.saving.load_model(model_dir / "export" / "refiner.keras")
+    x = np.zeros([2, 8, 12, 1], np.float32)
+    assert refiner(x).shape == (2, 8, 12, 1)
+
+
+def test_tensorboard_has_losses_accuracies_learning_rates_and_grids(finished_run):
+    model_dir, _ = finished_run
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(model_dir), size_guidance={"tensors": 0}).Reload()
+    tags = set(events.Tags()["tensors"])
+    for tag in ["refiner/adversarial", "refiner/self_regularization", "discriminator/total",
+                "discriminator/accuracy_real", "discriminator/accuracy_refined",
+                "refiner/learning_rate", "discriminator/learning_rate", "steps_per_second",
+                "synthetic_refined_real"]:
+        assert tag in tags, tag
+
+
+def test_gin_typo_fails_before_training_with_the_wrong_name(tmp_path):
+    gin_file = write_config(tmp_path, TOY_CONFIG + "resnet.num_blockz = 2\n")
+    result = run_train(tmp_path / "m", gin_file)
+    assert result.returncode == 1
+    assert "num_blockz" in result.stderr
+    assert not (tmp_path / "m" / "checkpoints").exists()
+
+
+def test_unknown_component_fails_before_training_listing_known_names(tmp_path):
+    result = run_train(tmp_path / "m", write_config(tmp_path), "--gin_param=train.refiner='resnett'")
+    assert result.returncode == 1
+    assert "Unknown refiners component 'resnett'" in result.stderr and "resnet" in result.stderr
+    assert not (tmp_path / "m" / "checkpoints").exists()
+
+
+def test_nan_loss_stops_with_a_clear_message_and_keeps_last_good_checkpoint(tmp_path):
+    # Refiner pretraining is healthy; a huge discriminator learning rate then makes its
+    # weights and losses overflow to inf/NaN within a few steps.
+    config = TOY_CONFIG.replace("train.iterations = 4", "train.iterations = 40")
+    gin_file = write_config(tmp_path, config + "discriminator/sgd.learning_rate = 1e38\n"
+                            "train.refiner_pretrain_steps = 5\n"
+                            "train.discriminator_pretrain_steps = 0\n")
+    result = run_train(tmp_path / "m", gin_file)
+    assert result.returncode == 1
+    assert "Training diverged" in result.stderr and "last good checkpoint is kept" in result.stderr
+    ckpt = tf.train.latest_checkpoint(str(tmp_path / "m" / "checkpoints"))
+    assert ckpt is not None and ckpt.endswith("ckpt-5")
+    reader = tf.train.load_checkpoint(ckpt)
+    for name, dtype in reader.get_variable_to_dtype_map().items():
+        if dtype.is_floating:
+            assert np.all(np.isfinite(reader.get_tensor(name))), name

@@ -1,0 +1,240 @@
+"""Converts any registered dataset into TFRecord shards read back by the ``tfrecord`` dataset.
+
+    python -m simgan.tools.convert --source=unityeyes \
+        --gin_param="unityeyes.path='/data/UnityEyes/imgs'" --output_dir=/data/unityeyes_tfr
+
+The source is built exactly as training builds it (gin files and bindings, ``--scope``), fitted
+images are stored as raw uint8 and labels as floats. After each finished shard the manifest is
+rewritten atomically, so an interrupted run resumes where it stopped when started again with
+the same arguments; at the end every shard is re-read, counted and checksummed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+
+import gin
+import tensorflow as tf
+from absl import app, flags, logging
+
+from simgan.core import config, data, files, plugins
+from simgan.core.registries import DATASETS
+from simgan.plugins.eyes import tfrecord
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("source", None, "Registered dataset to convert, e.g. unityeyes.")
+flags.DEFINE_string("output_dir", None, "Folder for the shards and manifest.json.")
+flags.DEFINE_multi_string("gin_file", [], "Gin file configuring the source (repeatable).")
+flags.DEFINE_multi_string("gin_param", [], "Gin binding, e.g. unityeyes.path='/data/ue'.")
+flags.DEFINE_multi_string("plugin", [], "Extra plugin module (dotted name or .py path).")
+flags.DEFINE_string("scope", "", "Gin scope to build the source under (e.g. synthetic, real).")
+flags.DEFINE_integer("seed", 0, "Seed given to the source (fixes its record order).")
+flags.DEFINE_integer("records_per_shard", 10000, "Records per TFRecord shard.")
+flags.DEFINE_integer("max_records", None, "Convert only the first N records.")
+flags.DEFINE_float("progress_seconds", 5.0, "Seconds between progress lines.")
+
+
+class ConversionError(RuntimeError):
+    """The output folder cannot be resumed or what was written does not verify."""
+
+
+def sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def shard_name(index: int) -> str:
+    return f"shard-{index:05d}.tfrecord"
+
+
+def features_of(spec: dict[str, tf.TensorSpec], source: str) -> dict[str, dict]:
+    """The manifest's feature table for a contract dataset's element spec."""
+    features = {}
+    for key, s in spec.items():
+        if not (s.dtype.is_floating or s.dtype.is_integer) or not s.shape.is_fully_defined():
+            raise ConversionError(f"Dataset {source!r}: entry {key!r} is {s.dtype.name} "
+                                  f"{s.shape}; expected a numeric tensor of fixed shape")
+        features[key] = {"dtype": "uint8" if key == data.IMAGE_KEY else "float32",
+                         "shape": s.shape.as_list()}
+    return features
+
+
+def _write_manifest(output_dir: str, manifest: dict) -> None:
+    files.atomic_write_text(os.path.join(output_dir, tfrecord.MANIFEST),
+                            json.dumps(manifest, indent=1))
+
+
+def _finished_shards(output_dir: str, manifest: dict) -> list[dict]:
+    """The manifest's shards that are still intact on disk (stops at the first damaged one)."""
+    intact = []
+    for shard in manifest["shards"]:
+        path = os.path.join(output_dir, shard["file"])
+        if not os.path.isfile(path) or os.path.getsize(path) != shard["bytes"] \
+                or sha256(path) != shard["sha256"]:
+            logging.warning("Shard %s is missing or damaged: rewriting from there.", path)
+            break
+        intact.append(shard)
+    return intact
+
+
+class Progress:
+    """A progress line every ``every`` seconds: records, percent, rate and time left."""
+
+    def __init__(self, total: int | None, done: int, every: float):
+        self.total, self.done, self.every = total, done, every
+        self.start = self.last = time.monotonic()
+        self.start_done = done
+
+    def update(self, done: int, force: bool = False) -> None:
+        self.done = done
+        now = time.monotonic()
+        if not force and now - self.last < self.every:
+            return
+        self.last = now
+        rate = (done - self.start_done) / max(now - self.start, 1e-9)
+        if self.total:
+            left = (self.total - done) / rate if rate > 0 else float("inf")
+            logging.info("convert: %d/%d records (%.1f%%), %.0f records/s, %.0f s left", done,
+                         self.total, 100.0 * done / self.total, rate, left)
+        else:
+            logging.info("convert: %d records, %.0f records/s", done, rate)
+
+
+def verify(output_dir: str, manifest: dict) -> int:
+    """Re-reads every shard: checksum, record count and each record's parse; returns the total."""
+    total = 0
+    for shard in manifest["shards"]:
+        path = os.path.join(output_dir, shard["file"])
+        if sha256(path) != shard["sha256"]:
+            raise ConversionError(f"{path}: SHA-256 differs from the manifest")
+        count = 0
+        try:
+            for serialized in tf.data.TFRecordDataset(path).batch(1024):
+                count += int(tf.shape(tfrecord.decode_batch(serialized, manifest["features"])
+                                      ["image"])[0])
+        except tf.errors.OpError as e:
+            raise ConversionError(f"{path}: unreadable record: {e.message}") from e
+        if count != shard["records"]:
+            raise ConversionError(f"{path}: {count} records, manifest says {shard['records']}")
+        total += count
+    return total
+
+
+def convert(source: str, output_dir: str, seed: int = 0, scope: str = "",
+            records_per_shard: int = 10000, max_records: int | None = None,
+            progress_seconds: float = 5.0) -> dict:
+    """Converts ``source`` into ``output_dir`` (resuming a matching earlier run); the manifest."""
+    if scope:
+        dataset = data.build(source, scope, seed)
+    else:
+        dataset = DATASETS.build(source, seed=seed)
+        data.check_contract(dataset, source)
+    features = features_of(dataset.element_spec, source)
+    fingerprint = hashlib.sha256(json.dumps(
+        [source, scope, seed, records_per_shard, max_records, features, gin.config_str()]
+    ).encode()).hexdigest()
+    manifest = {"format": tfrecord.FORMAT, "source": source, "fingerprint": fingerprint,
+                "features": features, "records_per_shard": records_per_shard, "shards": [],
+                "records": 0, "complete": False}
+    manifest_path = os.path.join(output_dir, tfrecord.MANIFEST)
+    already_complete = False
+    if os.path.exists(manifest_path):
+        previous = tfrecord.read_manifest(output_dir)
+        if previous.get("fingerprint") != fingerprint:
+            raise ConversionError(
+                f"{manifest_path} belongs to a conversion with other arguments or gin bindings; "
+                "use another --output_dir or delete that one")
+        manifest["shards"] = _finished_shards(output_dir, previous)
+        already_complete = previous["complete"] and manifest["shards"] == previous["shards"]
+    done = sum(s["records"] for s in manifest["shards"])
+    if already_complete:
+        logging.info("%s is already complete (%d records); verifying.", output_dir, done)
+    else:
+        if done:
+            logging.info("Resuming after %d shards (%d records).", len(manifest["shards"]), done)
+        if max_records is not None:
+            dataset = dataset.take(max_records)
+        total = int(dataset.cardinality())
+        dataset = dataset.skip(done)
+        progress = Progress(total if total >= 0 else None, done, progress_seconds)
+        try:
+            done = _write_shards(dataset, output_dir, manifest, records_per_shard, progress)
+        except tf.errors.OpError as e:
+            raise ConversionError(f"Reading {source!r} failed after {progress.done} records: "
+                                  f"{e.message}") from e
+        progress.update(done, force=True)
+    if not manifest["shards"]:
+        raise ConversionError(f"Dataset {source!r} yielded no records")
+    manifest["records"] = verify(output_dir, manifest)
+    manifest["complete"] = True
+    _write_manifest(output_dir, manifest)
+    logging.info("Verified %d records in %d shards (counts and SHA-256): %s", manifest["records"],
+                 len(manifest["shards"]), output_dir)
+    return manifest
+
+
+def _write_shards(dataset: tf.data.Dataset, output_dir: str, manifest: dict,
+                  records_per_shard: int, progress: Progress) -> int:
+    """Writes the dataset's records into new shards after ``manifest``'s; the records done."""
+
+    def to_stored(element):
+        element = dict(element)
+        element[data.IMAGE_KEY] = data.to_uint8(element[data.IMAGE_KEY])
+        return element
+
+    done = progress.done
+    shard = writer = tmp = None
+    stored = dataset.map(to_stored, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    for batch in stored.batch(256).prefetch(2).as_numpy_iterator():
+        for i in range(len(batch[data.IMAGE_KEY])):
+            if writer is None:
+                shard = {"file": shard_name(len(manifest["shards"])), "records": 0}
+                tmp = os.path.join(output_dir, "." + shard["file"] + ".partial")
+                os.makedirs(output_dir, exist_ok=True)
+                writer = tf.io.TFRecordWriter(tmp)
+            writer.write(tfrecord.encode({k: v[i] for k, v in batch.items()}))
+            shard["records"] += 1
+            done += 1
+            if shard["records"] == records_per_shard:
+                _finish_shard(output_dir, manifest, writer, shard, tmp)
+                writer = None
+        progress.update(done)
+    if writer is not None:
+        _finish_shard(output_dir, manifest, writer, shard, tmp)
+    return done
+
+
+def _finish_shard(output_dir: str, manifest: dict, writer, shard: dict, tmp: str) -> None:
+    """Closes a shard, moves it into place and records it in the manifest (atomically)."""
+    writer.close()
+    path = os.path.join(output_dir, shard["file"])
+    os.replace(tmp, path)
+    shard.update(bytes=os.path.getsize(path), sha256=sha256(path))
+    manifest["shards"].append(shard)
+    manifest["records"] = sum(s["records"] for s in manifest["shards"])
+    _write_manifest(output_dir, manifest)
+    logging.info("Wrote %s (%d records)", path, shard["records"])
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    plugins.load_all(FLAGS.plugin)
+    config.parse(FLAGS.gin_file, FLAGS.gin_param)
+    convert(FLAGS.source, FLAGS.output_dir, FLAGS.seed, FLAGS.scope, FLAGS.records_per_shard,
+            FLAGS.max_records, FLAGS.progress_seconds)
+
+
+def run() -> None:
+    flags.mark_flags_as_required(["source", "output_dir"])
+    app.run(main)
+
+
+if __name__ == "__main__":
+    run()

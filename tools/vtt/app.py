@@ -1,0 +1,198 @@
+"""The Flask app of the visual Turing test.
+
+Participants are known by a random code kept in a cookie (and shown to them, so they can resume
+elsewhere). Each question carries a one-time token: an answer needs the token of the participant's
+first open question, so replayed, forged or out-of-order answers are refused. Images are served
+by opaque id only, from the study's catalog; no URL ever names a file. The results pages need the
+study's results key, so participants cannot watch their own score and learn the answers.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+
+from flask import Flask, Response, abort, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from simgan.tools.vtt import stats
+from simgan.tools.vtt.images import DOMAINS, ID_PATTERN
+from simgan.tools.vtt.store import CODE_ALPHABET, CODE_LENGTH, AnswerRejected, Store
+from simgan.tools.vtt.study import Study
+
+COOKIE = "vtt_participant"
+COOKIE_MAX_AGE = 30 * 24 * 3600
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
+CODE_PATTERN = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+MS_PATTERN = re.compile(r"[0-9]{1,8}")
+MAX_RESPONSE_MS = 24 * 3600 * 1000
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'self'; "
+                               "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",  # "no-referrer" would make browsers send Origin: null.
+}
+
+
+def format_code(code: str) -> str:
+    """ABCDEFGHJK -> ABCDE-FGHJK, easier to copy down."""
+    return f"{code[:5]}-{code[5:]}"
+
+
+def _fields(required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, str]:
+    """The POSTed form, exactly the named fields, each once; anything else is a 400."""
+    if request.args or request.files:
+        abort(400, "unexpected query parameters or files")
+    names = set(request.form.keys())
+    if not set(required) <= names <= set(required) | set(optional):
+        abort(400, f"expected the form fields {sorted(set(required) | set(optional))}, "
+                   f"got {sorted(names)}")
+    for name in names:
+        if len(request.form.getlist(name)) != 1:
+            abort(400, f"form field {name!r} given more than once")
+    return {name: request.form[name] for name in names}
+
+
+def create_app(study: Study, store: Store, results_key: str) -> Flask:
+    """The study's web app; `results_key` unlocks the results pages and CSV exports.
+
+    Binds `store` to the study first: a results folder of another study is refused.
+    """
+    store.bind(study.meta, study.catalog.all())
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    catalog = study.catalog
+    width, height = catalog.size
+
+    def participant() -> tuple[int, str] | None:
+        code = request.cookies.get(COOKIE, "")
+        number = store.participant(code) if CODE_PATTERN.fullmatch(code) else None
+        return None if number is None else (number, code)
+
+    def go(endpoint: str, code: str | None = None) -> Response:
+        response = redirect(url_for(endpoint), code=303)
+        if code is not None:
+            response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, httponly=True,
+                                samesite="Strict")
+        return response
+
+    def check_key() -> None:
+        given = request.args.get("key", "").encode("utf-8", "replace")
+        if not hmac.compare_digest(given, results_key.encode()):
+            abort(403, "the results pages need the results key printed when the server started")
+
+    @app.before_request
+    def same_origin_posts():
+        origin = request.headers.get("Origin")
+        if request.method == "POST" and origin is not None and \
+                origin != request.host_url.rstrip("/"):
+            abort(403, "cross-origin form posts are refused")
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def error(exc: HTTPException):
+        return render_template("error.html", status=exc.code, message=exc.description), exc.code
+
+    @app.get("/")
+    def index():
+        current = participant()
+        return render_template("index.html", code=current and format_code(current[1]))
+
+    @app.post("/start")
+    def start():
+        _fields(())
+        _, code = store.create_participant(study.sequence)
+        return go("question", code)
+
+    @app.post("/resume")
+    def resume():
+        raw = _fields(("code",))["code"]
+        code = raw.replace("-", "").replace(" ", "").upper() if len(raw) <= 32 else ""
+        if not CODE_PATTERN.fullmatch(code):
+            abort(400, f"a participant code has {CODE_LENGTH} letters and digits, "
+                       "like ABCDE-FGHJK")
+        if store.participant(code) is None:
+            abort(404, "no participant has this code")
+        return go("question", code)
+
+    @app.post("/leave")
+    def leave():
+        _fields(())
+        response = go("index")
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/question")
+    def question():
+        current = participant()
+        if current is None:
+            return go("index")
+        q = store.next_question(current[0])
+        if q is None:
+            return go("done")
+        return render_template("question.html", q=q, code=format_code(current[1]),
+                               examples=study.examples, width=width * catalog.scale,
+                               height=height * catalog.scale)
+
+    @app.post("/answer")
+    def answer():
+        current = participant()
+        if current is None:
+            abort(403, "no participant: start or resume the study first")
+        form = _fields(("token", "response"), ("response_ms",))
+        if not TOKEN_PATTERN.fullmatch(form["token"]):
+            abort(400, "malformed question token")
+        if form["response"] not in DOMAINS:
+            abort(400, f"response must be one of {list(DOMAINS)}")
+        ms = form.get("response_ms", "")
+        if ms and (not MS_PATTERN.fullmatch(ms) or int(ms) > MAX_RESPONSE_MS):
+            abort(400, f"response_ms must be empty or an integer in [0, {MAX_RESPONSE_MS}]")
+        try:
+            store.record_answer(current[0], form["token"], form["response"],
+                                int(ms) if ms else None)
+        except AnswerRejected as rejected:
+            abort(rejected.status, str(rejected))
+        return go("question")
+
+    @app.get("/done")
+    def done():
+        current = participant()
+        if current is None:
+            return go("index")
+        return render_template("done.html", code=format_code(current[1]))
+
+    @app.get("/image/<image_id>")
+    def image(image_id: str):
+        if not ID_PATTERN.fullmatch(image_id) or image_id not in catalog:
+            abort(404, "no such image")
+        response = Response(catalog.png(image_id), mimetype="image/png")
+        response.headers["Cache-Control"] = "private, max-age=86400"
+        return response
+
+    @app.get("/results")
+    def results():
+        check_key()
+        summary = stats.summarize(store.answers(), store.progress())
+        return render_template("results.html", s=summary, domains=DOMAINS,
+                               key=request.args["key"], design=study.design)
+
+    @app.get("/results/<name>.csv")
+    def results_csv(name: str):
+        check_key()
+        answers = store.answers()
+        if name == "answers":
+            body = stats.answers_csv(answers)
+        elif name == "participants":
+            body = stats.participants_csv(stats.summarize(answers, store.progress()))
+        else:
+            abort(404, "no such export")
+        return Response(body, mimetype="text/csv", headers={
+            "Content-Disposition": f"attachment; filename=vtt_{name}.csv"})
+
+    return app
