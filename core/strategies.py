@@ -14,5 +14,7 @@ def make(name: str) -> tf.distribute.Strategy:
         gpus = tf.config.list_logical_devices("GPU")
         return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
     if name == "mirrored":
-        return tf.distribute.MirroredStrategy()
+        gpus = tf.config.list_logical_devices("GPU")
+        devices = gpus or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy([d.name for d in devices])
     raise ValueError(f"--strategy: expected one of {', '.join(STRATEGIES)}, got {name!r}")

@@ -23,6 +23,8 @@ flags.DEFINE_multi_string("gin_param", [], "Gin binding, e.g. train.iterations=1
 flags.DEFINE_string("model_dir", None, "Where checkpoints, summaries, grids and exports go.")
 flags.DEFINE_multi_string("plugin", [], "Extra plugin module (dotted name or .py path) to load.")
 flags.DEFINE_enum("strategy", "default", strategies.STRATEGIES, "tf.distribute strategy.")
+flags.DEFINE_integer("cpu_devices", 1, "Split the CPU into this many logical devices, to run "
+                     "--strategy=mirrored on one machine (tests, debugging).", lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Seed for initialization, data order and the buffer; the same "
                      "seed gives the same result on the same machine (CPU).")
 flags.mark_flag_as_required("model_dir")
@@ -34,9 +36,15 @@ USER_ERRORS = (config.ConfigError, plugins.PluginError, UnknownComponentError,
 def main(argv: list[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    if FLAGS.cpu_devices > 1:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration()] * FLAGS.cpu_devices)
     keras.utils.set_random_seed(FLAGS.seed)
     tf.config.experimental.enable_op_determinism()
     strategy = strategies.make(FLAGS.strategy)
+    logging.info("Strategy %s with %d replicas", type(strategy).__name__,
+                 strategy.num_replicas_in_sync)
     try:
         plugins.load_all(FLAGS.plugin)
         config.parse(FLAGS.gin_file, FLAGS.gin_param)

@@ -1,4 +1,5 @@
-"""Shared fixtures: tests may import `toy_data` (a tiny registered dataset)."""
+"""Shared fixtures. Tests may import the helpers beside this file: `toy_data` (a tiny registered
+dataset) and `train_cli` (runs simgan-train as a subprocess)."""
 
 import os
 import sys

@@ -33,6 +33,11 @@ class HistoryBuffer(tf.Module):
     b/2 buffer entries are replaced by current refined images (filling first, then at random).
     While the buffer is empty the whole batch is current. The paper does not state the buffer
     size; 100 batches is the choice of the widely used Keras SimGAN implementations.
+
+    Under a multi-replica strategy each replica keeps its own buffer of its own refined images
+    (on-read variables): no cross-device traffic per step, and each replica's discriminator
+    batch still mixes current and past images in the paper's proportion. A checkpoint stores
+    the first replica's buffer, which every replica restores.
     """
 
     def __init__(self, *, image_shape: tuple[int, ...], batch_size: int, seed: int,
@@ -41,9 +46,11 @@ class HistoryBuffer(tf.Module):
         if capacity_batches < 1:
             raise ValueError(f"history.capacity_batches: expected >= 1, got {capacity_batches}")
         self.capacity = int(capacity_batches) * int(batch_size)
+        local = dict(trainable=False, synchronization=tf.VariableSynchronization.ON_READ,
+                     aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
         self.images = tf.Variable(tf.zeros([self.capacity, *image_shape], tf.float32),
-                                  trainable=False, name="images")
-        self.size = tf.Variable(0, dtype=tf.int64, trainable=False, name="size")
+                                  name="images", **local)
+        self.size = tf.Variable(0, dtype=tf.int64, name="size", **local)
         self.rng = tf.random.Generator.from_seed(seed)
 
     def sample_and_update(self, refined: tf.Tensor) -> tf.Tensor:
@@ -65,5 +72,9 @@ class HistoryBuffer(tf.Module):
         scores = self.rng.uniform([self.capacity])
         random_slots = tf.cast(tf.math.top_k(scores, k=tf.cast(half, tf.int32)).indices, tf.int64)
         slots = tf.where(sequential < self.capacity, sequential, random_slots)
-        self.images.scatter_nd_update(slots[:, None], new)
+        if isinstance(self.images, tf.distribute.DistributedValues):
+            # Replica-local (on-read) variables support only assign: write the whole buffer.
+            self.images.assign(tf.tensor_scatter_nd_update(self.images, slots[:, None], new))
+        else:  # in place, touching only the b/2 replaced images
+            self.images.scatter_nd_update(slots[:, None], new)
         self.size.assign(tf.minimum(size + half, self.capacity))

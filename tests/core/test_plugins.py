@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from cli import TOY_CONFIG, run_train, write_config
+from train_cli import TOY_CONFIG, run_train, write_config
 from simgan.core import plugins
 
 PLUGIN_SOURCE = textwrap.dedent('''

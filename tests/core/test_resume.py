@@ -8,7 +8,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from cli import TOY_CONFIG, run_train, train_command, write_config
+from train_cli import TOY_CONFIG, run_train, train_command, write_config
 
 LONG = TOY_CONFIG.replace("train.iterations = 4", "train.iterations = 150") + \
     "train.checkpoint_every = 10\ntrain.summary_every = 10\ntrain.image_every = 0\n"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from cli import TOY_CONFIG, run_train, write_config
+from train_cli import TOY_CONFIG, run_train, write_config
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +86,11 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_last_good_checkpoint(tmp_
     for name, dtype in reader.get_variable_to_dtype_map().items():
         if dtype.is_floating:
             assert np.all(np.isfinite(reader.get_tensor(name))), name
+
+
+def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
+    result = run_train(tmp_path / "m", write_config(tmp_path), "--strategy=mirrored",
+                       "--cpu_devices=2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Strategy MirroredStrategy with 2 replicas" in result.stderr
+    assert tf.train.latest_checkpoint(str(tmp_path / "m" / "checkpoints")).endswith("ckpt-18")

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.dirname(os.path.abspath(__file__))
 TOY_PLUGIN = os.path.join(TESTS, "toy_data.py")
 
 TOY_CONFIG = """
