@@ -1,9 +1,8 @@
 """The S+U training loop (Shrivastava et al. 2017, Algorithm 1), knowing GANs, not eyes.
 
-Components come from the registries by name; every kind of step is one tf.function that pulls
-its batches, runs the replicas under the tf.distribute strategy, applies gradients, advances
-the global step and records divergence. The host loop only picks the step kind from the
-schedule, and writes summaries, checkpoints and evaluations at their intervals.
+Components come from the registries by name; the steps run as compiled calls of
+`steps.TrainingSteps`. The host loop only picks the step kinds from the schedule, and writes
+summaries, checkpoints and evaluations at their intervals.
 """
 
 from __future__ import annotations
@@ -11,19 +10,20 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from typing import Callable, Sequence
+from typing import Sequence
 
 import gin
 import keras
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import data, evaluation, schedule
-from simgan.core.adversarial import patch_accuracy
+from simgan.core import data, evaluation, schedule, speed
+from simgan.core import steps as steps_lib
 from simgan.core.checkpoint import Checkpointer
 from simgan.core.files import atomic_write_text
 from simgan.core.registries import (BUFFERS, DISCRIMINATORS, EVALUATORS, LOSSES, OPTIMIZERS,
                                     REFINERS)
+from simgan.core.steps import TrainingSteps
 from simgan.core.summaries import Summaries
 
 EXPORT_PATH = os.path.join("export", "refiner.keras")
@@ -65,6 +65,11 @@ class TrainConfig:
     keep_checkpoints: int = 3
     preview_images: int = 8
     max_loss: float = 1e6
+    # Speed options (docs/PERFORMANCE.md). None picks the fastest correct choice per device:
+    # XLA on GPUs only; bfloat16 mixed precision on GPUs of compute capability >= 8, else float32.
+    jit_compile: bool | None = None
+    mixed_precision: str | None = None
+    steps_per_call: int = 10
 
     def schedule(self) -> schedule.Schedule:
         return schedule.Schedule(self.refiner_pretrain_steps, self.discriminator_pretrain_steps,
@@ -101,20 +106,27 @@ class Trainer:
 
         self.adversarial_loss = LOSSES.build(config.adversarial_loss)
         self.self_regularization = LOSSES.build(config.self_regularization)
-        with self.strategy.scope():
+        self.precision = speed.resolve_precision(config.mixed_precision)
+        with self.strategy.scope(), speed.dtype_policy(self.precision):
             self.refiner = REFINERS.build(config.refiner, input_shape=self.image_shape)
             self.discriminator = DISCRIMINATORS.build(config.discriminator,
                                                       input_shape=self.image_shape)
-            with gin.config_scope("refiner"):
-                self.refiner_optimizer = OPTIMIZERS.build(config.refiner_optimizer)
-            with gin.config_scope("discriminator"):
-                self.discriminator_optimizer = OPTIMIZERS.build(config.discriminator_optimizer)
-            self.refiner_optimizer.build(self.refiner.trainable_variables)
-            self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+            self.refiner_optimizer = self._optimizer("refiner", config.refiner_optimizer,
+                                                     self.refiner)
+            self.discriminator_optimizer = self._optimizer(
+                "discriminator", config.discriminator_optimizer, self.discriminator)
             self.buffer = BUFFERS.build(config.buffer, image_shape=self.image_shape,
                                         batch_size=self.global_batch // replicas, seed=seed)
-            self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
-            self.diverged_at = tf.Variable(-1, dtype=tf.int64, trainable=False, name="diverged_at")
+        self.training = TrainingSteps(
+            strategy=self.strategy, refiner=self.refiner, discriminator=self.discriminator,
+            refiner_optimizer=self.refiner_optimizer,
+            discriminator_optimizer=self.discriminator_optimizer, buffer=self.buffer,
+            adversarial_loss=self.adversarial_loss, self_regularization=self.self_regularization,
+            self_regularization_weight=config.self_regularization_weight,
+            global_batch=self.global_batch, synthetic_iter=self.synthetic_iter,
+            real_iter=self.real_iter, max_loss=config.max_loss,
+            jit_compile=speed.resolve_jit(config.jit_compile))
+        self.step, self.diverged_at = self.training.step, self.training.diverged_at
         self.evaluators = {name: EVALUATORS.build(name, seed=seed,
                                                   output_dir=os.path.join(model_dir, "eval", name))
                            for name in config.evaluators}
@@ -124,12 +136,23 @@ class Trainer:
             discriminator_optimizer=self.discriminator_optimizer, buffer=self.buffer,
             step=self.step, diverged_at=self.diverged_at,
             synthetic_data=self.synthetic_iter, real_data=self.real_iter)
-        self.steps: dict[str, Callable[[], dict[str, tf.Tensor]]] = {
-            schedule.REFINER_PRETRAIN: tf.function(lambda: self._refiner_step(pretrain=True)),
-            schedule.REFINER: tf.function(lambda: self._refiner_step(pretrain=False)),
-            schedule.DISCRIMINATOR_PRETRAIN: tf.function(self._discriminator_step),
-            schedule.DISCRIMINATOR: tf.function(self._discriminator_step),
-        }
+        logging.info("Precision %s, XLA %s, up to %d steps per call", self.precision,
+                     speed.resolve_jit(config.jit_compile), config.steps_per_call)
+
+    def _optimizer(self, scope: str, name: str, model: keras.Model) -> keras.optimizers.Optimizer:
+        """Builds a registered optimizer under gin scope ``scope``, with loss scaling for
+        float16, and creates its variables now so a checkpoint can restore them."""
+        with gin.config_scope(scope):
+            optimizer = OPTIMIZERS.build(name)
+        if self.precision == "mixed_float16":
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+        optimizer.build(model.trainable_variables)
+        return optimizer
+
+    def run_steps(self, phases: Sequence[str]) -> int:
+        """Runs the given steps in one compiled call; returns the new global step."""
+        ids = tf.constant([steps_lib.PHASE_IDS[p] for p in phases], tf.int32)
+        return int(self.training.run(ids))
 
     @staticmethod
     def _common_shape(synthetic: tf.data.Dataset, real: tf.data.Dataset) -> tuple[int, int, int]:
@@ -146,74 +169,6 @@ class Trainer:
         take = lambda ds: next(iter(ds.map(lambda e: e[data.IMAGE_KEY]).batch(n).take(1)))
         return take(synthetic), take(real)
 
-    # ---- steps (traced once each by tf.function) -------------------------------------------
-
-    def _split(self, batch: tf.Tensor):
-        """Distributes a global batch: replica i gets the i-th contiguous slice."""
-        per_replica = self.global_batch // self.strategy.num_replicas_in_sync
-        return self.strategy.experimental_distribute_values_from_function(
-            lambda ctx: batch[ctx.replica_id_in_sync_group * per_replica:
-                              (ctx.replica_id_in_sync_group + 1) * per_replica])
-
-    def _average(self, per_example: tf.Tensor) -> tf.Tensor:
-        return tf.nn.compute_average_loss(per_example, global_batch_size=self.global_batch)
-
-    def _refiner_replica(self, synthetic: tf.Tensor, pretrain: bool) -> dict[str, tf.Tensor]:
-        with tf.GradientTape() as tape:
-            refined = self.refiner(synthetic, training=True)
-            regularization = self.self_regularization(refined, synthetic)
-            if pretrain:
-                adversarial = tf.zeros_like(regularization)
-            else:
-                adversarial = self.adversarial_loss(
-                    self.discriminator(refined, training=False), True)
-            total = self._average(adversarial + self.config.self_regularization_weight * regularization)
-        variables = self.refiner.trainable_variables
-        self.refiner_optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
-        return {"refiner/adversarial": self._average(adversarial),
-                "refiner/self_regularization": self._average(regularization),
-                "refiner/total": total}
-
-    def _refiner_step(self, pretrain: bool) -> dict[str, tf.Tensor]:
-        synthetic = self._split(next(self.synthetic_iter))
-        per_replica = self.strategy.run(self._refiner_replica, args=(synthetic, pretrain))
-        return self._finish(per_replica, "refiner/total")
-
-    def _discriminator_replica(self, synthetic: tf.Tensor, real: tf.Tensor) -> dict[str, tf.Tensor]:
-        refined = self.refiner(synthetic, training=False)
-        mixed = self.buffer.sample_and_update(refined)
-        with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real, training=True)
-            refined_logits = self.discriminator(mixed, training=True)
-            real_loss = self.adversarial_loss(real_logits, True)
-            refined_loss = self.adversarial_loss(refined_logits, False)
-            total = self._average(real_loss + refined_loss)
-        variables = self.discriminator.trainable_variables
-        self.discriminator_optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
-        return {"discriminator/real": self._average(real_loss),
-                "discriminator/refined": self._average(refined_loss),
-                "discriminator/total": total,
-                "discriminator/accuracy_real": self._average(patch_accuracy(real_logits, True)),
-                "discriminator/accuracy_refined": self._average(
-                    patch_accuracy(refined_logits, False))}
-
-    def _discriminator_step(self) -> dict[str, tf.Tensor]:
-        synthetic = self._split(next(self.synthetic_iter))
-        real = self._split(next(self.real_iter))
-        per_replica = self.strategy.run(self._discriminator_replica, args=(synthetic, real))
-        return self._finish(per_replica, "discriminator/total")
-
-    def _finish(self, per_replica: dict, total_key: str) -> dict[str, tf.Tensor]:
-        """Sums replica values, flags the first non-finite or diverging step, advances the step."""
-        values = {k: self.strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None)
-                  for k, v in per_replica.items()}
-        total = values[total_key]
-        healthy = tf.math.is_finite(total) & (tf.abs(total) <= self.config.max_loss)
-        self.diverged_at.assign(tf.where((self.diverged_at < 0) & ~healthy,
-                                         self.step, self.diverged_at))
-        self.step.assign_add(1)
-        return values
-
     # ---- host loop --------------------------------------------------------------------------
 
     def train(self) -> dict[str, float]:
@@ -228,16 +183,16 @@ class Trainer:
             logging.info("Resuming at step %d of %d", start, total)
         if start == 0 and self.config.image_every:
             self._grid(summaries, 0)
-        clock, clock_step, last = time.time(), start, {}
-        for step in range(start, total):
-            phase = self.schedule.phase(step)
-            values = self.steps[phase]()
-            last.update(values)
-            done = step + 1
+        clock, clock_step, done = time.time(), start, start
+        while done < total:
+            count = self._steps_until_boundary(done)
+            phase = self.schedule.phase(done + count - 1)
+            done = self.run_steps([self.schedule.phase(s) for s in range(done, done + count)])
             if done % self.config.summary_every == 0 or done == total:
                 self._check_divergence(f"step {done}")
                 rate = (done - clock_step) / max(time.time() - clock, 1e-9)
-                scalars = {k: float(v) for k, v in last.items()}
+                last = self.training.values()
+                scalars = dict(last)
                 scalars.update(self._learning_rates())
                 scalars["steps_per_second"] = rate
                 summaries.scalars(done, scalars)
@@ -254,6 +209,16 @@ class Trainer:
                 self.evaluate(done, summaries)
         self.export()
         return self.evaluate(total, summaries) if self.evaluators else {}
+
+    def _steps_until_boundary(self, step: int) -> int:
+        """How many steps from ``step`` can run in one call: up to ``steps_per_call``, stopping
+        at the next summary, image, checkpoint or evaluation step, or the end."""
+        c = self.config
+        limit = min(c.steps_per_call, self.schedule.total - step)
+        for every in (c.summary_every, c.image_every, c.checkpoint_every, c.eval_every):
+            if every:
+                limit = min(limit, every - step % every)
+        return max(limit, 1)
 
     def _check_divergence(self, where: str) -> None:
         bad = int(self.diverged_at.numpy())

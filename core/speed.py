@@ -1,0 +1,45 @@
+"""Speed options of the trainer: XLA compilation and mixed precision, resolved per device."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import keras
+import tensorflow as tf
+
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+
+
+def _gpus() -> list:
+    return tf.config.list_physical_devices("GPU")
+
+
+def resolve_jit(jit_compile: bool | None) -> bool:
+    """None -> XLA on GPUs (fused kernels pay off there), off on CPU."""
+    return bool(_gpus()) if jit_compile is None else bool(jit_compile)
+
+
+def resolve_precision(precision: str | None) -> str:
+    """None -> 'mixed_bfloat16' on GPUs of compute capability >= 8 (no loss scaling needed),
+    else 'float32'. A named precision is checked."""
+    if precision is None:
+        gpus = _gpus()
+        capability = tf.config.experimental.get_device_details(gpus[0]).get(
+            "compute_capability", (0, 0)) if gpus else (0, 0)
+        return "mixed_bfloat16" if capability >= (8, 0) else "float32"
+    if precision not in PRECISIONS:
+        raise ValueError(f"train.mixed_precision: expected None or one of {PRECISIONS}, "
+                         f"got {precision!r}")
+    return precision
+
+
+@contextlib.contextmanager
+def dtype_policy(precision: str) -> Iterator[None]:
+    """Keras layers built inside use ``precision``; the global policy is restored after."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)

@@ -1,0 +1,74 @@
+"""Each speed option trains the same model to the same loss (within tolerance) on CPU."""
+
+import gin
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import toy_data  # noqa: F401  (registers toy_squares)
+from simgan.core import plugins, speed
+from simgan.core.trainer import TrainConfig, Trainer
+from train_cli import TOY_CONFIG
+
+plugins.load_all()
+
+
+def train(tmp_path, name, **options):
+    gin.clear_config()
+    gin.parse_config(TOY_CONFIG + "train.image_every = 0\n")
+    bindings = [f"train.{k} = {v!r}" for k, v in options.items()]
+    gin.parse_config("\n".join(bindings))
+    keras.utils.set_random_seed(3)
+    trainer = Trainer(TrainConfig(), str(tmp_path / name), 3,
+                      tf.distribute.OneDeviceStrategy("/cpu:0"))
+    trainer.train()
+    return trainer.training.values(), [w.numpy() for w in trainer.refiner.weights]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    return train(tmp_path_factory.mktemp("ref"), "ref", steps_per_call=1, jit_compile=False,
+                 mixed_precision="float32")
+
+
+def test_fusing_steps_gives_identical_weights(tmp_path, reference):
+    values, weights = train(tmp_path, "fused", steps_per_call=7, jit_compile=False,
+                            mixed_precision="float32")
+    assert values == reference[0]
+    for a, b in zip(weights, reference[1]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_xla_matches_within_float_tolerance(tmp_path, reference):
+    values, weights = train(tmp_path, "xla", steps_per_call=1, jit_compile=True,
+                            mixed_precision="float32")
+    for key, value in reference[0].items():
+        assert values[key] == pytest.approx(value, rel=1e-3, abs=1e-4), key
+    for a, b in zip(weights, reference[1]):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+
+
+def test_bfloat16_mixed_precision_matches_within_its_precision(tmp_path, reference):
+    values, weights = train(tmp_path, "bf16", steps_per_call=1, jit_compile=False,
+                            mixed_precision="mixed_bfloat16")
+    for key in ("refiner/self_regularization", "discriminator/total"):
+        assert values[key] == pytest.approx(reference[0][key], rel=0.1, abs=0.02), key
+    assert all(w.dtype == np.float32 for w in weights)  # variables stay float32
+
+
+def test_float16_uses_loss_scaling_and_stays_close(tmp_path, reference):
+    values, _ = train(tmp_path, "fp16", steps_per_call=1, jit_compile=False,
+                      mixed_precision="mixed_float16")
+    for key in ("refiner/self_regularization", "discriminator/total"):
+        assert values[key] == pytest.approx(reference[0][key], rel=0.1, abs=0.02), key
+
+
+def test_unknown_precision_is_a_clear_error():
+    with pytest.raises(ValueError, match="train.mixed_precision"):
+        speed.resolve_precision("float8")
+
+
+def test_defaults_on_cpu_are_float32_without_xla():
+    assert speed.resolve_precision(None) == "float32"
+    assert speed.resolve_jit(None) is False
