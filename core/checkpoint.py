@@ -15,17 +15,22 @@ from absl import logging
 
 
 class Checkpointer:
-    """Saves and restores ``trackables`` under ``model_dir/checkpoints``."""
+    """Saves ``trackables`` under ``output_dir/checkpoints`` and restores the latest checkpoint
+    of ``model_dir/checkpoints``. The two differ only for a non-chief multi-worker process,
+    which must take part in every save but writes to a scratch folder of its own."""
 
-    def __init__(self, model_dir: str, max_to_keep: int = 3, **trackables):
-        self.directory = os.path.join(model_dir, "checkpoints")
+    def __init__(self, model_dir: str, output_dir: str, max_to_keep: int = 3, **trackables):
+        self.restore_directory = os.path.join(model_dir, "checkpoints")
         self.checkpoint = tf.train.Checkpoint(**trackables)
-        self.manager = tf.train.CheckpointManager(self.checkpoint, self.directory,
-                                                  max_to_keep=max_to_keep)
+        self.manager = tf.train.CheckpointManager(
+            self.checkpoint, os.path.join(output_dir, "checkpoints"), max_to_keep=max_to_keep)
+
+    def latest(self) -> str | None:
+        return tf.train.latest_checkpoint(self.restore_directory)
 
     def restore_latest(self) -> str | None:
         """Restores the latest checkpoint if there is one; returns its path."""
-        latest = self.manager.latest_checkpoint
+        latest = self.latest()
         if latest:
             self.checkpoint.restore(latest).assert_existing_objects_matched()
             logging.info("Restored %s", latest)

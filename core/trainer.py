@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import time
 from typing import Sequence
 
@@ -17,7 +18,7 @@ import keras
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import data, evaluation, schedule, speed
+from simgan.core import data, evaluation, schedule, speed, strategies
 from simgan.core import steps as steps_lib
 from simgan.core.checkpoint import Checkpointer
 from simgan.core.files import atomic_write_text
@@ -86,6 +87,9 @@ class Trainer:
         self.model_dir = model_dir
         self.seed = seed
         self.strategy = strategy or tf.distribute.get_strategy()
+        # Only the chief writes the model dir; other workers write to a scratch folder.
+        self.is_chief, task = strategies.chief_and_task(self.strategy)
+        self.output_dir = model_dir if self.is_chief else os.path.join(model_dir, f".worker_{task}")
         self.schedule = config.schedule()
         replicas = self.strategy.num_replicas_in_sync
         if config.batch_size % replicas or (config.batch_size // replicas) < 2:
@@ -129,9 +133,9 @@ class Trainer:
         self.step, self.diverged_at = self.training.step, self.training.diverged_at
         self.evaluators = {name: EVALUATORS.build(name, seed=seed,
                                                   output_dir=os.path.join(model_dir, "eval", name))
-                           for name in config.evaluators}
+                           for name in config.evaluators} if self.is_chief else {}
         self.checkpointer = Checkpointer(
-            model_dir, max_to_keep=config.keep_checkpoints, refiner=self.refiner,
+            model_dir, self.output_dir, max_to_keep=config.keep_checkpoints, refiner=self.refiner,
             discriminator=self.discriminator, refiner_optimizer=self.refiner_optimizer,
             discriminator_optimizer=self.discriminator_optimizer, buffer=self.buffer,
             step=self.step, diverged_at=self.diverged_at,
@@ -175,9 +179,9 @@ class Trainer:
         """Runs (or resumes) the schedule to the end; returns the final evaluation results."""
         self.checkpointer.restore_latest()
         self._check_divergence("restored checkpoint")
-        os.makedirs(self.model_dir, exist_ok=True)
+        os.makedirs(self.output_dir, exist_ok=True)
         self._write_operative_config()
-        summaries = Summaries(self.model_dir)
+        summaries = Summaries(self.output_dir)
         total, start = self.schedule.total, int(self.step.numpy())
         if start:
             logging.info("Resuming at step %d of %d", start, total)
@@ -208,7 +212,10 @@ class Trainer:
             if self.config.eval_every and done % self.config.eval_every == 0 and done != total:
                 self.evaluate(done, summaries)
         self.export()
-        return self.evaluate(total, summaries) if self.evaluators else {}
+        results = self.evaluate(total, summaries) if self.evaluators else {}
+        if not self.is_chief:
+            shutil.rmtree(self.output_dir, ignore_errors=True)
+        return results
 
     def _steps_until_boundary(self, step: int) -> int:
         """How many steps from ``step`` can run in one call: up to ``steps_per_call``, stopping
@@ -223,7 +230,7 @@ class Trainer:
     def _check_divergence(self, where: str) -> None:
         bad = int(self.diverged_at.numpy())
         if bad >= 0:
-            latest = self.checkpointer.manager.latest_checkpoint or "none yet"
+            latest = self.checkpointer.latest() or "none yet"
             raise TrainingDivergedError(
                 f"Training diverged: a loss became NaN/inf or exceeded train.max_loss="
                 f"{self.config.max_loss:g} at step {bad + 1} (detected at {where}). "
@@ -239,7 +246,7 @@ class Trainer:
         summaries.grid(step, [synthetic, self.refiner(synthetic, training=False), real])
 
     def _write_operative_config(self) -> None:
-        atomic_write_text(os.path.join(self.model_dir, OPERATIVE_CONFIG), gin.operative_config_str())
+        atomic_write_text(os.path.join(self.output_dir, OPERATIVE_CONFIG), gin.operative_config_str())
 
     def evaluate(self, step: int, summaries: Summaries | None = None) -> dict[str, float]:
         """Runs every evaluator; logs to TensorBoard and appends to evaluation.json."""
@@ -255,7 +262,7 @@ class Trainer:
 
     def export(self) -> str:
         """Saves the refiner as a standalone .keras file (atomically)."""
-        path = os.path.join(self.model_dir, EXPORT_PATH)
+        path = os.path.join(self.output_dir, EXPORT_PATH)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         partial = path[: -len(".keras")] + ".partial.keras"
         self.refiner.save(partial)

@@ -1,0 +1,74 @@
+"""tf.distribute: the same global batch on 2 replicas (MirroredStrategy on two logical CPUs,
+and MultiWorkerMirroredStrategy across two local worker processes) trains the same model as
+on one replica, within float tolerance. The buffer is 'none' here because history buffers are
+per replica by design (plugins/simgan/history.py), which changes which images D sees."""
+
+import json
+import os
+import socket
+import subprocess
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from train_cli import TOY_CONFIG, run_train, train_command, write_config
+
+CONFIG = TOY_CONFIG + "train.buffer = 'none'\ntrain.image_every = 0\n"
+
+
+def weights(model_dir):
+    reader = tf.train.load_checkpoint(str(model_dir / "checkpoints"))
+    return {name: reader.get_tensor(name)
+            for name, dtype in reader.get_variable_to_dtype_map().items()
+            if dtype.is_floating and "_trainable_variables" in name}
+
+
+def assert_close(a, b):
+    assert a.keys() == b.keys() and len(a) >= 10
+    for name in a:
+        np.testing.assert_allclose(a[name], b[name], rtol=2e-3, atol=2e-5, err_msg=name)
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("single")
+    result = run_train(tmp / "m", write_config(tmp, CONFIG), "--seed=5")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return weights(tmp / "m")
+
+
+def test_mirrored_two_replicas_match_one(tmp_path, single):
+    result = run_train(tmp_path / "m", write_config(tmp_path, CONFIG), "--seed=5",
+                       "--strategy=mirrored", "--cpu_devices=2")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "with 2 replicas" in result.stderr
+    assert_close(weights(tmp_path / "m"), single)
+
+
+def free_ports(n):
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def test_multi_worker_two_processes_match_one(tmp_path, single):
+    gin_file = write_config(tmp_path, CONFIG)
+    workers = [f"127.0.0.1:{p}" for p in free_ports(2)]
+    procs = []
+    for index in range(2):
+        env = dict(os.environ, TF_CONFIG=json.dumps(
+            {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}))
+        procs.append(subprocess.Popen(
+            train_command(tmp_path / "m", gin_file, "--seed=5", "--strategy=multi_worker"),
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+    errors = [p.communicate(timeout=300)[1] for p in procs]
+    for p, err in zip(procs, errors):
+        assert p.returncode == 0, err[-3000:]
+    assert "with 2 replicas" in errors[0] and "with 2 replicas" in errors[1]
+    assert_close(weights(tmp_path / "m"), single)
+    assert not any(name.startswith(".worker_") for name in os.listdir(tmp_path / "m"))
