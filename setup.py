@@ -33,6 +33,7 @@ setup(
     package_data={
         "simgan.configs": ["*.gin", "**/*.gin"],
         "simgan.tools.vtt": ["templates/*.html", "static/*"],
+        "simgan.plugins.ops": ["*.cc"],
     },
     include_package_data=True,
     install_requires=[
@@ -55,11 +56,15 @@ setup(
             "simgan-components=simgan.core.components:run",
             "simgan-vtt=simgan.tools.vtt.cli:main",
             "simgan-convert=simgan.tools.convert:run",
+            "simgan-build-ops=simgan.tools.build_ops:run",
         ],
         # The built-in plugins load through the same entry-point group as third-party ones.
         "simgan.plugins": [
             "simgan=simgan.plugins.simgan",
             "eyes=simgan.plugins.eyes",
+            "gaze=simgan.plugins.gaze",
+            "metrics=simgan.plugins.metrics",
+            "ops=simgan.plugins.ops",
         ],
     },
 )

@@ -57,7 +57,8 @@ class OpLibrary:
 
     def path(self, cache_dir: str | None = None) -> str:
         """Where the compiled library of the current sources lives."""
-        return os.path.join(cache_dir or default_cache_dir(), f"{self.name}-{self.fingerprint()}.so")
+        name = f"{self.name}-{self.fingerprint()}.so"
+        return os.path.join(cache_dir or default_cache_dir(), name)
 
 
 LIBRARIES: dict[str, OpLibrary] = {}
@@ -158,6 +159,7 @@ def loaded(library: OpLibrary) -> ModuleType:
         raise RuntimeError(f"custom op library {library.name!r} is not loaded") from None
 
 
+@tf.autograph.experimental.do_not_convert
 def in_xla_context() -> bool:
     """True while tracing a function XLA compiles (``jit_compile=True``), where custom ops
     without an XLA kernel cannot run; XLA fuses the fallback there anyway."""
