@@ -57,6 +57,7 @@ setup(
             "simgan-vtt=simgan.tools.vtt.cli:main",
             "simgan-convert=simgan.tools.convert:run",
             "simgan-build-ops=simgan.tools.build_ops:run",
+            "simgan-ablate=simgan.tools.ablate.cli:run",
         ],
         # The built-in plugins load through the same entry-point group as third-party ones.
         "simgan.plugins": [

@@ -1,0 +1,1 @@
+"""`simgan-ablate`: plans, runs (resumably) and tabulates grids of ablation runs."""

@@ -1,0 +1,224 @@
+"""Runs a planned grid, one `simgan-train` process per run, resumable and safe to kill.
+
+Every run lives in ``<root>/<run name>/``, which is also its --model_dir. The state of the grid
+is only what these directories hold, so the runner keeps nothing in memory worth losing:
+
+- ``run.json``: the plan of the run (gin files, bindings, seed), written before it starts;
+- ``done.json``: written atomically when training (and the optional simgan-eval pass) ended
+  with success, with the code version at the start of that last attempt and the device; its
+  presence is what "finished" means, and a finished run is skipped;
+- ``failed.json``: the last failure (exit status, log tail); the run is retried on the next call;
+- ``train.log`` / ``eval.log``: the output of the subprocesses, appended across attempts;
+- ``.lock``: an flock held while a runner works on the run, so two runners never train it twice.
+
+An interrupted run is simply started again: simgan-train resumes from the model dir's latest
+checkpoint. Children die with the runner (PR_SET_PDEATHSIG), so a killed runner leaves no
+trainer writing into a directory that the next runner will pick up.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import ctypes
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Callable, Sequence
+
+from simgan.core.files import atomic_write_text
+from simgan.tools.ablate import provenance
+from simgan.tools.ablate.plan import Run
+
+RUN_FILE, DONE_FILE, FAILED_FILE, LOCK_FILE = "run.json", "done.json", "failed.json", ".lock"
+TRAIN_LOG, EVAL_LOG = "train.log", "eval.log"
+PENDING, DONE, FAILED, INTERRUPTED, RUNNING = "pending", "done", "failed", "interrupted", "running"
+HEARTBEAT_S = 10.0
+
+
+def _write_json(path: str, record: dict) -> None:
+    atomic_write_text(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+
+
+def _read_json(path: str) -> dict:
+    with open(path, encoding="utf-8") as f:
+        try:
+            return json.load(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}: not valid JSON ({e})") from e
+
+
+# Looked up here, not in the child, so nothing between fork and exec takes a lock. Without
+# prctl (not Linux) a killed runner's children outlive it; the run's lock still keeps a second
+# runner off the run until they end.
+try:
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):
+    _PRCTL = None
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGKILL when the runner (thread) that started it dies."""
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def status(root: str, run: Run) -> str:
+    """The state of ``run`` as its directory tells it."""
+    directory = os.path.join(root, run.name)
+    if os.path.exists(os.path.join(directory, DONE_FILE)):
+        return DONE
+    if os.path.exists(os.path.join(directory, LOCK_FILE)):
+        with open(os.path.join(directory, LOCK_FILE), "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return RUNNING
+    if os.path.exists(os.path.join(directory, FAILED_FILE)):
+        return FAILED
+    return INTERRUPTED if os.path.exists(os.path.join(directory, RUN_FILE)) else PENDING
+
+
+class Runner:
+    """Trains (and optionally evaluates) each run of a grid under ``root``."""
+
+    def __init__(self, root: str, *, plugins: Sequence[str] = (),
+                 train_flags: Sequence[str] = (), eval_gin_files: Sequence[str] = (),
+                 parallel: int = 1, python: str = sys.executable,
+                 echo: Callable[[str], None] = print):
+        if parallel < 1:
+            raise ValueError(f"--parallel: expected >= 1, got {parallel}")
+        self.root = os.path.abspath(root)
+        self.plugins, self.train_flags = list(plugins), list(train_flags)
+        self.eval_gin_files = list(eval_gin_files)
+        self.parallel, self.python, self.echo = parallel, python, echo
+        self._device: dict | None = None
+
+    def device(self) -> dict:
+        """The device, looked up once per runner."""
+        if self._device is None:
+            self._device = provenance.device()
+        return self._device
+
+    def train_command(self, run: Run) -> list[str]:
+        return [self.python, "-m", "simgan.core.train",
+                f"--model_dir={os.path.join(self.root, run.name)}",
+                *(f"--gin_file={f}" for f in run.gin_files),
+                *(f"--gin_param={p}" for p in run.gin_params),
+                *(f"--plugin={p}" for p in self.plugins), f"--seed={run.seed}", *self.train_flags]
+
+    def eval_command(self, run: Run) -> list[str]:
+        return [self.python, "-m", "simgan.tools.evaluate",
+                f"--model_dir={os.path.join(self.root, run.name)}",
+                *(f"--gin_file={f}" for f in self.eval_gin_files),
+                *(f"--plugin={p}" for p in self.plugins), f"--seed={run.seed}"]
+
+    def run_all(self, runs: Sequence[Run]) -> dict[str, str]:
+        """Runs every unfinished run; returns {name: final status}."""
+        os.makedirs(self.root, exist_ok=True)
+        self.device()
+        results = {}
+        todo = []
+        for run in runs:
+            state = status(self.root, run)
+            if state in (DONE, RUNNING):
+                self.echo(f"[{state}] {run.name}: skipped")
+                results[run.name] = state
+            else:
+                todo.append(run)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=self.parallel) as pool:
+            for run, state in zip(todo, pool.map(self.run_one, todo)):
+                results[run.name] = state
+        return results
+
+    def run_one(self, run: Run) -> str:
+        """Trains (or resumes) one run under its lock; writes done.json or failed.json."""
+        directory = os.path.join(self.root, run.name)
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, LOCK_FILE), "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self.echo(f"[running] {run.name}: another runner holds it, skipped")
+                return RUNNING
+            if os.path.exists(os.path.join(directory, DONE_FILE)):
+                return DONE
+            return self._run_locked(run, directory)
+
+    def _run_locked(self, run: Run, directory: str) -> str:
+        run_file = os.path.join(directory, RUN_FILE)
+        attempts = []
+        if os.path.exists(run_file):
+            planned = _read_json(run_file)
+            if Run.from_json(planned["run"]) != run:
+                raise ValueError(f"{run_file}: this directory holds a run planned differently "
+                                 f"({planned['run']}); use another --root or remove it")
+            attempts = planned["attempts"]
+        attempt = {"started": time.time(), "elapsed_s": 0.0}
+        attempts.append(attempt)
+        commands = [self.train_command(run)] + ([self.eval_command(run)]
+                                                if self.eval_gin_files else [])
+
+        def record() -> None:  # a heartbeat: a killed attempt's time is known within HEARTBEAT_S
+            attempt["elapsed_s"] = time.time() - attempt["started"]
+            _write_json(run_file, {"run": run.to_json(), "attempts": attempts,
+                                   "commands": commands})
+
+        record()
+        code = provenance.code_version()  # per attempt: the checkout may move under a grid
+        self.echo(f"[start] {run.name} (attempt {len(attempts)})")
+        for command, log_name in zip(commands, (TRAIN_LOG, EVAL_LOG)):
+            log_path = os.path.join(directory, log_name)
+            exit_status = self._call(command, log_path, record)
+            if exit_status != 0:
+                _write_json(os.path.join(directory, FAILED_FILE), {
+                    "exit_status": exit_status, "command": command, "log": log_path,
+                    "log_tail": _tail(log_path), "time": time.time()})
+                self.echo(f"[failed] {run.name}: exit status {exit_status}, see {log_path}")
+                return FAILED
+        record()
+        wall = sum(a["elapsed_s"] for a in attempts)
+        _write_json(os.path.join(directory, DONE_FILE), {
+            **run.to_json(), "code": code, "device": self.device(), "wall_time_s": wall,
+            "attempts": attempts, "finished": time.time(),
+            "operative_config": "operative_config.gin", "commands": commands})
+        if os.path.exists(os.path.join(directory, FAILED_FILE)):
+            os.unlink(os.path.join(directory, FAILED_FILE))
+        self.echo(f"[done] {run.name} in {wall:.0f} s")
+        return DONE
+
+    def _call(self, command: list[str], log_path: str, heartbeat: Callable[[], None]) -> int:
+        """Runs ``command`` with its output appended to ``log_path``; returns its exit status."""
+        env = dict(os.environ)
+        if self.parallel > 1:  # several TensorFlow processes share one accelerator
+            env.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
+        with open(log_path, "ab") as log:
+            log.write(f"\n$ {' '.join(command)}\n".encode())
+            log.flush()
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                       preexec_fn=_die_with_parent if _PRCTL else None)
+            while True:
+                try:
+                    return process.wait(timeout=HEARTBEAT_S)
+                except subprocess.TimeoutExpired:
+                    heartbeat()
+
+
+def _tail(path: str, lines: int = 20) -> str:
+    with open(path, "rb") as f:
+        f.seek(max(0, os.path.getsize(path) - 16384))
+        return "\n".join(f.read().decode("utf-8", "replace").splitlines()[-lines:])
+
+
+def load_runs(root: str) -> list[Run]:
+    """Every run planned under ``root`` (from their run.json), sorted by name."""
+    runs = []
+    for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+        path = os.path.join(root, name, RUN_FILE)
+        if os.path.isfile(path):
+            runs.append(Run.from_json(_read_json(path)["run"]))
+    return runs
+
