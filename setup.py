@@ -58,6 +58,8 @@ setup(
             "simgan-convert=simgan.tools.convert:run",
             "simgan-build-ops=simgan.tools.build_ops:run",
             "simgan-ablate=simgan.tools.ablate.cli:run",
+            "simgan-eval=simgan.tools.evaluate:run",
+            "simgan-refine=simgan.tools.refine:run",
         ],
         # The built-in plugins load through the same entry-point group as third-party ones.
         "simgan.plugins": [

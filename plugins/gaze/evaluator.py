@@ -1,0 +1,133 @@
+"""The paper's gaze experiment as an evaluator: train the estimator on synthetic or refined
+images, test it on labelled real images, report angular error and "% within d degrees".
+
+Keys returned (``<k>`` is each data multiplier; the caller prefixes the evaluator's name):
+``synthetic_<k>x/error_deg``, ``.../error_deg_std`` (over estimator seeds),
+``.../within_7deg_pct``, ``.../within_7deg_pct_std``, and the same for ``refined_<k>x``.
+The synthetic baseline does not depend on the refiner, so it is computed once and cached.
+Each call also writes ``<output_dir>/step_XXXXXX.json`` (curves, per-seed figures) and
+``.png`` (the curves, like the paper's Figure 7).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Sequence
+
+import keras
+import numpy as np
+from absl import logging
+
+from simgan.core import data
+from simgan.core.files import atomic_write_text
+from simgan.core.registries import EVALUATORS
+from simgan.plugins.gaze import angles, estimator, plot
+
+GAZE_KEY = "gaze"
+
+
+def take_labelled(dataset_name: str, scope: str, seed: int, count: int) -> dict[str, np.ndarray]:
+    """The first ``count`` elements of a registered dataset as numpy arrays; needs 'gaze' labels."""
+    dataset = data.build(dataset_name, scope, seed)
+    if GAZE_KEY not in dataset.element_spec:
+        raise ValueError(f"Dataset {dataset_name!r} (gin scope {scope!r}) has no {GAZE_KEY!r} "
+                         f"label; its elements hold {sorted(dataset.element_spec)}. The gaze "
+                         "experiment needs labelled training and test sets.")
+    arrays = {k: v.numpy() for k, v in next(iter(dataset.batch(count).take(1))).items()}
+    if len(arrays[data.IMAGE_KEY]) < count:
+        raise ValueError(f"Dataset {dataset_name!r} (gin scope {scope!r}) has only "
+                         f"{len(arrays[data.IMAGE_KEY])} examples; {count} were asked for")
+    return arrays
+
+
+def refine(refiner: keras.Model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """``refiner`` applied in inference mode to ``images``, in batches."""
+    return np.asarray(refiner.predict(images, batch_size=batch_size, verbose=0), np.float32)
+
+
+@EVALUATORS.register("gaze", denylist=("seed", "output_dir"))
+class GazeEvaluator:
+    """Gaze experiment: estimator trained on synthetic vs refined images, tested on real ones."""
+
+    def __init__(self, *, seed: int, output_dir: str, train_dataset: str = "eye_simulator",
+                 train_scope: str = "gaze_train", test_dataset: str = "eye_simulator",
+                 test_scope: str = "gaze_test", train_examples: int = 10000,
+                 data_multipliers: Sequence[int] = (1,), test_examples: int = 2000,
+                 num_seeds: int = 3, thresholds_deg: Sequence[float] = tuple(range(21)),
+                 include_synthetic: bool = True, refine_batch_size: int = 256):
+        if 7 not in thresholds_deg:
+            raise ValueError(f"gaze.thresholds_deg must include 7; got {thresholds_deg}")
+        self._seed = seed
+        self._output_dir = output_dir
+        self._train = (train_dataset, train_scope, train_examples * max(data_multipliers))
+        self._test = (test_dataset, test_scope, test_examples)
+        self._base_examples = train_examples
+        self._multipliers = tuple(data_multipliers)
+        self._num_seeds = num_seeds
+        self._thresholds = tuple(float(t) for t in thresholds_deg)
+        self._include_synthetic = include_synthetic
+        self._refine_batch_size = refine_batch_size
+        self._arrays: dict[str, dict[str, np.ndarray]] = {}
+        self._synthetic_cache: dict[str, dict[str, Any]] = {}
+
+    def _data(self, split: str) -> dict[str, np.ndarray]:
+        if split not in self._arrays:
+            name, scope, count = self._train if split == "train" else self._test
+            offset = 101 if split == "train" else 202
+            self._arrays[split] = take_labelled(name, scope, self._seed + offset, count)
+        return self._arrays[split]
+
+    def _experiment(self, images: np.ndarray, gazes: np.ndarray) -> dict[str, Any]:
+        """Trains ``num_seeds`` estimators on (images, gazes); tests each on the real set."""
+        test = self._data("test")
+        errors_per_seed, curves = [], []
+        for s in range(self._num_seeds):
+            model = estimator.gaze_estimator(input_shape=images.shape[1:], seed=self._seed + s)
+            estimator.train_gaze_estimator(model, images, gazes, seed=self._seed + s)
+            errors = angles.angular_error_deg(
+                estimator.predict_gaze(model, test[data.IMAGE_KEY]), test[GAZE_KEY])
+            errors_per_seed.append(float(np.mean(errors)))
+            curves.append(angles.fraction_within(errors, self._thresholds))
+        curves = np.asarray(curves)
+        within_7 = 100.0 * curves[:, self._thresholds.index(7.0)]
+        return {"error_deg": float(np.mean(errors_per_seed)),
+                "error_deg_std": float(np.std(errors_per_seed)),
+                "within_7deg_pct": float(np.mean(within_7)),
+                "within_7deg_pct_std": float(np.std(within_7)),
+                "error_deg_per_seed": errors_per_seed,
+                "curve": curves.mean(axis=0).tolist()}
+
+    def evaluate(self, refiner: keras.Model | None, step: int) -> dict[str, float]:
+        train = self._data("train")
+        refined = None
+        if refiner is not None:  # once, for the largest multiplier; smaller ones are its prefix
+            logging.info("gaze: refining %d training images", len(train[data.IMAGE_KEY]))
+            refined = refine(refiner, train[data.IMAGE_KEY], self._refine_batch_size)
+        details: dict[str, dict[str, Any]] = {}
+        for k in self._multipliers:
+            n = self._base_examples * k
+            gazes = train[GAZE_KEY][:n]
+            if self._include_synthetic:
+                key = f"synthetic_{k}x"
+                if key not in self._synthetic_cache:
+                    logging.info("gaze: training on %d synthetic images", n)
+                    self._synthetic_cache[key] = self._experiment(train[data.IMAGE_KEY][:n], gazes)
+                details[key] = self._synthetic_cache[key]
+            if refined is not None:
+                logging.info("gaze: training on %d refined images", n)
+                details[f"refined_{k}x"] = self._experiment(refined[:n], gazes)
+        self._write(step, details)
+        return {f"{source}/{metric}": value
+                for source, figures in details.items() for metric, value in figures.items()
+                if isinstance(value, float)}
+
+    def _write(self, step: int, details: dict[str, dict[str, Any]]) -> None:
+        stem = os.path.join(self._output_dir, f"step_{step:06d}")
+        record = {"step": step, "thresholds_deg": list(self._thresholds),
+                  "train_examples_1x": self._base_examples, "test_examples": self._test[2],
+                  "num_seeds": self._num_seeds, "results": details}
+        atomic_write_text(stem + ".json", json.dumps(record, indent=2) + "\n")
+        plot.plot_curves(stem + ".png", self._thresholds,
+                         {source: d["curve"] for source, d in details.items()},
+                         title=f"% of real test images within d degrees (step {step})")

@@ -1,0 +1,76 @@
+"""The automated visual Turing test: a fresh classifier learns real vs refined on one split and
+is scored on a disjoint one. Accuracy near 0.5 means the two are indistinguishable to it.
+
+Keys: ``{synthetic,refined}/accuracy`` and its
+Wilson interval ``accuracy_ci_low`` / ``accuracy_ci_high`` (scipy.stats.binomtest). The raw
+synthetic vs real reference does not depend on the refiner and is computed once.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from scipy import stats
+
+from simgan.core.registries import EVALUATORS
+from simgan.plugins.metrics import classifier
+from simgan.plugins.metrics.samples import DomainSamples, refine
+
+
+def accuracy_with_interval(correct: int, total: int,
+                           confidence: float = 0.95) -> tuple[float, float, float]:
+    """Accuracy and its Wilson score confidence interval."""
+    interval = stats.binomtest(correct, total).proportion_ci(confidence, method="wilson")
+    return correct / total, float(interval.low), float(interval.high)
+
+
+def turing_test(real_train: np.ndarray, real_test: np.ndarray, fake_train: np.ndarray,
+                fake_test: np.ndarray, *, seed: int,
+                confidence: float = 0.95) -> tuple[float, float, float]:
+    """Trains a fresh domain classifier on the train parts; (accuracy, CI low, CI high) on test."""
+    model = classifier.domain_classifier(input_shape=real_train.shape[1:], seed=seed)
+    classifier.train_domain_classifier(model, real_train, fake_train, seed=seed)
+    correct = (int(np.sum(classifier.predict_logits(model, real_test) < 0))
+               + int(np.sum(classifier.predict_logits(model, fake_test) > 0)))
+    return accuracy_with_interval(correct, len(real_test) + len(fake_test), confidence)
+
+
+@EVALUATORS.register("visual_turing_test", denylist=("seed", "output_dir"))
+class VisualTuringTest:
+    """Classifier two-sample test, real vs refined (and real vs raw synthetic as reference)."""
+
+    def __init__(self, *, seed: int, output_dir: str, real_dataset: str = "eye_simulator",
+                 real_scope: str = "real", synthetic_dataset: str = "eye_simulator",
+                 synthetic_scope: str = "synthetic", train_examples: int = 2000,
+                 test_examples: int = 1000, confidence: float = 0.95,
+                 include_synthetic: bool = True, refine_batch_size: int = 256):
+        del output_dir  # all results are scalars
+        self._seed = seed
+        self._samples = DomainSamples(seed=seed, count=train_examples + test_examples,
+                                      real_dataset=real_dataset, real_scope=real_scope,
+                                      synthetic_dataset=synthetic_dataset,
+                                      synthetic_scope=synthetic_scope)
+        self._train_examples = train_examples
+        self._confidence = confidence
+        self._include_synthetic = include_synthetic
+        self._refine_batch_size = refine_batch_size
+        self._reference: dict[str, float] | None = None
+
+    def _score(self, source: str, fake: np.ndarray) -> dict[str, float]:
+        real, n = self._samples["real"], self._train_examples
+        accuracy, low, high = turing_test(real[:n], real[n:], fake[:n], fake[n:],
+                                          seed=self._seed, confidence=self._confidence)
+        prefix = f"{source}/accuracy"
+        return {prefix: accuracy, prefix + "_ci_low": low, prefix + "_ci_high": high}
+
+    def evaluate(self, refiner: keras.Model | None, step: int) -> dict[str, float]:
+        del step
+        results = {}
+        if self._include_synthetic:
+            if self._reference is None:
+                self._reference = self._score("synthetic", self._samples["synthetic"])
+            results.update(self._reference)
+        if refiner is not None:
+            refined = refine(refiner, self._samples["synthetic"], self._refine_batch_size)
+            results.update(self._score("refined", refined))
+        return results

@@ -1,0 +1,58 @@
+"""The gaze experiment evaluator on the toy eye dataset with hand-made refiners."""
+
+import json
+
+import pytest
+from PIL import Image
+
+import toy_gaze_data
+from simgan.core.registries import EVALUATORS
+from simgan.plugins.gaze import evaluator  # noqa: F401  (registers 'gaze')
+
+
+def _build(tmp_path, **kwargs):
+    toy_gaze_data.bind_tiny_estimator()
+    options = dict(train_dataset="toy_gaze_eyes", test_dataset="toy_gaze_eyes",
+                   train_examples=256, test_examples=200, num_seeds=2)
+    options.update(kwargs)
+    return EVALUATORS.build("gaze", seed=0, output_dir=str(tmp_path), **options)
+
+
+def test_identity_matches_synthetic_and_a_destructive_refiner_hurts(tmp_path):
+    gaze = _build(tmp_path)
+    same = gaze.evaluate(toy_gaze_data.identity_refiner(), step=5)
+    for metric in ("error_deg", "error_deg_std", "within_7deg_pct", "within_7deg_pct_std"):
+        assert same[f"refined_1x/{metric}"] == pytest.approx(
+            same[f"synthetic_1x/{metric}"], abs=1e-3)
+    assert same["synthetic_1x/error_deg"] < 12.0  # the toy set's mean-gaze error is ~20
+    blank = gaze.evaluate(toy_gaze_data.function_refiner(lambda x: 0.0 * x), step=6)
+    assert blank["synthetic_1x/error_deg"] == same["synthetic_1x/error_deg"]  # cached
+    assert blank["refined_1x/error_deg"] > 2 * same["synthetic_1x/error_deg"]
+
+    record = json.loads((tmp_path / "step_000006.json").read_text())
+    assert record["thresholds_deg"] == list(map(float, range(21)))
+    curve = record["results"]["refined_1x"]["curve"]
+    assert len(curve) == 21 and curve == sorted(curve) and curve[-1] <= 1.0
+    assert len(record["results"]["synthetic_1x"]["error_deg_per_seed"]) == 2
+    with Image.open(tmp_path / "step_000006.png") as plot:
+        assert plot.size == (640, 440)
+
+
+def test_data_multipliers_and_no_refiner(tmp_path):
+    gaze = _build(tmp_path, train_examples=128, data_multipliers=(1, 2), num_seeds=1)
+    results = gaze.evaluate(None, step=0)
+    assert sorted(k for k in results if k.endswith("/error_deg")) == [
+        "synthetic_1x/error_deg", "synthetic_2x/error_deg"]
+
+
+def test_unlabelled_test_set_is_a_clear_error(tmp_path):
+    import toy_data  # noqa: F401  (toy_squares has no gaze label)
+    gaze = _build(tmp_path, test_dataset="toy_squares")
+    with pytest.raises(ValueError, match="'toy_squares'.*no 'gaze' label"):
+        gaze.evaluate(None, step=0)
+
+
+def test_too_small_dataset_is_a_clear_error(tmp_path):
+    gaze = _build(tmp_path, train_examples=1000)
+    with pytest.raises(ValueError, match="only 512 examples; 1000 were asked for"):
+        gaze.evaluate(None, step=0)

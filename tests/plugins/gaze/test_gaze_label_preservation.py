@@ -1,0 +1,37 @@
+"""Label preservation: zero drift for the identity, the right pupil shift for a known shift."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import toy_gaze_data
+from simgan.core.registries import EVALUATORS
+from simgan.plugins.gaze import label_preservation
+
+
+def test_dark_blob_centroid_finds_a_flat_disk():
+    images = np.ones((1, 20, 24, 1))
+    yy, xx = np.mgrid[:20, :24]
+    images[0, (xx - 15) ** 2 + (yy - 6) ** 2 < 9, 0] = -1
+    images[0, 15, 2:22, 0] = -1  # a thin dark line (a lid crease): erased by the closing
+    np.testing.assert_allclose(label_preservation.dark_blob_centroid(images, 0.05), [[15, 6]])
+    unclosed = label_preservation.dark_blob_centroid(images, 0.05, closing_size=1)
+    assert unclosed[0, 1] > 9  # pulled toward the line
+
+
+def test_identity_preserves_labels_and_a_shift_moves_them(tmp_path):
+    toy_gaze_data.bind_tiny_estimator()
+    evaluator = EVALUATORS.build("label_preservation", seed=0, output_dir=str(tmp_path),
+                                 dataset="toy_gaze_eyes", train_examples=256,
+                                 heldout_examples=100, dark_fraction=0.05)
+    same = evaluator.evaluate(toy_gaze_data.identity_refiner(), step=0)
+    assert same["refined/gaze_shift_deg"] == pytest.approx(0.0, abs=1e-4)
+    assert same["refined/pupil_shift_px"] == pytest.approx(0.0, abs=1e-6)
+    assert same["synthetic/pupil_error_px"] < 0.5
+    assert same["synthetic/gaze_error_deg"] < 12.0
+
+    shifted = evaluator.evaluate(
+        toy_gaze_data.function_refiner(lambda x: tf.roll(x, 3, axis=2)), step=1)
+    assert shifted["refined/pupil_shift_px"] == pytest.approx(3.0, abs=0.1)
+    assert shifted["refined/gaze_shift_deg"] > 3.0
+    assert shifted["synthetic/gaze_error_deg"] == same["synthetic/gaze_error_deg"]

@@ -1,0 +1,148 @@
+"""simgan-eval (summary table, evaluators from gin, the CLI) and simgan-refine (labels carried
+over, refined images stored, resumable) on the toy eye dataset."""
+
+import json
+import os
+import subprocess
+import sys
+
+import gin
+import keras
+import numpy as np
+import pytest
+
+import toy_gaze_data
+from simgan.core import config, evaluation, plugins
+from simgan.core.registries import DATASETS
+from simgan.plugins import metrics  # noqa: F401  (registers kid, visual_turing_test)
+from simgan.tools import convert, evaluate, refine
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TINY_KID = """
+real/toy_gaze_eyes.domain = 'real_like'
+train_domain_classifier.steps = 100
+domain_classifier.filters = (8,)
+domain_classifier.feature_units = 8
+kid.real_dataset = 'toy_gaze_eyes'
+kid.synthetic_dataset = 'toy_gaze_eyes'
+kid.feature_train_examples = 128
+kid.examples = 100
+kid.num_subsets = 4
+"""
+
+
+def _brightening_refiner(path):
+    """x -> x + 0.25 (a 1x1 conv, so it saves and loads as a plain .keras file)."""
+    model = keras.Sequential([keras.Input(toy_gaze_data.SHAPE), keras.layers.Conv2D(
+        1, 1, kernel_initializer="ones", bias_initializer=keras.initializers.Constant(0.25))])
+    model.save(path)
+    return path
+
+
+def test_summary_table_pairs_sources_and_spreads():
+    table = evaluate.summary_table({
+        "gaze/synthetic_4x/error_deg": 9.5, "gaze/synthetic_4x/error_deg_std": 0.25,
+        "gaze/refined_4x/error_deg": 8.25, "gaze/refined_4x/error_deg_std": 0.5,
+        "kid/refined/kid": 0.125, "kid/refined/kid_se": 0.01,
+        "turing/synthetic/accuracy": 0.9, "turing/synthetic/accuracy_ci_low": 0.85,
+        "turing/synthetic/accuracy_ci_high": 0.93, "misc": 3.0})
+    lines = table.splitlines()
+    assert lines[0] == "| metric | synthetic | refined |"
+    assert "| gaze/error_deg (4x) | 9.5 ± 0.25 (std) | 8.25 ± 0.5 (std) |" in lines
+    assert "| kid/kid | — | 0.125 ± 0.01 (s.e.) |" in lines
+    assert "| turing/accuracy | 0.9 [0.85, 0.93] | — |" in lines
+    assert "| misc | 3 |" in lines
+    assert not any("_std" in line or "_ci_" in line for line in lines)
+
+
+def test_evaluate_runs_the_evaluators_named_in_gin(tmp_path):
+    gin.parse_config(TINY_KID + "evaluation.evaluators = ['kid']")
+    refiner = keras.saving.load_model(_brightening_refiner(str(tmp_path / "r.keras")))
+    results = evaluate.evaluate(refiner, str(tmp_path), seed=0)
+    assert set(results) == {"kid/synthetic/kid", "kid/synthetic/kid_se", "kid/refined/kid",
+                            "kid/refined/kid_se"}
+    assert results["kid/refined/kid"] < results["kid/synthetic/kid"]  # brighter = closer to real
+    evaluate.write_report(str(tmp_path), results, "r.keras", 0)
+    assert "| kid/kid |" in (tmp_path / evaluate.SUMMARY_FILE).read_text()
+    assert json.loads((tmp_path / evaluate.RESULTS_FILE).read_text())["results"] == results
+
+
+def test_no_evaluators_is_a_clear_error():
+    with pytest.raises(ValueError, match="No evaluators named"):
+        evaluate.evaluator_names()
+
+
+def _run(module, *args):
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_simgan_eval_cli(tmp_path):
+    refiner = _brightening_refiner(str(tmp_path / "r.keras"))
+    params = [f"--gin_param={line}" for line in TINY_KID.strip().splitlines()]
+    done = _run("simgan.tools.evaluate", f"--refiner={refiner}", "--plugin=simgan.plugins.metrics",
+                "--plugin=tests/toy_gaze_data.py", "--gin_param=evaluation.evaluators=['kid']",
+                *params)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = (tmp_path / "eval" / evaluate.SUMMARY_FILE).read_text()
+    assert "| kid/kid |" in summary and "(s.e.)" in summary
+
+
+def test_unreadable_refiner_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="none.keras.*no such file"):
+        evaluate.load_refiner(str(tmp_path / "none.keras"))
+    (tmp_path / "bad.keras").write_text("not a zip")
+    with pytest.raises(ValueError, match="bad.keras: not a loadable Keras model"):
+        evaluate.load_refiner(str(tmp_path / "bad.keras"))
+
+
+def test_simgan_refine_carries_labels_and_resumes(tmp_path):
+    refiner = _brightening_refiner(str(tmp_path / "r.keras"))
+    out = tmp_path / "refined"
+    done = _run("simgan.tools.refine", f"--refiner={refiner}", "--source=toy_gaze_eyes",
+                "--plugin=tests/toy_gaze_data.py", f"--output_dir={out}", "--max_records=100",
+                "--records_per_shard=40", "--batch_size=32")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "convert: 100/100 records" in done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["complete"] and [s["records"] for s in manifest["shards"]] == [40, 40, 20]
+
+    stored = next(iter(DATASETS.build("tfrecord", seed=0, path=str(out), height=20, width=24,
+                                      shuffle=False).batch(100)))
+    source = next(iter(toy_gaze_data.toy_gaze_eyes(seed=0).batch(100)))
+    # The reader interleaves shards: pair records up by their (unique) gaze label.
+    stored = {k: v.numpy()[np.lexsort(stored["gaze"].numpy().T)] for k, v in stored.items()}
+    source = {k: v.numpy()[np.lexsort(source["gaze"].numpy().T)] for k, v in source.items()}
+    np.testing.assert_array_equal(stored["gaze"], source["gaze"])
+    np.testing.assert_array_equal(stored["pupil_center"], source["pupil_center"])
+    expected = np.clip(source["image"] + 0.25, -1, 1)
+    np.testing.assert_allclose(stored["image"], expected, atol=1.0 / 127.5 + 1e-6)  # uint8 storage
+
+    # Resume: lose the last shard; the same arguments rewrite only what is missing.
+    os.remove(out / "shard-00002.tfrecord")
+    gin.bind_parameter("refined.source", "toy_gaze_eyes")
+    gin.bind_parameter("refined.refiner", refiner)
+    gin.bind_parameter("refined.batch_size", 32)
+    first_shards = manifest["shards"][:2]
+    resumed = convert.convert("refined", str(out), 0, "", 40, 100, 5.0)
+    assert resumed["shards"][:2] == first_shards and resumed["records"] == 100
+    assert refine.refined  # the dataset the tool registers
+
+
+def test_summarize_reads_the_last_training_record(tmp_path):
+    path = str(tmp_path / "evaluation.json")
+    evaluation.append_results(path, 10, {"kid/refined/kid": 9.0})
+    evaluation.append_results(path, 20, {"kid/refined/kid": 0.5, "kid/refined/kid_se": 0.25})
+    text = evaluate.summarize(path)
+    assert text.startswith("Step 20 of") and "| kid/kid | — | 0.5 ± 0.25 (s.e.) |" in text
+    with pytest.raises(ValueError, match="no evaluation records"):
+        evaluate.summarize(str(tmp_path / "missing.json"))
+
+
+@pytest.mark.parametrize("gin_file", ["quickstart_eval.gin", "simgan/eyes_experiment.gin"])
+def test_shipped_evaluation_configs_parse(gin_file):
+    plugins.load_all(["simgan.plugins.gaze", "simgan.plugins.metrics"])
+    import simgan.core.trainer  # noqa: F401  (registers `train`)
+    config.parse([gin_file], [])
+    assert "gaze" in gin.query_parameter("train.evaluators")
+    assert gin.query_parameter("gaze_test/eye_simulator.domain") == "real_like"

@@ -1,0 +1,201 @@
+"""`simgan-eval`: runs the evaluators named in gin on a trained model dir or an exported refiner
+and writes a Markdown table (synthetic vs refined, every metric with its spread) and JSON.
+
+    simgan-eval --model_dir=runs/eyes --gin_file=simgan/eyes_experiment.gin
+    simgan-eval --refiner=refiner.keras --gin_file=my_eval.gin --output_dir=eval/
+    simgan-eval --summarize=runs/eyes/evaluation.json   # table of a training run's last record
+
+With --model_dir, its operative_config.gin is parsed first (so the evaluators see the datasets
+the model was trained on), then --gin_file/--gin_param; the refiner is export/refiner.keras.
+The operative config lacks bindings of configurables first called by the evaluators (e.g.
+gaze_estimator.*), so pass the evaluation gin file the model was trained with again.
+The evaluators are ``simgan_eval.evaluators`` if bound, else the model's ``train.evaluators``.
+Without any refiner only the raw synthetic references are computed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+from typing import Mapping, Sequence
+
+import gin
+import keras
+import tensorflow as tf
+from absl import app, flags, logging
+
+from simgan.core import config, evaluation, plugins
+from simgan.core.files import atomic_write_text
+from simgan.core.registries import EVALUATORS
+
+EXPORTED_REFINER = os.path.join("export", "refiner.keras")
+OPERATIVE_CONFIG = "operative_config.gin"
+SUMMARY_FILE, RESULTS_FILE = "eval_summary.md", "eval_results.json"
+_SOURCE = re.compile(r"^(synthetic|refined)(?:_(\d+x))?$")
+_SPREADS = ("_std", "_se", "_ci_low", "_ci_high")
+
+
+@gin.configurable("evaluation", module="simgan_eval")
+def evaluator_names(evaluators: Sequence[str] | None = None) -> list[str]:
+    """The evaluators to run: ``simgan_eval.evaluation.evaluators``, else ``train.evaluators``."""
+    if evaluators is None:
+        try:
+            evaluators = gin.query_parameter("train.evaluators")
+        except ValueError:
+            evaluators = ()
+    if not evaluators:
+        raise ValueError("No evaluators named: bind evaluation.evaluators = ['gaze', ...] "
+                         f"(known: {', '.join(EVALUATORS.names())})")
+    return list(evaluators)
+
+
+def evaluate(refiner: keras.Model | None, output_dir: str, *, seed: int = 0,
+             step: int = 0) -> dict[str, float]:
+    """Runs every named evaluator; returns {"<evaluator>/<key>": value}."""
+    results = {}
+    for name in evaluator_names():
+        evaluator = EVALUATORS.build(name, seed=seed, output_dir=os.path.join(output_dir, name))
+        logging.info("Running evaluator %s", name)
+        for key, value in evaluator.evaluate(refiner, step).items():
+            results[f"{name}/{key}"] = float(value)
+    return results
+
+
+def _format(value: float, spread: Mapping[str, float]) -> str:
+    text = f"{value:.4g}"
+    if "_std" in spread:
+        text += f" ± {spread['_std']:.2g} (std)"
+    if "_se" in spread:
+        text += f" ± {spread['_se']:.2g} (s.e.)"
+    if "_ci_low" in spread and "_ci_high" in spread:
+        text += f" [{spread['_ci_low']:.3g}, {spread['_ci_high']:.3g}]"
+    return text
+
+
+def summary_table(results: Mapping[str, float]) -> str:
+    """Markdown: one row per metric, columns synthetic | refined, spreads in the cells.
+
+    Keys look like ``<evaluator>/<source>/<metric>`` with source ``synthetic`` or ``refined``
+    (optionally ``_<k>x``); ``<metric>_std``, ``_se``, ``_ci_low``, ``_ci_high`` are the spreads
+    of ``<metric>``. Other keys are listed below the table.
+    """
+    rows: dict[str, dict[str, str]] = {}
+    other = []
+    for key, value in results.items():
+        parts = key.split("/")
+        match = _SOURCE.match(parts[-2]) if len(parts) >= 3 else None
+        if match is None:
+            other.append(f"| {key} | {value:.4g} |")
+            continue
+        if any(key.endswith(s) and key[: -len(s)] in results for s in _SPREADS):
+            continue  # a spread, shown beside its metric
+        label = "/".join(parts[:-2] + parts[-1:])
+        if match.group(2):
+            label += f" ({match.group(2)})"
+        spread = {s: results[key + s] for s in _SPREADS if key + s in results}
+        rows.setdefault(label, {})[match.group(1)] = (
+            "n/a" if not math.isfinite(value) else _format(value, spread))
+    lines = ["| metric | synthetic | refined |", "|---|---|---|"]
+    lines += [f"| {label} | {cells.get('synthetic', '—')} | {cells.get('refined', '—')} |"
+              for label, cells in sorted(rows.items())]
+    if other:
+        lines += ["", "| other | value |", "|---|---|", *sorted(other)]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(output_dir: str, results: Mapping[str, float], refiner_path: str | None,
+                 step: int) -> None:
+    """``eval_results.json`` and ``eval_summary.md`` in ``output_dir`` (atomically)."""
+    record = {"refiner": refiner_path, "step": step, "results": dict(results)}
+    atomic_write_text(os.path.join(output_dir, RESULTS_FILE),
+                      json.dumps(record, indent=2, sort_keys=True) + "\n")
+    header = (f"# Evaluation of {refiner_path or 'raw synthetic images (no refiner)'}\n\n"
+              f"Step {step}. Spreads: std over seeds or images, s.e. = standard error, "
+              "[a, b] = 95% confidence interval.\n\n")
+    atomic_write_text(os.path.join(output_dir, SUMMARY_FILE), header + summary_table(results))
+
+
+def load_refiner(path: str) -> keras.Model:
+    """An exported refiner (.keras), with a clear error when it cannot be read."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"--refiner {path!r}: no such file (expected an exported "
+                                f"refiner, e.g. <model_dir>/{EXPORTED_REFINER})")
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except Exception as e:  # keras raises many types for a bad archive
+        raise ValueError(f"{path}: not a loadable Keras model ({type(e).__name__}: {e})") from e
+
+
+def summarize(path: str) -> str:
+    """The summary table of the last record of a trainer's ``evaluation.json``."""
+    records = evaluation.load_results(path)
+    if not records:
+        raise ValueError(f"{path}: no evaluation records (expected a non-empty JSON list)")
+    last = dict(records[-1])
+    step = last.pop("step")
+    finite = {k: v for k, v in last.items() if isinstance(v, (int, float))}
+    return f"Step {step} of {path}\n\n" + summary_table(finite)
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    f = flags.FLAGS
+    if f.summarize:
+        try:
+            print(summarize(f.summarize))
+        except (ValueError, FileNotFoundError) as e:
+            print(f"simgan-eval: error: {e}", file=sys.stderr)
+            sys.exit(1)
+        return
+    keras.utils.set_random_seed(f.seed)
+    tf.config.experimental.enable_op_determinism()
+    try:
+        plugins.load_all(f.plugin)
+        gin_files, refiner_path = list(f.gin_file), f.refiner
+        if f.model_dir:
+            operative = os.path.join(f.model_dir, OPERATIVE_CONFIG)
+            if not os.path.isfile(operative):
+                raise FileNotFoundError(f"--model_dir {f.model_dir!r}: no {OPERATIVE_CONFIG}; "
+                                        "is it a simgan-train model dir?")
+            import simgan.core.trainer  # noqa: F401  (registers `train` for its operative config)
+            gin_files.insert(0, operative)
+            refiner_path = refiner_path or os.path.join(f.model_dir, EXPORTED_REFINER)
+        output_dir = f.output_dir or os.path.join(
+            f.model_dir or os.path.dirname(os.path.abspath(refiner_path or ".")), "eval")
+        config.parse(gin_files, f.gin_param)
+        refiner = load_refiner(refiner_path) if refiner_path else None
+        results = evaluate(refiner, output_dir, seed=f.seed, step=f.step)
+        write_report(output_dir, results, refiner_path, f.step)
+    except (config.ConfigError, plugins.PluginError, ValueError, FileNotFoundError,
+            KeyError) as e:
+        print(f"simgan-eval: error: {e}", file=sys.stderr)
+        sys.exit(1)
+    print(summary_table(results))
+    logging.info("Wrote %s and %s in %s", SUMMARY_FILE, RESULTS_FILE, output_dir)
+
+
+def define_flags() -> None:
+    flags.DEFINE_string("model_dir", None, "A simgan-train model dir (uses export/refiner.keras "
+                        "and operative_config.gin).")
+    flags.DEFINE_string("refiner", None, "An exported refiner .keras file (overrides model_dir's).")
+    flags.DEFINE_multi_string("gin_file", [], "Gin file (repeatable); also looked up in configs/.")
+    flags.DEFINE_multi_string("gin_param", [], "Gin binding (repeatable).")
+    flags.DEFINE_multi_string("plugin", [], "Extra plugin module (dotted name or .py path).")
+    flags.DEFINE_string("output_dir", None, "Where results go (default <model_dir>/eval).")
+    flags.DEFINE_integer("seed", 0, "Seed of the evaluators (data draws, estimator inits).")
+    flags.DEFINE_integer("step", 0, "Step number recorded with the results and plot names.")
+    flags.DEFINE_string("summarize", None, "Only print the table of the last record of this "
+                        "evaluation.json (as written by simgan-train); runs nothing.")
+
+
+def run() -> None:
+    define_flags()
+    app.run(main)
+
+
+if __name__ == "__main__":
+    run()
