@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 import keras
+import numpy as np
+import tensorflow as tf
 
 from simgan.core.files import atomic_write_text
 
@@ -22,6 +24,31 @@ from simgan.core.files import atomic_write_text
 class Evaluator(Protocol):
     def evaluate(self, refiner: keras.Model, step: int) -> dict[str, float]:
         ...
+
+
+def refine(refiner: keras.Model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """``refiner`` applied in inference mode to ``images`` [N, H, W, C], in batches."""
+    return np.asarray(refiner.predict(images, batch_size=batch_size, verbose=0), np.float32)
+
+
+def fit(model: keras.Model, dataset: tf.data.Dataset,
+        loss_fn: Callable[[tf.Tensor, tf.Tensor], tf.Tensor], learning_rate: float) -> float:
+    """Trains an evaluator's auxiliary network (an estimator, a classifier) with Adam on a
+    finite dataset of ``(x, y)`` batches, one tf.function step per batch; returns the last loss."""
+    optimizer = keras.optimizers.Adam(learning_rate)
+
+    @tf.function(reduce_retracing=True)
+    def step(x, y):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(model(x, training=True), y)
+        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables),
+                                      model.trainable_variables))
+        return loss
+
+    loss = tf.constant(float("nan"))
+    for x, y in dataset:
+        loss = step(x, y)
+    return float(loss)
 
 
 def append_results(path: str, step: int, results: Mapping[str, Any]) -> None:

@@ -29,7 +29,8 @@ from simgan.core.summaries import Summaries
 
 EXPORT_PATH = os.path.join("export", "refiner.keras")
 EVALUATION_FILE = "evaluation.json"
-OPERATIVE_CONFIG = "operative_config.gin"
+OPERATIVE_CONFIG = "operative_config.gin"  # the values the run used
+FULL_CONFIG = "config.gin"  # every binding parsed, incl. those only evaluators read
 
 
 class TrainingDivergedError(RuntimeError):
@@ -180,7 +181,7 @@ class Trainer:
         self.checkpointer.restore_latest()
         self._check_divergence("restored checkpoint")
         os.makedirs(self.output_dir, exist_ok=True)
-        self._write_operative_config()
+        self._write_configs()
         summaries = Summaries(self.output_dir)
         total, start = self.schedule.total, int(self.step.numpy())
         if start:
@@ -245,8 +246,9 @@ class Trainer:
         synthetic, real = self.previews
         summaries.grid(step, [synthetic, self.refiner(synthetic, training=False), real])
 
-    def _write_operative_config(self) -> None:
+    def _write_configs(self) -> None:
         atomic_write_text(os.path.join(self.output_dir, OPERATIVE_CONFIG), gin.operative_config_str())
+        atomic_write_text(os.path.join(self.output_dir, FULL_CONFIG), gin.config_str())
 
     def evaluate(self, step: int, summaries: Summaries | None = None) -> dict[str, float]:
         """Runs every evaluator; logs to TensorBoard and appends to evaluation.json."""
@@ -267,7 +269,7 @@ class Trainer:
         partial = path[: -len(".keras")] + ".partial.keras"
         self.refiner.save(partial)
         os.replace(partial, path)
-        self._write_operative_config()
+        self._write_configs()
         logging.info("Exported refiner to %s", path)
         return path
 

@@ -5,10 +5,8 @@ and writes a Markdown table (synthetic vs refined, every metric with its spread)
     simgan-eval --refiner=refiner.keras --gin_file=my_eval.gin --output_dir=eval/
     simgan-eval --summarize=runs/eyes/evaluation.json   # table of a training run's last record
 
-With --model_dir, its operative_config.gin is parsed first (so the evaluators see the datasets
-the model was trained on), then --gin_file/--gin_param; the refiner is export/refiner.keras.
-The operative config lacks bindings of configurables first called by the evaluators (e.g.
-gaze_estimator.*), so pass the evaluation gin file the model was trained with again.
+With --model_dir, its config.gin (every binding of the training run, the evaluators' included)
+is parsed first, then --gin_file/--gin_param; the refiner is export/refiner.keras.
 The evaluators are ``simgan_eval.evaluators`` if bound, else the model's ``train.evaluators``.
 Without any refiner only the raw synthetic references are computed.
 """
@@ -27,12 +25,10 @@ import keras
 import tensorflow as tf
 from absl import app, flags, logging
 
-from simgan.core import config, evaluation, plugins
+from simgan.core import config, evaluation, plugins, trainer
 from simgan.core.files import atomic_write_text
 from simgan.core.registries import EVALUATORS
 
-EXPORTED_REFINER = os.path.join("export", "refiner.keras")
-OPERATIVE_CONFIG = "operative_config.gin"
 SUMMARY_FILE, RESULTS_FILE = "eval_summary.md", "eval_results.json"
 _SOURCE = re.compile(r"^(synthetic|refined)(?:_(\d+x))?$")
 _SPREADS = ("_std", "_se", "_ci_low", "_ci_high")
@@ -122,7 +118,7 @@ def load_refiner(path: str) -> keras.Model:
     """An exported refiner (.keras), with a clear error when it cannot be read."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"--refiner {path!r}: no such file (expected an exported "
-                                f"refiner, e.g. <model_dir>/{EXPORTED_REFINER})")
+                                f"refiner, e.g. <model_dir>/{trainer.EXPORT_PATH})")
     try:
         return keras.saving.load_model(path, compile=False)
     except Exception as e:  # keras raises many types for a bad archive
@@ -157,13 +153,12 @@ def main(argv: list[str]) -> None:
         plugins.load_all(f.plugin)
         gin_files, refiner_path = list(f.gin_file), f.refiner
         if f.model_dir:
-            operative = os.path.join(f.model_dir, OPERATIVE_CONFIG)
-            if not os.path.isfile(operative):
-                raise FileNotFoundError(f"--model_dir {f.model_dir!r}: no {OPERATIVE_CONFIG}; "
+            run_config = os.path.join(f.model_dir, trainer.FULL_CONFIG)
+            if not os.path.isfile(run_config):
+                raise FileNotFoundError(f"--model_dir {f.model_dir!r}: no {trainer.FULL_CONFIG}; "
                                         "is it a simgan-train model dir?")
-            import simgan.core.trainer  # noqa: F401  (registers `train` for its operative config)
-            gin_files.insert(0, operative)
-            refiner_path = refiner_path or os.path.join(f.model_dir, EXPORTED_REFINER)
+            gin_files.insert(0, run_config)
+            refiner_path = refiner_path or os.path.join(f.model_dir, trainer.EXPORT_PATH)
         output_dir = f.output_dir or os.path.join(
             f.model_dir or os.path.dirname(os.path.abspath(refiner_path or ".")), "eval")
         config.parse(gin_files, f.gin_param)
@@ -180,7 +175,7 @@ def main(argv: list[str]) -> None:
 
 def define_flags() -> None:
     flags.DEFINE_string("model_dir", None, "A simgan-train model dir (uses export/refiner.keras "
-                        "and operative_config.gin).")
+                        "and config.gin).")
     flags.DEFINE_string("refiner", None, "An exported refiner .keras file (overrides model_dir's).")
     flags.DEFINE_multi_string("gin_file", [], "Gin file (repeatable); also looked up in configs/.")
     flags.DEFINE_multi_string("gin_param", [], "Gin binding (repeatable).")

@@ -16,6 +16,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from simgan.core import evaluation
+
 FEATURES_LAYER = "features"
 
 
@@ -76,20 +78,7 @@ def train_gaze_estimator(model: keras.Model, images: np.ndarray, gazes: np.ndarr
                                                    gazes.astype(np.float32)))
                .shuffle(len(images), seed=seed).repeat()
                .batch(batch_size, drop_remainder=True).take(steps).prefetch(tf.data.AUTOTUNE))
-    optimizer = keras.optimizers.Adam(learning_rate)
-
-    @tf.function(reduce_retracing=True)
-    def step(x, y):
-        with tf.GradientTape() as tape:
-            loss = euclidean_loss(model(x, training=True), y)
-        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables),
-                                      model.trainable_variables))
-        return loss
-
-    loss = tf.constant(float("nan"))
-    for x, y in dataset:
-        loss = step(x, y)
-    return float(loss)
+    return evaluation.fit(model, dataset, euclidean_loss, learning_rate)
 
 
 def predict_gaze(model: keras.Model, images: np.ndarray, batch_size: int = 512) -> np.ndarray:

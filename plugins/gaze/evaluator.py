@@ -20,6 +20,7 @@ import numpy as np
 from absl import logging
 
 from simgan.core import data
+from simgan.core.evaluation import refine
 from simgan.core.files import atomic_write_text
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator, plot
@@ -39,11 +40,6 @@ def take_labelled(dataset_name: str, scope: str, seed: int, count: int) -> dict[
         raise ValueError(f"Dataset {dataset_name!r} (gin scope {scope!r}) has only "
                          f"{len(arrays[data.IMAGE_KEY])} examples; {count} were asked for")
     return arrays
-
-
-def refine(refiner: keras.Model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """``refiner`` applied in inference mode to ``images``, in batches."""
-    return np.asarray(refiner.predict(images, batch_size=batch_size, verbose=0), np.float32)
 
 
 @EVALUATORS.register("gaze", denylist=("seed", "output_dir"))

@@ -23,7 +23,8 @@ from scipy import ndimage
 from simgan.core import data
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator
-from simgan.plugins.gaze.evaluator import GAZE_KEY, refine, take_labelled
+from simgan.core.evaluation import refine
+from simgan.plugins.gaze.evaluator import GAZE_KEY, take_labelled
 
 PUPIL_KEY = "pupil_center"
 

@@ -11,6 +11,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from simgan.core import evaluation
+
 FEATURES_LAYER = "features"
 
 
@@ -33,6 +35,10 @@ def domain_classifier(input_shape: Sequence[int], filters: Sequence[int] = (16, 
     return keras.Model(inputs, keras.layers.Reshape(())(logits), name="domain_classifier")
 
 
+def _sigmoid_cross_entropy(logits: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
+    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits))
+
+
 @gin.configurable("train_domain_classifier", module="metrics",
                   denylist=["model", "negatives", "positives", "seed"])
 def train_domain_classifier(model: keras.Model, negatives: np.ndarray, positives: np.ndarray, *,
@@ -50,21 +56,7 @@ def train_domain_classifier(model: keras.Model, negatives: np.ndarray, positives
                                    pipeline(positives, 1.0, 1).batch(half))
                .map(lambda a, b: (tf.concat([a[0], b[0]], 0), tf.concat([a[1], b[1]], 0)))
                .take(steps).prefetch(tf.data.AUTOTUNE))
-    optimizer = keras.optimizers.Adam(learning_rate)
-
-    @tf.function(reduce_retracing=True)
-    def step(x, y):
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(
-                tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=model(x, training=True)))
-        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables),
-                                      model.trainable_variables))
-        return loss
-
-    loss = tf.constant(float("nan"))
-    for x, y in dataset:
-        loss = step(x, y)
-    return float(loss)
+    return evaluation.fit(model, dataset, _sigmoid_cross_entropy, learning_rate)
 
 
 def predict_logits(model: keras.Model, images: np.ndarray, batch_size: int = 512) -> np.ndarray:

@@ -18,7 +18,8 @@ from absl import logging
 
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.metrics import classifier
-from simgan.plugins.metrics.samples import DomainSamples, refine
+from simgan.core.evaluation import refine
+from simgan.plugins.metrics.samples import DomainSamples
 
 
 def polynomial_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -6,7 +6,6 @@ never share an image even when the dataset is a fixed file rather than an endles
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 
 from simgan.core import data
@@ -20,11 +19,6 @@ def take_images(dataset_name: str, scope: str, seed: int, count: int) -> np.ndar
         raise ValueError(f"Dataset {dataset_name!r} (gin scope {scope!r}) has only {len(images)} "
                          f"images; {count} were asked for")
     return images
-
-
-def refine(refiner: keras.Model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """``refiner`` applied in inference mode to ``images``, in batches."""
-    return np.asarray(refiner.predict(images, batch_size=batch_size, verbose=0), np.float32)
 
 
 class DomainSamples:

@@ -14,7 +14,8 @@ from scipy import stats
 
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.metrics import classifier
-from simgan.plugins.metrics.samples import DomainSamples, refine
+from simgan.core.evaluation import refine
+from simgan.plugins.metrics.samples import DomainSamples
 
 
 def accuracy_with_interval(correct: int, total: int,

@@ -146,3 +146,36 @@ def test_shipped_evaluation_configs_parse(gin_file):
     config.parse([gin_file], [])
     assert "gaze" in gin.query_parameter("train.evaluators")
     assert gin.query_parameter("gaze_test/eye_simulator.domain") == "real_like"
+
+
+def test_eval_of_a_model_dir_reuses_the_training_config(tmp_path):
+    """simgan-eval --model_dir needs no gin file: the run's config.gin carries every binding,
+    including those only the evaluators read, and reproduces the training-time evaluation."""
+    gin_file = tmp_path / "run.gin"
+    gin_file.write_text(TINY_KID + """
+train.synthetic_dataset = 'toy_gaze_eyes'
+train.real_dataset = 'toy_gaze_eyes'
+train.batch_size = 8
+train.refiner_pretrain_steps = 2
+train.discriminator_pretrain_steps = 1
+train.iterations = 1
+train.image_every = 0
+train.evaluators = ['kid']
+resnet.filters = 4
+resnet.num_blocks = 1
+history.capacity_batches = 1
+""")
+    plugin = os.path.join(REPO, "tests", "toy_gaze_data.py")
+    model_dir = tmp_path / "m"
+    train = subprocess.run([sys.executable, "-m", "simgan.core.train", f"--model_dir={model_dir}",
+                            f"--gin_file={gin_file}", f"--plugin={plugin}"],
+                           capture_output=True, text=True, timeout=300)
+    assert train.returncode == 0, train.stderr[-3000:]
+    trained = evaluation.load_results(str(model_dir / "evaluation.json"))[-1]
+    result = subprocess.run([sys.executable, "-m", "simgan.tools.evaluate",
+                             f"--model_dir={model_dir}", f"--plugin={plugin}"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    evaluated = json.loads((model_dir / "eval" / evaluate.RESULTS_FILE).read_text())
+    values = evaluated.get("results", evaluated)
+    assert values["kid/refined/kid"] == pytest.approx(trained["kid/refined/kid"], rel=1e-6)
