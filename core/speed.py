@@ -1,4 +1,5 @@
-"""Speed options of the trainer: XLA compilation and mixed precision, resolved per device."""
+"""Speed options of the trainer: XLA compilation, mixed precision and device prefetching,
+resolved per device."""
 
 from __future__ import annotations
 
@@ -43,3 +44,11 @@ def dtype_policy(precision: str) -> Iterator[None]:
         yield
     finally:
         keras.config.set_dtype_policy(previous)
+
+
+def resolve_prefetch(prefetch_to_device: bool | None, strategy: tf.distribute.Strategy) -> bool:
+    """None -> stage batches on the device when it is one GPU (on a CPU it is a copy for
+    nothing)."""
+    if prefetch_to_device is None:
+        return bool(_gpus()) and strategy.num_replicas_in_sync == 1
+    return bool(prefetch_to_device)

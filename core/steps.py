@@ -2,7 +2,7 @@
 
 `TrainingSteps.run(phase_ids)` executes a sequence of steps (refiner pretraining, refiner,
 discriminator pretraining, discriminator) in one tf.function call: each step pulls its batches
-from the checkpointable host iterators, splits them across replicas, computes the gradients
+from checkpointable sources (host iterators, optionally staged on the device), splits them across replicas, computes the gradients
 (optionally XLA-compiled, optionally in mixed precision with loss scaling), applies them, and
 records its losses in variables. Nothing returns to Python between steps, so fusing several
 steps in one call removes the per-step dispatch overhead.
@@ -34,7 +34,7 @@ class TrainingSteps:
                  discriminator_optimizer: keras.optimizers.Optimizer, buffer: tf.Module,
                  adversarial_loss: Callable, self_regularization: Callable,
                  self_regularization_weight: float, global_batch: int,
-                 synthetic_iter, real_iter, max_loss: float, jit_compile: bool):
+                 synthetic, real, max_loss: float, jit_compile: bool):
         self.strategy = strategy
         self.refiner, self.discriminator = refiner, discriminator
         self.refiner_optimizer = refiner_optimizer
@@ -44,7 +44,7 @@ class TrainingSteps:
         self.self_regularization = self_regularization
         self.weight = float(self_regularization_weight)
         self.global_batch = global_batch
-        self.synthetic_iter, self.real_iter = synthetic_iter, real_iter
+        self.synthetic, self.real = synthetic, real  # staging.HostBatches or DeviceStage
         self.max_loss = float(max_loss)
         with strategy.scope():
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
@@ -123,13 +123,13 @@ class TrainingSteps:
                               (ctx.replica_id_in_sync_group + 1) * per_replica])
 
     def _refiner_step(self, pretrain: bool) -> tf.Tensor:
-        synthetic = self._split(next(self.synthetic_iter))
+        synthetic = self._split(self.synthetic.next())
         values = self.strategy.run(self._refiner_replica, args=(synthetic, pretrain))
         return self._record(values, "refiner/total")
 
     def _discriminator_step(self) -> tf.Tensor:
-        synthetic = self._split(next(self.synthetic_iter))
-        real = self._split(next(self.real_iter))
+        synthetic = self._split(self.synthetic.next())
+        real = self._split(self.real.next())
         values = self.strategy.run(self._discriminator_replica, args=(synthetic, real))
         return self._record(values, "discriminator/total")
 

@@ -18,7 +18,7 @@ import keras
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import data, evaluation, schedule, speed, strategies
+from simgan.core import data, evaluation, schedule, speed, staging, strategies
 from simgan.core import steps as steps_lib
 from simgan.core.checkpoint import Checkpointer
 from simgan.core.files import atomic_write_text
@@ -68,10 +68,12 @@ class TrainConfig:
     preview_images: int = 8
     max_loss: float = 1e6
     # Speed options (docs/PERFORMANCE.md). None picks the fastest correct choice per device:
-    # XLA on GPUs only; bfloat16 mixed precision on GPUs of compute capability >= 8, else float32.
+    # XLA on GPUs only; bfloat16 mixed precision on GPUs of compute capability >= 8, else float32;
+    # batches staged on the device with one GPU (core/staging.py).
     jit_compile: bool | None = None
     mixed_precision: str | None = None
     steps_per_call: int = 10
+    prefetch_to_device: bool | None = None
 
     def schedule(self) -> schedule.Schedule:
         return schedule.Schedule(self.refiner_pretrain_steps, self.discriminator_pretrain_steps,
@@ -106,8 +108,8 @@ class Trainer:
         real = real.map(lambda e: e[data.IMAGE_KEY])
         # Plain iterators (not distributed ones) because their position is checkpointable;
         # each global batch is split across the replicas inside the step function.
-        self.synthetic_iter = iter(data.batched(synthetic, self.global_batch, seed))
-        self.real_iter = iter(data.batched(real, self.global_batch, seed + 1))
+        self.synthetic_batches = self._batches(data.batched(synthetic, self.global_batch, seed))
+        self.real_batches = self._batches(data.batched(real, self.global_batch, seed + 1))
 
         self.adversarial_loss = LOSSES.build(config.adversarial_loss)
         self.self_regularization = LOSSES.build(config.self_regularization)
@@ -128,8 +130,8 @@ class Trainer:
             discriminator_optimizer=self.discriminator_optimizer, buffer=self.buffer,
             adversarial_loss=self.adversarial_loss, self_regularization=self.self_regularization,
             self_regularization_weight=config.self_regularization_weight,
-            global_batch=self.global_batch, synthetic_iter=self.synthetic_iter,
-            real_iter=self.real_iter, max_loss=config.max_loss,
+            global_batch=self.global_batch, synthetic=self.synthetic_batches,
+            real=self.real_batches, max_loss=config.max_loss,
             jit_compile=speed.resolve_jit(config.jit_compile))
         self.step, self.diverged_at = self.training.step, self.training.diverged_at
         self.evaluators = {name: EVALUATORS.build(name, seed=seed,
@@ -140,9 +142,23 @@ class Trainer:
             discriminator=self.discriminator, refiner_optimizer=self.refiner_optimizer,
             discriminator_optimizer=self.discriminator_optimizer, buffer=self.buffer,
             step=self.step, diverged_at=self.diverged_at,
-            synthetic_data=self.synthetic_iter, real_data=self.real_iter)
-        logging.info("Precision %s, XLA %s, up to %d steps per call", self.precision,
-                     speed.resolve_jit(config.jit_compile), config.steps_per_call)
+            **self.synthetic_batches.trackables("synthetic_data"),
+            **self.real_batches.trackables("real_data"))
+        logging.info("Precision %s, XLA %s, up to %d steps per call, batches staged on the "
+                     "device: %s", self.precision, speed.resolve_jit(config.jit_compile),
+                     config.steps_per_call, isinstance(self.synthetic_batches, staging.DeviceStage))
+
+    def _batches(self, dataset: tf.data.Dataset) -> staging.HostBatches:
+        """The batch source of one pipeline: its host iterator, staged on the device when
+        ``train.prefetch_to_device`` asks for it (single-device strategies only)."""
+        iterator = iter(dataset)
+        if not speed.resolve_prefetch(self.config.prefetch_to_device, self.strategy):
+            return staging.HostBatches(iterator)
+        if self.strategy.num_replicas_in_sync > 1:
+            raise ValueError("train.prefetch_to_device: supported with one replica only; the "
+                             f"strategy has {self.strategy.num_replicas_in_sync}")
+        device = self.strategy.extended.worker_devices[0]
+        return staging.DeviceStage(iterator, dataset.element_spec, device)
 
     def _optimizer(self, scope: str, name: str, model: keras.Model) -> keras.optimizers.Optimizer:
         """Builds a registered optimizer under gin scope ``scope``, with loss scaling for
@@ -180,6 +196,8 @@ class Trainer:
         """Runs (or resumes) the schedule to the end; returns the final evaluation results."""
         self.checkpointer.restore_latest()
         self._check_divergence("restored checkpoint")
+        self.synthetic_batches.prime()
+        self.real_batches.prime()
         os.makedirs(self.output_dir, exist_ok=True)
         self._write_configs()
         summaries = Summaries(self.output_dir)

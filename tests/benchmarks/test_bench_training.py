@@ -67,7 +67,8 @@ def test_training_step(benchmark, record, peaks, trainers, naive_models, size, j
         pytest.skip(reason)
     trainer = trainers(size, jit, precision)
     naive = naive_models(size)
-    synthetic, real = next(trainer.synthetic_iter).numpy(), next(trainer.real_iter).numpy()
+    synthetic = next(trainer.synthetic_batches.iterator).numpy()
+    real = next(trainer.real_batches.iterator).numpy()
     naive_steps = {"refiner": [naive.refiner_step],
                    "discriminator": [naive.discriminator_step],
                    "iteration": [naive.refiner_step] * bench_support.KG

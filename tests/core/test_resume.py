@@ -6,6 +6,7 @@ import subprocess
 import time
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from train_cli import TOY_CONFIG, run_train, train_command, write_config
@@ -21,8 +22,9 @@ def final_weights(model_dir):
             if dtype.is_floating or dtype.is_integer}
 
 
-def test_killed_run_resumes_to_identical_weights(tmp_path):
-    gin_file = write_config(tmp_path, LONG)
+@pytest.mark.parametrize("staged", [False, True], ids=["host", "staged_on_device"])
+def test_killed_run_resumes_to_identical_weights(tmp_path, staged):
+    gin_file = write_config(tmp_path, LONG + f"train.prefetch_to_device = {staged}\n")
     straight = run_train(tmp_path / "straight", gin_file, "--seed=7")
     assert straight.returncode == 0, straight.stderr[-2000:]
 

@@ -40,6 +40,14 @@ def test_fusing_steps_gives_identical_weights(tmp_path, reference):
         np.testing.assert_array_equal(a, b)
 
 
+def test_staging_batches_on_the_device_gives_identical_weights(tmp_path, reference):
+    values, weights = train(tmp_path, "staged", steps_per_call=3, jit_compile=False,
+                            mixed_precision="float32", prefetch_to_device=True)
+    assert values == reference[0]
+    for a, b in zip(weights, reference[1]):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_xla_matches_within_float_tolerance(tmp_path, reference):
     values, weights = train(tmp_path, "xla", steps_per_call=1, jit_compile=True,
                             mixed_precision="float32")
@@ -69,6 +77,7 @@ def test_unknown_precision_is_a_clear_error():
         speed.resolve_precision("float8")
 
 
-def test_defaults_on_cpu_are_float32_without_xla():
+def test_defaults_on_cpu_are_float32_without_xla_or_staging():
     assert speed.resolve_precision(None) == "float32"
     assert speed.resolve_jit(None) is False
+    assert speed.resolve_prefetch(None, tf.distribute.get_strategy()) is False
