@@ -51,6 +51,14 @@ def bind_tiny_estimator() -> None:
     gin.parse_config(TINY_ESTIMATOR)
 
 
+TINY_DOMAIN_CLASSIFIER = """
+real/toy_gaze_eyes.domain = 'real_like'
+train_domain_classifier.steps = 150
+domain_classifier.filters = (8, 16)
+domain_classifier.feature_units = 16
+"""
+
+
 def identity_refiner() -> keras.Model:
     return keras.Sequential([keras.Input(SHAPE), keras.layers.Identity()])
 

@@ -18,8 +18,7 @@ from absl import logging
 
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.metrics import classifier
-from simgan.core.evaluation import refine
-from simgan.plugins.metrics.samples import DomainSamples
+from simgan.plugins.metrics.samples import RealVsSynthetic
 
 
 def polynomial_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -53,7 +52,7 @@ def kid(x: np.ndarray, y: np.ndarray, *, num_subsets: int = 10, subset_size: int
 
 
 @EVALUATORS.register("kid", denylist=("seed", "output_dir"))
-class KernelInceptionDistance:
+class KernelInceptionDistance(RealVsSynthetic):
     """KID of real vs refined (and real vs raw synthetic as reference) on learned features."""
 
     def __init__(self, *, seed: int, output_dir: str, real_dataset: str = "eye_simulator",
@@ -62,18 +61,14 @@ class KernelInceptionDistance:
                  examples: int = 2000, num_subsets: int = 10, subset_size: int | None = None,
                  include_synthetic: bool = True, refine_batch_size: int = 256):
         del output_dir  # all results are scalars
-        self._seed = seed
-        self._samples = DomainSamples(seed=seed, count=feature_train_examples + examples,
-                                      real_dataset=real_dataset, real_scope=real_scope,
-                                      synthetic_dataset=synthetic_dataset,
-                                      synthetic_scope=synthetic_scope)
+        super().__init__(seed=seed, count=feature_train_examples + examples,
+                         real_dataset=real_dataset, real_scope=real_scope,
+                         synthetic_dataset=synthetic_dataset, synthetic_scope=synthetic_scope,
+                         include_synthetic=include_synthetic, refine_batch_size=refine_batch_size)
         self._split = feature_train_examples
         self._subsets = dict(num_subsets=num_subsets, subset_size=subset_size, seed=seed)
-        self._include_synthetic = include_synthetic
-        self._refine_batch_size = refine_batch_size
         self._features: keras.Model | None = None
         self._real_features: np.ndarray | None = None
-        self._reference: dict[str, float] | None = None
 
     def _setup(self) -> None:
         """Trains the feature network on the first split of raw synthetic vs real images."""
@@ -87,22 +82,13 @@ class KernelInceptionDistance:
     def _embed(self, images: np.ndarray) -> np.ndarray:
         return np.asarray(self._features.predict(images, batch_size=512, verbose=0), np.float64)
 
+    def _synthetic(self) -> np.ndarray:
+        """The held-out synthetic split (the first trained the feature network)."""
+        if self._features is None:
+            self._setup()
+        return self._samples["synthetic"][self._split:]
+
     def _score(self, source: str, images: np.ndarray) -> dict[str, float]:
         """KID between the held-out real features and those of ``images``."""
         value, se = kid(self._real_features, self._embed(images), **self._subsets)
         return {f"{source}/kid": value, f"{source}/kid_se": se}
-
-    def evaluate(self, refiner: keras.Model | None, step: int) -> dict[str, float]:
-        del step
-        if self._features is None:
-            self._setup()
-        synthetic = self._samples["synthetic"][self._split:]
-        results = {}
-        if self._include_synthetic:
-            if self._reference is None:
-                self._reference = self._score("synthetic", synthetic)
-            results.update(self._reference)
-        if refiner is not None:
-            results.update(self._score("refined",
-                                       refine(refiner, synthetic, self._refine_batch_size)))
-        return results

@@ -8,14 +8,12 @@ synthetic vs real reference does not depend on the refiner and is computed once.
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 from scipy import stats
 
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.metrics import classifier
-from simgan.core.evaluation import refine
-from simgan.plugins.metrics.samples import DomainSamples
+from simgan.plugins.metrics.samples import RealVsSynthetic
 
 
 def accuracy_with_interval(correct: int, total: int,
@@ -37,7 +35,7 @@ def turing_test(real_train: np.ndarray, real_test: np.ndarray, fake_train: np.nd
 
 
 @EVALUATORS.register("visual_turing_test", denylist=("seed", "output_dir"))
-class VisualTuringTest:
+class VisualTuringTest(RealVsSynthetic):
     """Classifier two-sample test, real vs refined (and real vs raw synthetic as reference)."""
 
     def __init__(self, *, seed: int, output_dir: str, real_dataset: str = "eye_simulator",
@@ -46,16 +44,12 @@ class VisualTuringTest:
                  test_examples: int = 1000, confidence: float = 0.95,
                  include_synthetic: bool = True, refine_batch_size: int = 256):
         del output_dir  # all results are scalars
-        self._seed = seed
-        self._samples = DomainSamples(seed=seed, count=train_examples + test_examples,
-                                      real_dataset=real_dataset, real_scope=real_scope,
-                                      synthetic_dataset=synthetic_dataset,
-                                      synthetic_scope=synthetic_scope)
+        super().__init__(seed=seed, count=train_examples + test_examples,
+                         real_dataset=real_dataset, real_scope=real_scope,
+                         synthetic_dataset=synthetic_dataset, synthetic_scope=synthetic_scope,
+                         include_synthetic=include_synthetic, refine_batch_size=refine_batch_size)
         self._train_examples = train_examples
         self._confidence = confidence
-        self._include_synthetic = include_synthetic
-        self._refine_batch_size = refine_batch_size
-        self._reference: dict[str, float] | None = None
 
     def _score(self, source: str, fake: np.ndarray) -> dict[str, float]:
         real, n = self._samples["real"], self._train_examples
@@ -63,15 +57,3 @@ class VisualTuringTest:
                                           seed=self._seed, confidence=self._confidence)
         prefix = f"{source}/accuracy"
         return {prefix: accuracy, prefix + "_ci_low": low, prefix + "_ci_high": high}
-
-    def evaluate(self, refiner: keras.Model | None, step: int) -> dict[str, float]:
-        del step
-        results = {}
-        if self._include_synthetic:
-            if self._reference is None:
-                self._reference = self._score("synthetic", self._samples["synthetic"])
-            results.update(self._reference)
-        if refiner is not None:
-            refined = refine(refiner, self._samples["synthetic"], self._refine_batch_size)
-            results.update(self._score("refined", refined))
-        return results

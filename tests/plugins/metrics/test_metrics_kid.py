@@ -40,12 +40,7 @@ def test_kid_rejects_too_few_rows():
 
 
 def test_kid_evaluator_known_answers(tmp_path):
-    gin.parse_config("""
-    real/toy_gaze_eyes.domain = 'real_like'
-    train_domain_classifier.steps = 150
-    domain_classifier.filters = (8, 16)
-    domain_classifier.feature_units = 16
-    """)
+    gin.parse_config(toy_gaze_data.TINY_DOMAIN_CLASSIFIER)
     evaluator = EVALUATORS.build(
         "kid", seed=0, output_dir=str(tmp_path), real_dataset="toy_gaze_eyes",
         synthetic_dataset="toy_gaze_eyes", feature_train_examples=256, examples=250,

@@ -20,12 +20,7 @@ def test_wilson_interval_matches_the_formula():
 
 
 def test_turing_test_known_answers(tmp_path):
-    gin.parse_config("""
-    real/toy_gaze_eyes.domain = 'real_like'
-    train_domain_classifier.steps = 150
-    domain_classifier.filters = (8, 16)
-    domain_classifier.feature_units = 16
-    """)
+    gin.parse_config(toy_gaze_data.TINY_DOMAIN_CLASSIFIER)
     evaluator = EVALUATORS.build(
         "visual_turing_test", seed=0, output_dir=str(tmp_path), real_dataset="toy_gaze_eyes",
         synthetic_dataset="toy_gaze_eyes", train_examples=256, test_examples=200)
