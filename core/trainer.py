@@ -262,7 +262,7 @@ class Trainer:
 
     def _grid(self, summaries: Summaries, step: int) -> None:
         synthetic, real = self.previews
-        summaries.grid(step, [synthetic, self.refiner(synthetic, training=False), real])
+        summaries.grid(step, [synthetic, self.refiner(synthetic), real])
 
     def _write_configs(self) -> None:
         atomic_write_text(os.path.join(self.output_dir, OPERATIVE_CONFIG), gin.operative_config_str())

@@ -26,6 +26,9 @@ from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator, plot
 
 GAZE_KEY = "gaze"
+# Seed offsets of the draws from the test dataset: settings (sweeps) are chosen on the
+# 'validation' draw, figures are reported on the 'test' draw; both differ from the training draw.
+SPLIT_SEED_OFFSETS = {"train": 101, "test": 202, "validation": 303}
 
 
 def take_labelled(dataset_name: str, scope: str, seed: int, count: int) -> dict[str, np.ndarray]:
@@ -44,14 +47,20 @@ def take_labelled(dataset_name: str, scope: str, seed: int, count: int) -> dict[
 
 @EVALUATORS.register("gaze", denylist=("seed", "output_dir"))
 class GazeEvaluator:
-    """Gaze experiment: estimator trained on synthetic vs refined images, tested on real ones."""
+    """Gaze experiment: estimator trained on synthetic vs refined images, tested on real ones.
+
+    ``test_split='validation'`` tests on another draw of the test dataset, for choosing settings
+    without looking at the reported 'test' draw."""
 
     def __init__(self, *, seed: int, output_dir: str, train_dataset: str = "eye_simulator",
                  train_scope: str = "gaze_train", test_dataset: str = "eye_simulator",
                  test_scope: str = "gaze_test", train_examples: int = 10000,
                  data_multipliers: Sequence[int] = (1,), test_examples: int = 2000,
                  num_seeds: int = 3, thresholds_deg: Sequence[float] = tuple(range(21)),
-                 include_synthetic: bool = True, refine_batch_size: int = 256):
+                 include_synthetic: bool = True, refine_batch_size: int = 256,
+                 test_split: str = "test"):
+        if test_split not in SPLIT_SEED_OFFSETS or test_split == "train":
+            raise ValueError(f"gaze.test_split: expected 'test' or 'validation', got {test_split!r}")
         if 7 not in thresholds_deg:
             raise ValueError(f"gaze.thresholds_deg must include 7; got {thresholds_deg}")
         self._seed = seed
@@ -64,13 +73,14 @@ class GazeEvaluator:
         self._thresholds = tuple(float(t) for t in thresholds_deg)
         self._include_synthetic = include_synthetic
         self._refine_batch_size = refine_batch_size
+        self._test_split = test_split
         self._arrays: dict[str, dict[str, np.ndarray]] = {}
         self._synthetic_cache: dict[str, dict[str, Any]] = {}
 
     def _data(self, split: str) -> dict[str, np.ndarray]:
         if split not in self._arrays:
             name, scope, count = self._train if split == "train" else self._test
-            offset = 101 if split == "train" else 202
+            offset = SPLIT_SEED_OFFSETS["train" if split == "train" else self._test_split]
             self._arrays[split] = take_labelled(name, scope, self._seed + offset, count)
         return self._arrays[split]
 

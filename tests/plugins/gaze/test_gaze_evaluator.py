@@ -56,3 +56,12 @@ def test_too_small_dataset_is_a_clear_error(tmp_path):
     gaze = _build(tmp_path, train_examples=1000)
     with pytest.raises(ValueError, match="only 512 examples; 1000 were asked for"):
         gaze.evaluate(None, step=0)
+
+
+def test_validation_split_draws_other_test_images_than_the_test_split(tmp_path):
+    import numpy as np
+    test = _build(tmp_path)._data("test")["image"]
+    validation = _build(tmp_path, test_split="validation")._data("test")["image"]
+    assert test.shape == validation.shape and not np.allclose(test, validation)
+    with pytest.raises(ValueError, match="gaze.test_split"):
+        _build(tmp_path, test_split="train")
