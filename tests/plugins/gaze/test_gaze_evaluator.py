@@ -65,3 +65,11 @@ def test_validation_split_draws_other_test_images_than_the_test_split(tmp_path):
     assert test.shape == validation.shape and not np.allclose(test, validation)
     with pytest.raises(ValueError, match="gaze.test_split"):
         _build(tmp_path, test_split="train")
+
+
+def test_oracle_row_is_trained_on_the_test_domain_once(tmp_path):
+    gaze = _build(tmp_path, include_oracle=True, num_seeds=1, train_examples=128)
+    first = gaze.evaluate(toy_gaze_data.identity_refiner(), step=1)
+    assert 0 < first["oracle_1x/error_deg"] < 90
+    again = gaze.evaluate(toy_gaze_data.identity_refiner(), step=2)
+    assert again["oracle_1x/error_deg"] == first["oracle_1x/error_deg"]
