@@ -143,7 +143,7 @@ def main(argv: list[str]) -> None:
     if f.summarize:
         try:
             print(summarize(f.summarize))
-        except (ValueError, FileNotFoundError) as e:
+        except (ValueError, OSError) as e:
             print(f"simgan-eval: error: {e}", file=sys.stderr)
             sys.exit(1)
         return
@@ -165,8 +165,7 @@ def main(argv: list[str]) -> None:
         refiner = load_refiner(refiner_path) if refiner_path else None
         results = evaluate(refiner, output_dir, seed=f.seed, step=f.step)
         write_report(output_dir, results, refiner_path, f.step)
-    except (config.ConfigError, plugins.PluginError, ValueError, FileNotFoundError,
-            KeyError) as e:
+    except (config.ConfigError, plugins.PluginError, ValueError, OSError, KeyError) as e:
         print(f"simgan-eval: error: {e}", file=sys.stderr)
         sys.exit(1)
     print(summary_table(results))
