@@ -21,6 +21,7 @@ import tensorflow as tf
 from absl import logging
 
 _NUMBER = re.compile(r"ckpt-(\d+)\.index$")
+_READ_ERRORS = (tf.errors.OpError, IndexError)  # what damaged files raise when read
 
 
 class CheckpointError(ValueError):
@@ -54,12 +55,17 @@ def damage(path: str) -> str | None:
     and length), or None if it reads whole."""
     try:
         reader = tf.train.load_checkpoint(path)
-        for name in reader.get_variable_to_shape_map():
-            reader.get_tensor(name)
-    except (tf.errors.OpError, IndexError, ValueError, OSError) as e:
-        message = getattr(e, "message", None) or str(e)
-        return f"{type(e).__name__}: {message.splitlines()[0] if message else ''}"
+        for name, dtype in reader.get_variable_to_dtype_map().items():
+            if dtype != tf.variant:  # iterator states: checked when restored
+                reader.get_tensor(name)
+    except _READ_ERRORS as e:
+        return _first_line(e)
     return None
+
+
+def _first_line(error: Exception) -> str:
+    message = getattr(error, "message", None) or str(error)
+    return f"{type(error).__name__}: {message.splitlines()[0] if message else ''}"
 
 
 class Checkpointer:
@@ -84,12 +90,16 @@ class Checkpointer:
         bad = []
         for path in candidates(self.restore_directory):
             problem = damage(path)
+            if not problem:
+                try:
+                    self.checkpoint.restore(path).assert_existing_objects_matched()
+                except _READ_ERRORS as e:  # e.g. a damaged iterator state; an older
+                    problem = _first_line(e)  # checkpoint then overwrites every variable
             if problem:
                 logging.warning("Checkpoint %s is damaged (%s); trying an older one.", path,
                                 problem)
                 bad.append(f"{path} ({problem})")
                 continue
-            self.checkpoint.restore(path).assert_existing_objects_matched()
             if bad:
                 logging.warning("Resuming from %s, the newest readable checkpoint; the damaged "
                                 "newer one(s) will be overwritten: %s", path, "; ".join(bad))
@@ -105,10 +115,9 @@ class Checkpointer:
         try:
             path = self.manager.save(checkpoint_number=step)
         except (tf.errors.OpError, OSError) as e:
-            message = getattr(e, "message", None) or str(e)
             raise CheckpointSaveError(
                 f"Could not save the checkpoint of step {step} in {self.manager.directory}: "
-                f"{message.splitlines()[0] if message else type(e).__name__}. The previous "
+                f"{_first_line(e)}. The previous "
                 f"checkpoint ({self.manager.latest_checkpoint or 'none yet'}) is intact; fix "
                 "the cause (e.g. free disk space) and rerun to resume.") from e
         logging.info("Saved checkpoint %s", path)
