@@ -11,6 +11,7 @@ error into a one-line `DataReadError` naming it and the remedy.
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Callable, Iterator
 
 import tensorflow as tf
@@ -27,15 +28,21 @@ class DataReadError(ValueError):
 
 def on_read_error(key: str, diagnose: Callable[[], str | None]) -> None:
     """Registers ``diagnose`` (returns a one-line description of the bad file, or None) for the
-    dataset read from ``key`` (its path); a rebuild of the same dataset replaces it."""
+    dataset read from path ``key``; a rebuild of the same dataset replaces it."""
+    _diagnoses.pop(key, None)
     _diagnoses[key] = diagnose
 
 
 def explain(error: tf.errors.OpError) -> DataReadError | None:
     """The DataReadError naming the file behind ``error``, or None if no diagnosis finds one."""
-    for key, diagnose in list(_diagnoses.items()):
+    for key, diagnose in reversed(list(_diagnoses.items())):  # the newest dataset first
+        if not os.path.exists(key):  # a dataset of an earlier run, since removed
+            continue
         logging.info("Reading the data failed (%s); checking the files of %s", error.message, key)
-        found = diagnose()
+        try:
+            found = diagnose()
+        except OSError as e:  # the diagnosis itself could not read a file: that is the culprit
+            found = f"{key}: {e}"
         if found:
             first = error.message.splitlines()[0] if error.message else ""
             return DataReadError(f"{found} (the read failed with {type(error).__name__}: "
