@@ -20,6 +20,8 @@ import re
 import tensorflow as tf
 from absl import logging
 
+from simgan.core.read_errors import short_message
+
 _NUMBER = re.compile(r"ckpt-(\d+)\.index$")
 _READ_ERRORS = (tf.errors.OpError, IndexError)  # what damaged files raise when read
 
@@ -59,13 +61,9 @@ def damage(path: str) -> str | None:
             if dtype != tf.variant:  # iterator states: checked when restored
                 reader.get_tensor(name)
     except _READ_ERRORS as e:
-        return _first_line(e)
+        return short_message(e)
     return None
 
-
-def _first_line(error: Exception) -> str:
-    message = getattr(error, "message", None) or str(error)
-    return f"{type(error).__name__}: {message.splitlines()[0] if message else ''}"
 
 
 class Checkpointer:
@@ -94,15 +92,15 @@ class Checkpointer:
                 try:
                     self.checkpoint.restore(path).assert_existing_objects_matched()
                 except _READ_ERRORS as e:  # e.g. a damaged iterator state; an older
-                    problem = _first_line(e)  # checkpoint then overwrites every variable
+                    problem = short_message(e)  # checkpoint then overwrites every variable
             if problem:
                 logging.warning("Checkpoint %s is damaged (%s); trying an older one.", path,
                                 problem)
                 bad.append(f"{path} ({problem})")
                 continue
             if bad:
-                logging.warning("Resuming from %s, the newest readable checkpoint; the damaged "
-                                "newer one(s) will be overwritten: %s", path, "; ".join(bad))
+                logging.warning("Resuming from %s, the newest readable checkpoint (skipped "
+                                "damaged: %s)", path, "; ".join(bad))
             logging.info("Restored %s", path)
             return path
         if bad:
@@ -117,7 +115,7 @@ class Checkpointer:
         except (tf.errors.OpError, OSError) as e:
             raise CheckpointSaveError(
                 f"Could not save the checkpoint of step {step} in {self.manager.directory}: "
-                f"{_first_line(e)}. The previous "
+                f"{short_message(e)}. The previous "
                 f"checkpoint ({self.manager.latest_checkpoint or 'none yet'}) is intact; fix "
                 "the cause (e.g. free disk space) and rerun to resume.") from e
         logging.info("Saved checkpoint %s", path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from typing import Callable, Iterator
 
 import tensorflow as tf
@@ -20,10 +21,18 @@ from absl import logging
 # Kernel errors a corrupt input file raises inside a pipeline.
 READ_ERRORS = (tf.errors.DataLossError, tf.errors.InvalidArgumentError)
 _diagnoses: dict[str, Callable[[], str | None]] = {}
+_FUNCTION_NODE = re.compile(r"\{\{function_node [^}]*\}\}")
 
 
 class DataReadError(ValueError):
     """A file of a dataset is damaged; the message names it and what to do."""
+
+
+def short_message(error: Exception) -> str:
+    """``Type: first line`` of an error, without TensorFlow's ``{{function_node ...}}`` prefix."""
+    message = getattr(error, "message", None) or str(error)
+    first = _FUNCTION_NODE.sub("", message.splitlines()[0] if message else "").strip()
+    return f"{type(error).__name__}: {first}"
 
 
 def on_read_error(key: str, diagnose: Callable[[], str | None]) -> None:
@@ -44,9 +53,7 @@ def explain(error: tf.errors.OpError) -> DataReadError | None:
         except OSError as e:  # the diagnosis itself could not read a file: that is the culprit
             found = f"{key}: {e}"
         if found:
-            first = error.message.splitlines()[0] if error.message else ""
-            return DataReadError(f"{found} (the read failed with {type(error).__name__}: "
-                                 f"{first})")
+            return DataReadError(f"{found} (the read failed with {short_message(error)})")
     return None
 
 

@@ -44,20 +44,12 @@ def test_every_train_field_of_the_wrong_type_is_one_line(field):
     ("train.checkpoint_every = -1", "train.checkpoint_every: expected an integer >= 0 (0 turns"),
     ("train.keep_checkpoints = 0", "train.keep_checkpoints: expected an integer >= 1"),
     ("train.max_loss = 0.0", "train.max_loss: expected a number > 0"),
-])
-def test_out_of_range_train_values_are_refused(binding, expected):
-    config.parse([], [binding])
-    with pytest.raises(config.ConfigError, match=re.escape(expected)):
-        validation.train_config()
-
-
-@pytest.mark.parametrize("binding, expected", [
     ("resnet.num_blocks = 'x'", "resnet.num_blocks: expected int, got 'x' (str)"),
     ("synthetic/eye_simulator.height = 2.5", "synthetic/eye_simulator.height: expected int"),
     ("history.capacity_batches = '2'", "history.capacity_batches: expected int, got '2'"),
     ("data.batched.cache = 'yes'", "batched.cache: expected bool, got 'yes'"),
 ])
-def test_component_parameters_of_the_wrong_type_are_one_line(binding, expected):
+def test_out_of_range_values_and_bad_component_parameters_are_one_line(binding, expected):
     config.parse([], [binding])
     with pytest.raises(config.ConfigError, match=re.escape(expected)):
         validation.train_config()
