@@ -17,6 +17,8 @@ import fcntl
 import os
 from typing import Iterator
 
+from absl import logging
+
 LOCK_FILE = ".simgan.lock"
 
 
@@ -48,8 +50,13 @@ def hold(directory: str, flag: str, *, wait: bool = False) -> Iterator[str]:
 
     A second holder is refused with DirectoryInUseError naming the holder's PID, or, with
     ``wait``, blocks until the lock is free. ``flag`` names the option that gave the directory,
-    for the messages. Yields the lock file's path.
+    for the messages. Yields the lock file's path ("" for a remote URL, which is not locked).
     """
+    if "://" in directory:  # gs://, hdfs://...: no flock there; the user keeps runs apart
+        logging.warning("%s %s: a remote folder cannot be locked; make sure no other process "
+                        "writes it", flag, directory)
+        yield ""
+        return
     prepare(directory, flag)
     path = os.path.join(directory, LOCK_FILE)
     try:
