@@ -3,6 +3,8 @@ parameters and defaults (after loading the installed plugins and any --plugin)."
 
 from __future__ import annotations
 
+import sys
+
 from absl import app, flags
 
 from simgan.core import plugins, registries
@@ -12,7 +14,11 @@ flags.DEFINE_multi_string("plugin", [], "Extra plugin module (dotted name or .py
 
 def main(argv: list[str]) -> None:
     del argv
-    plugins.load_all(flags.FLAGS.plugin)
+    try:
+        plugins.load_all(flags.FLAGS.plugin)
+    except (plugins.PluginError, ValueError, OSError) as e:
+        print(f"simgan-components: error: {e}", file=sys.stderr)
+        sys.exit(1)
     print(registries.describe())
 
 

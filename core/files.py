@@ -1,7 +1,8 @@
-"""Atomic file writes: a reader never sees a half-written result file."""
+"""Atomic file writes (a reader never sees a half-written result file) and file checksums."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 
@@ -32,3 +33,12 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
 
 def atomic_write_text(path: str, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def sha256(path: str) -> str:
+    """The hex SHA-256 of the file at ``path``, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -5,16 +5,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import keras
 import tensorflow as tf
 from absl import app, flags, logging
 
-from simgan.core import config, plugins, strategies
+from simgan.core import config, lock, plugins, read_errors, strategies, validation
 from simgan.core.data import DatasetContractError
 from simgan.core.registry import UnknownComponentError
-from simgan.core.trainer import TrainConfig, Trainer, TrainingDivergedError
+from simgan.core.trainer import Trainer, TrainingDivergedError
 
 FLAGS = flags.FLAGS
 flags.DEFINE_multi_string("gin_file", [], "Gin config file (repeatable); relative paths are also "
@@ -30,7 +31,7 @@ flags.DEFINE_integer("seed", 0, "Seed for initialization, data order and the buf
 flags.mark_flag_as_required("model_dir")
 
 USER_ERRORS = (config.ConfigError, plugins.PluginError, UnknownComponentError,
-               DatasetContractError, TrainingDivergedError, ValueError, FileNotFoundError)
+               DatasetContractError, TrainingDivergedError, ValueError, OSError)
 
 
 def main(argv: list[str]) -> None:
@@ -48,8 +49,12 @@ def main(argv: list[str]) -> None:
     try:
         plugins.load_all(FLAGS.plugin)
         config.parse(FLAGS.gin_file, FLAGS.gin_param)
-        trainer = Trainer(TrainConfig(), FLAGS.model_dir, FLAGS.seed, strategy)
-        trainer.train()
+        train_config = validation.train_config()  # every binding's type, train.* ranges
+        # One writer per model dir; only the chief writes it (other workers: a scratch folder).
+        chief = strategies.chief_and_task(strategy)[0]
+        with lock.hold(FLAGS.model_dir, "--model_dir") if chief else contextlib.nullcontext(), \
+                read_errors.naming_files():
+            Trainer(train_config, FLAGS.model_dir, FLAGS.seed, strategy).train()
     except USER_ERRORS as e:
         logging.error("%s", e)
         print(f"simgan-train: error: {e}", file=sys.stderr)

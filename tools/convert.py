@@ -14,14 +14,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 
 import gin
 import tensorflow as tf
 from absl import app, flags, logging
 
-from simgan.core import config, data, files, plugins
+from simgan.core import config, data, files, lock, plugins, read_errors
 from simgan.core.registries import DATASETS
+from simgan.core.registry import UnknownComponentError
 from simgan.plugins.eyes import tfrecord
 
 FLAGS = flags.FLAGS
@@ -39,14 +41,6 @@ flags.DEFINE_float("progress_seconds", 5.0, "Seconds between progress lines.")
 
 class ConversionError(RuntimeError):
     """The output folder cannot be resumed or what was written does not verify."""
-
-
-def sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def shard_name(index: int) -> str:
@@ -76,7 +70,7 @@ def _finished_shards(output_dir: str, manifest: dict) -> list[dict]:
     for shard in manifest["shards"]:
         path = os.path.join(output_dir, shard["file"])
         if not os.path.isfile(path) or os.path.getsize(path) != shard["bytes"] \
-                or sha256(path) != shard["sha256"]:
+                or files.sha256(path) != shard["sha256"]:
             logging.warning("Shard %s is missing or damaged: rewriting from there.", path)
             break
         intact.append(shard)
@@ -111,7 +105,7 @@ def verify(output_dir: str, manifest: dict) -> int:
     total = 0
     for shard in manifest["shards"]:
         path = os.path.join(output_dir, shard["file"])
-        if sha256(path) != shard["sha256"]:
+        if files.sha256(path) != shard["sha256"]:
             raise ConversionError(f"{path}: SHA-256 differs from the manifest")
         count = 0
         try:
@@ -129,7 +123,16 @@ def verify(output_dir: str, manifest: dict) -> int:
 def convert(source: str, output_dir: str, seed: int = 0, scope: str = "",
             records_per_shard: int = 10000, max_records: int | None = None,
             progress_seconds: float = 5.0) -> dict:
-    """Converts ``source`` into ``output_dir`` (resuming a matching earlier run); the manifest."""
+    """Converts ``source`` into ``output_dir`` (resuming a matching earlier run); the manifest.
+
+    Holds the lock of ``output_dir`` throughout, so two conversions never write one folder."""
+    with lock.hold(output_dir, "--output_dir"):
+        return _convert(source, output_dir, seed, scope, records_per_shard, max_records,
+                        progress_seconds)
+
+
+def _convert(source: str, output_dir: str, seed: int, scope: str, records_per_shard: int,
+             max_records: int | None, progress_seconds: float) -> dict:
     if scope:
         dataset = data.build(source, scope, seed)
     else:
@@ -164,7 +167,8 @@ def convert(source: str, output_dir: str, seed: int = 0, scope: str = "",
         dataset = dataset.skip(done)
         progress = Progress(total if total >= 0 else None, done, progress_seconds)
         try:
-            done = _write_shards(dataset, output_dir, manifest, records_per_shard, progress)
+            with read_errors.naming_files():
+                done = _write_shards(dataset, output_dir, manifest, records_per_shard, progress)
         except tf.errors.OpError as e:
             raise ConversionError(f"Reading {source!r} failed after {progress.done} records: "
                                   f"{e.message}") from e
@@ -215,7 +219,7 @@ def _finish_shard(output_dir: str, manifest: dict, writer, shard: dict, tmp: str
     writer.close()
     path = os.path.join(output_dir, shard["file"])
     os.replace(tmp, path)
-    shard.update(bytes=os.path.getsize(path), sha256=sha256(path))
+    shard.update(bytes=os.path.getsize(path), sha256=files.sha256(path))
     manifest["shards"].append(shard)
     manifest["records"] = sum(s["records"] for s in manifest["shards"])
     _write_manifest(output_dir, manifest)
@@ -225,10 +229,15 @@ def _finish_shard(output_dir: str, manifest: dict, writer, shard: dict, tmp: str
 def main(argv: list[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    plugins.load_all(FLAGS.plugin)
-    config.parse(FLAGS.gin_file, FLAGS.gin_param)
-    convert(FLAGS.source, FLAGS.output_dir, FLAGS.seed, FLAGS.scope, FLAGS.records_per_shard,
-            FLAGS.max_records, FLAGS.progress_seconds)
+    try:
+        plugins.load_all(FLAGS.plugin)
+        config.parse(FLAGS.gin_file, FLAGS.gin_param)
+        convert(FLAGS.source, FLAGS.output_dir, FLAGS.seed, FLAGS.scope, FLAGS.records_per_shard,
+                FLAGS.max_records, FLAGS.progress_seconds)
+    except (plugins.PluginError, UnknownComponentError, ConversionError, ValueError,
+            OSError) as e:
+        print(f"simgan-convert: error: {e}", file=sys.stderr)
+        sys.exit(1)
 
 
 def run() -> None:

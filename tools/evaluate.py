@@ -25,7 +25,7 @@ import keras
 import tensorflow as tf
 from absl import app, flags, logging
 
-from simgan.core import config, evaluation, plugins, trainer
+from simgan.core import config, evaluation, lock, plugins, trainer
 from simgan.core.files import atomic_write_text
 from simgan.core.registries import EVALUATORS
 
@@ -143,7 +143,7 @@ def main(argv: list[str]) -> None:
     if f.summarize:
         try:
             print(summarize(f.summarize))
-        except (ValueError, FileNotFoundError) as e:
+        except (ValueError, OSError) as e:
             print(f"simgan-eval: error: {e}", file=sys.stderr)
             sys.exit(1)
         return
@@ -163,10 +163,10 @@ def main(argv: list[str]) -> None:
             f.model_dir or os.path.dirname(os.path.abspath(refiner_path or ".")), "eval")
         config.parse(gin_files, f.gin_param)
         refiner = load_refiner(refiner_path) if refiner_path else None
-        results = evaluate(refiner, output_dir, seed=f.seed, step=f.step)
-        write_report(output_dir, results, refiner_path, f.step)
-    except (config.ConfigError, plugins.PluginError, ValueError, FileNotFoundError,
-            KeyError) as e:
+        with lock.hold(output_dir, "--output_dir"):  # one simgan-eval per output folder
+            results = evaluate(refiner, output_dir, seed=f.seed, step=f.step)
+            write_report(output_dir, results, refiner_path, f.step)
+    except (config.ConfigError, plugins.PluginError, ValueError, OSError, KeyError) as e:
         print(f"simgan-eval: error: {e}", file=sys.stderr)
         sys.exit(1)
     print(summary_table(results))

@@ -20,6 +20,7 @@ from absl import app, flags, logging
 
 from simgan.core import config, data, plugins
 from simgan.core.registries import DATASETS
+from simgan.core.registry import UnknownComponentError
 from simgan.tools import convert
 from simgan.tools.evaluate import load_refiner
 
@@ -56,8 +57,8 @@ def main(argv: list[str]) -> None:
                                   f"refined.batch_size = {f.batch_size}"])
         manifest = convert.convert("refined", f.output_dir, f.seed, f.scope,
                                    f.records_per_shard, f.max_records, f.progress_seconds)
-    except (config.ConfigError, plugins.PluginError, convert.ConversionError, ValueError,
-            FileNotFoundError) as e:
+    except (config.ConfigError, plugins.PluginError, UnknownComponentError,
+            convert.ConversionError, ValueError, OSError) as e:
         print(f"simgan-refine: error: {e}", file=sys.stderr)
         sys.exit(1)
     logging.info("Refined %d records of %r into %s", manifest["records"], f.source, f.output_dir)

@@ -15,6 +15,7 @@ import sys
 
 from absl import app, flags
 
+from simgan.core import lock
 from simgan.tools.ablate import plan, runner, summary
 
 flags.DEFINE_string("root", None, "Directory of the grid: one model dir per run, plus summary/.")
@@ -50,13 +51,15 @@ def main(argv: list[str]) -> None:
             for run in runs:
                 print(f"{runner.status(FLAGS.root, run):12s} {run.name}")
             return
+        lock.prepare(FLAGS.root, "--root")  # a file or an unwritable folder: fail before work
         states = {}
         if not FLAGS.summary_only:
             states = runner.Runner(FLAGS.root, plugins=FLAGS.plugin, train_flags=FLAGS.train_flag,
                                    eval_gin_files=FLAGS.eval_gin_file,
                                    parallel=FLAGS.parallel).run_all(runs)
-        out = summary.write_all(FLAGS.root, runs)
-    except (plan.PlanError, ValueError, FileNotFoundError) as e:
+        with lock.hold(FLAGS.root, "--root", wait=True):  # one summary writer at a time
+            out = summary.write_all(FLAGS.root, runs)
+    except (plan.PlanError, ValueError, OSError) as e:
         print(f"simgan-ablate: error: {e}", file=sys.stderr)
         sys.exit(1)
     print(f"Summary in {out}")

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from simgan.core.files import atomic_write_text
 from simgan.tools.vtt import stats
-from simgan.tools.vtt.app import create_app
+from simgan.tools.vtt.app import ORIGINS, create_app, origin_of
 from simgan.tools.vtt.images import Catalog
 from simgan.tools.vtt.store import Store
 from simgan.tools.vtt.study import Design, Study
@@ -42,6 +42,10 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to bind; anything but localhost exposes the study")
     parser.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    parser.add_argument("--public_url", action="append", default=[],
+                        help="URL participants use when it is not http://HOST:PORT (another "
+                             "name, a proxy); only requests for the bound address and these "
+                             "URLs are answered (repeatable)")
     parser.add_argument("--images_per_participant", type=int,
                         default=defaults.images_per_participant,
                         help="test images each participant labels")
@@ -77,6 +81,21 @@ def results_key(results_dir: str) -> str:
         return f.read().strip()
 
 
+def study_origins(host: str, port: int, public_urls: Sequence[str] = ()) -> list[str]:
+    """The origins the study answers under: the bound address (and the loopback names when it
+    is bound to loopback or to every interface) plus the public URLs given."""
+    names = [host]
+    if host in LOCALHOSTS or host in ("0.0.0.0", "::", ""):
+        names += LOCALHOSTS
+    origins = [f"http://[{n}]:{port}" if ":" in n else f"http://{n}:{port}" for n in names if n]
+    for url in public_urls:
+        try:
+            origins.append(origin_of(url))
+        except ValueError as e:
+            raise ValueError(f"--public_url: {e}") from e
+    return origins
+
+
 def serve(args: argparse.Namespace) -> None:
     catalog = Catalog(args.real, args.refined, scale=args.scale)
     design = Design(args.images_per_participant, args.real_fraction, args.examples_per_domain,
@@ -90,6 +109,10 @@ def serve(args: argparse.Namespace) -> None:
                         args.host)
     app = create_app(study, store, key)
     server = make_server(args.host, args.port, app, threaded=True)
+    origins = study_origins(args.host, server.server_port, args.public_url)
+    app.config[ORIGINS] = origins  # the port is known once bound (--port=0)
+    logging.info("Answering requests for %s only (add others with --public_url)",
+                 ", ".join(origins))
     url = f"http://{args.host}:{server.server_port}"
     logging.info("Visual Turing test: %d real and %d refined images; results in %s",
                  len(catalog.records["real"]), len(catalog.records["refined"]), args.results)
@@ -126,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             report(_report_parser().parse_args(argv[1:]))
         else:
             serve(_serve_parser().parse_args(argv))
-    except ValueError as error:  # Bad folders or options: one clear line, no traceback.
+    except (ValueError, OSError) as error:  # Bad folders or options: one line, no traceback.
         raise SystemExit(f"simgan-vtt: {error}") from error
 
 
