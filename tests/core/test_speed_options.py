@@ -81,3 +81,50 @@ def test_defaults_on_cpu_are_float32_without_xla_or_staging():
     assert speed.resolve_precision(None) == "float32"
     assert speed.resolve_jit(None) is False
     assert speed.resolve_prefetch(None, tf.distribute.get_strategy()) is False
+
+
+POOLS = {"synthetic_dataset": "pool", "real_dataset": "pool"}
+
+
+def bind_pools(tmp_path, replacement=True):
+    gin.parse_config(f"pool.dataset = 'toy_squares'\npool.cache_dir = '{tmp_path / 'cache'}'\n"
+                     f"pool.replacement = {replacement}\n")
+
+
+def train_with_pools(tmp_path, name, replacement=True, **options):
+    gin.clear_config()
+    gin.parse_config(TOY_CONFIG + "train.image_every = 0\n")
+    bind_pools(tmp_path, replacement)
+    gin.parse_config("\n".join(f"train.{k} = {v!r}" for k, v in {**POOLS, **options}.items()))
+    keras.utils.set_random_seed(3)
+    trainer = Trainer(TrainConfig(), str(tmp_path / name), 3,
+                      tf.distribute.OneDeviceStrategy("/cpu:0"))
+    trainer.train()
+    return trainer.training.values(), [w.numpy() for w in trainer.refiner.weights]
+
+
+def assert_same_loss(values, reference_values):
+    for key in ("refiner/self_regularization", "discriminator/total"):
+        assert values[key] == pytest.approx(reference_values[key], rel=0.1, abs=0.02), key
+
+
+GPU_DEFAULTS = dict(steps_per_call=5, jit_compile=True, mixed_precision="mixed_bfloat16",
+                    adversarial_loss="fused_local_adversarial")
+
+
+def test_gpu_defaults_with_staging_train_to_the_plain_loss(tmp_path, reference):
+    """XLA, bfloat16, batches staged on the device, 5 steps per call and the fused loss (its
+    pure-TF fallback: no op is built here, and XLA always takes it)."""
+    values, _ = train(tmp_path, "gpu_staged", prefetch_to_device=True, **GPU_DEFAULTS)
+    assert_same_loss(values, reference[0])
+
+
+def test_gpu_defaults_with_pools_train_to_the_plain_loss(tmp_path, reference):
+    values, _ = train_with_pools(tmp_path, "gpu_pools", **GPU_DEFAULTS)
+    assert_same_loss(values, reference[0])
+
+
+def test_pools_without_replacement_train_to_the_plain_loss(tmp_path, reference):
+    values, _ = train_with_pools(tmp_path, "pools", replacement=False, steps_per_call=1,
+                                 jit_compile=False, mixed_precision="float32")
+    assert_same_loss(values, reference[0])
