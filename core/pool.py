@@ -166,6 +166,9 @@ class PoolBatches:
             self.data = {key: tf.Variable(value, trainable=False, name=f"pool_{key}")
                          for key, value in source.arrays.items()}
             self.state = PoolState(source.size, batch_size, seed, source.replacement)
+        logging.info("Pool of %d elements (%s) on %s, batches of %d drawn %s replacement",
+                     source.size, ", ".join(self.data), device or "the default device",
+                     batch_size, "with" if source.replacement else "without")
 
     def draw(self) -> dict[str, tf.Tensor]:
         """The next batch with every key of the pool (images and their labels)."""

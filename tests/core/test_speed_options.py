@@ -81,6 +81,8 @@ def test_defaults_on_cpu_are_float32_without_xla_or_staging():
     assert speed.resolve_precision(None) == "float32"
     assert speed.resolve_jit(None) is False
     assert speed.resolve_prefetch(None, tf.distribute.get_strategy()) is False
+    assert speed.resolve_determinism(None) is True
+    assert speed.resolve_determinism(False) is False
 
 
 POOLS = {"synthetic_dataset": "pool", "real_dataset": "pool"}
