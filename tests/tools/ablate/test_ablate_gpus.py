@@ -3,6 +3,7 @@
 import json
 import os
 import stat
+import subprocess
 import sys
 
 import pytest
@@ -93,3 +94,16 @@ def test_each_run_receives_its_gpu_and_records_it(tmp_path, runs_per_gpu):
         for i, (start, _) in enumerate(spans):
             assert sum(1 for s, e in spans[:i] if e > start) < runs_per_gpu
     assert {e["cuda"] for e in seen} == {"0", "1"}
+
+
+def test_cli_refuses_more_parallel_runs_than_gpu_slots(tmp_path):
+    base = tmp_path / "base.gin"
+    base.write_text("train.iterations = 1\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "simgan.tools.ablate.cli", f"--root={tmp_path / 'grid'}",
+         f"--base={base}", "--parallel=3", "--gpus=0,1"], capture_output=True, text=True,
+        timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "simgan-ablate: error: --parallel=3: 2 group(s) of 1 GPU(s) with --runs_per_gpu=1 run "
+        "at most 2 at once")
