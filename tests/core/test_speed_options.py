@@ -106,8 +106,9 @@ def train_with_pools(tmp_path, name, replacement=True, **options):
 
 
 def assert_same_loss(values, reference_values):
-    for key in ("refiner/self_regularization", "discriminator/total"):
-        assert values[key] == pytest.approx(reference_values[key], rel=0.1, abs=0.02), key
+    """Within 3% (measured: 0.1-0.4% for pools, whose batches differ, and for bfloat16)."""
+    for key in ("refiner/self_regularization", "refiner/adversarial", "discriminator/total"):
+        assert values[key] == pytest.approx(reference_values[key], rel=0.03, abs=0.01), key
 
 
 GPU_DEFAULTS = dict(steps_per_call=5, jit_compile=True, mixed_precision="mixed_bfloat16",
