@@ -64,9 +64,15 @@ def _materialize(dataset: tf.data.Dataset, name: str, size: int | None) -> dict[
                              "number of elements the pool holds")
     else:
         dataset = dataset.take(size)
-    chunks = list(dataset.batch(_RENDER_CHUNK).as_numpy_iterator())
-    count = sum(len(c[data.IMAGE_KEY]) for c in chunks)
-    if count == 0 or (size is not None and count < size):
+    chunks, count = [], 0
+    for chunk in dataset.batch(_RENDER_CHUNK).as_numpy_iterator():
+        chunks.append(chunk)
+        count += len(chunk[data.IMAGE_KEY])
+        logging.log_every_n_seconds(logging.INFO, "Pool of %r: %d of %s elements", 10, name,
+                                    count, size or "all")
+    if count == 0:
+        raise ValueError(f"pool.dataset: dataset {name!r} has no elements")
+    if size is not None and count < size:
         raise ValueError(f"pool.size: asked for {size} elements but dataset {name!r} has "
                          f"{count}")
     return {key: np.concatenate([c[key] for c in chunks]) for key in chunks[0]}
