@@ -81,8 +81,9 @@ def _materialize(dataset: tf.data.Dataset, name: str, size: int | None) -> dict[
 @DATASETS.register("pool")
 def pool(*, seed: int, dataset: str, size: int | None = None, replacement: bool = True,
          cache: bool = True, cache_dir: str | None = None) -> tf.data.Dataset:
-    """Holds the first ``size`` elements of registered ``dataset`` in device memory; the
-    trainer samples batches from it inside the step (``replacement=False``: epochs).
+    """Another dataset's first ``size`` elements, held in device memory, sampled in the step.
+
+    The trainer draws each batch inside the compiled step (``replacement=False``: by epochs).
 
     ``cache``: keep the rendered elements on disk under ``cache_dir`` (default
     ``$SIMGAN_CACHE/pools`` or ``~/.cache/simgan/pools``) so the next run with the same
