@@ -14,9 +14,9 @@ from train_cli import TOY_CONFIG
 plugins.load_all()
 
 
-def train(tmp_path, name, **options):
+def train(tmp_path, name, extra_gin="", **options):
     gin.clear_config()
-    gin.parse_config(TOY_CONFIG + "train.image_every = 0\n")
+    gin.parse_config(TOY_CONFIG + "train.image_every = 0\n" + extra_gin)
     bindings = [f"train.{k} = {v!r}" for k, v in options.items()]
     gin.parse_config("\n".join(bindings))
     keras.utils.set_random_seed(3)
@@ -85,24 +85,9 @@ def test_defaults_on_cpu_are_float32_without_xla_or_staging():
     assert speed.resolve_determinism(False) is False
 
 
-POOLS = {"synthetic_dataset": "pool", "real_dataset": "pool"}
-
-
-def bind_pools(tmp_path, replacement=True):
-    gin.parse_config(f"pool.dataset = 'toy_squares'\npool.cache_dir = '{tmp_path / 'cache'}'\n"
-                     f"pool.replacement = {replacement}\n")
-
-
-def train_with_pools(tmp_path, name, replacement=True, **options):
-    gin.clear_config()
-    gin.parse_config(TOY_CONFIG + "train.image_every = 0\n")
-    bind_pools(tmp_path, replacement)
-    gin.parse_config("\n".join(f"train.{k} = {v!r}" for k, v in {**POOLS, **options}.items()))
-    keras.utils.set_random_seed(3)
-    trainer = Trainer(TrainConfig(), str(tmp_path / name), 3,
-                      tf.distribute.OneDeviceStrategy("/cpu:0"))
-    trainer.train()
-    return trainer.training.values(), [w.numpy() for w in trainer.refiner.weights]
+def train_with_pools(tmp_path, name, **options):
+    pools = f"pool.dataset = 'toy_squares'\npool.cache_dir = '{tmp_path / 'cache'}'\n"
+    return train(tmp_path, name, pools, synthetic_dataset="pool", real_dataset="pool", **options)
 
 
 def assert_same_loss(values, reference_values):
@@ -126,8 +111,3 @@ def test_gpu_defaults_with_pools_train_to_the_plain_loss(tmp_path, reference):
     values, _ = train_with_pools(tmp_path, "gpu_pools", **GPU_DEFAULTS)
     assert_same_loss(values, reference[0])
 
-
-def test_pools_without_replacement_train_to_the_plain_loss(tmp_path, reference):
-    values, _ = train_with_pools(tmp_path, "pools", replacement=False, steps_per_call=1,
-                                 jit_compile=False, mixed_precision="float32")
-    assert_same_loss(values, reference[0])
