@@ -49,6 +49,7 @@ setup(
     ],
     extras_require={
         "test": ["pytest>=8", "pytest-benchmark>=4", "playwright>=1.49,<2"],
+        "gpu": ["tensorflow[and-cuda]>=2.21,<2.22"],
     },
     entry_points={
         "console_scripts": [

@@ -1,5 +1,5 @@
-"""Speed options of the trainer: XLA compilation, mixed precision and device prefetching,
-resolved per device."""
+"""Speed options of the trainer: XLA compilation, mixed precision, device prefetching and op
+determinism, resolved per device."""
 
 from __future__ import annotations
 
@@ -52,3 +52,9 @@ def resolve_prefetch(prefetch_to_device: bool | None, strategy: tf.distribute.St
     if prefetch_to_device is None:
         return bool(_gpus()) and strategy.num_replicas_in_sync == 1
     return bool(prefetch_to_device)
+
+
+def resolve_determinism(deterministic: bool | None) -> bool:
+    """None -> deterministic ops without a GPU (free on CPU), not with one (deterministic GPU
+    kernels are slower, and ops without one raise UnimplementedError)."""
+    return not _gpus() if deterministic is None else bool(deterministic)

@@ -12,7 +12,7 @@ import keras
 import tensorflow as tf
 from absl import app, flags, logging
 
-from simgan.core import config, lock, plugins, read_errors, strategies, validation
+from simgan.core import config, lock, plugins, read_errors, speed, strategies, validation
 from simgan.core.data import DatasetContractError
 from simgan.core.registry import UnknownComponentError
 from simgan.core.trainer import Trainer, TrainingDivergedError
@@ -28,6 +28,9 @@ flags.DEFINE_integer("cpu_devices", 1, "Split the CPU into this many logical dev
                      "--strategy=mirrored on one machine (tests, debugging).", lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Seed for initialization, data order and the buffer; the same "
                      "seed gives the same result on the same machine (CPU).")
+flags.DEFINE_bool("deterministic", None, "Deterministic TensorFlow ops (same seed, same result). "
+                  "Default: on without a GPU, where it is free; off with one, where it costs "
+                  "speed and some ops refuse it (docs/PERFORMANCE.md).")
 flags.mark_flag_as_required("model_dir")
 
 USER_ERRORS = (config.ConfigError, plugins.PluginError, UnknownComponentError,
@@ -42,7 +45,10 @@ def main(argv: list[str]) -> None:
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration()] * FLAGS.cpu_devices)
     keras.utils.set_random_seed(FLAGS.seed)
-    tf.config.experimental.enable_op_determinism()
+    deterministic = speed.resolve_determinism(FLAGS.deterministic)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    logging.info("Deterministic ops: %s", deterministic)
     strategy = strategies.make(FLAGS.strategy)
     logging.info("Strategy %s with %d replicas", type(strategy).__name__,
                  strategy.num_replicas_in_sync)

@@ -18,7 +18,7 @@ import keras
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import data, evaluation, schedule, speed, staging, strategies
+from simgan.core import data, evaluation, pool, schedule, speed, staging, strategies
 from simgan.core import steps as steps_lib
 from simgan.core.checkpoint import Checkpointer
 from simgan.core.files import atomic_write_text
@@ -106,12 +106,8 @@ class Trainer:
         real = data.build(config.real_dataset, "real", seed + 1)
         self.image_shape = self._common_shape(synthetic, real)
         self.previews = self._previews(synthetic, real)
-        synthetic = synthetic.map(lambda e: e[data.IMAGE_KEY])
-        real = real.map(lambda e: e[data.IMAGE_KEY])
-        # Plain iterators (not distributed ones) because their position is checkpointable;
-        # each global batch is split across the replicas inside the step function.
-        self.synthetic_batches = self._batches(data.batched(synthetic, self.global_batch, seed))
-        self.real_batches = self._batches(data.batched(real, self.global_batch, seed + 1))
+        self.synthetic_batches = self._batches(synthetic, seed)
+        self.real_batches = self._batches(real, seed + 1)
 
         self.adversarial_loss = LOSSES.build(config.adversarial_loss)
         self.self_regularization = LOSSES.build(config.self_regularization)
@@ -150,9 +146,17 @@ class Trainer:
                      "device: %s", self.precision, speed.resolve_jit(config.jit_compile),
                      config.steps_per_call, isinstance(self.synthetic_batches, staging.DeviceStage))
 
-    def _batches(self, dataset: tf.data.Dataset) -> staging.HostBatches:
-        """The batch source of one pipeline: its host iterator, staged on the device when
-        ``train.prefetch_to_device`` asks for it (single-device strategies only)."""
+    def _batches(self, dataset: tf.data.Dataset,
+                 seed: int) -> staging.HostBatches | pool.PoolBatches:
+        """The batch source of one pipeline: a device-resident pool when the dataset is one
+        (core/pool.py), else its host iterator, staged on the device when
+        ``train.prefetch_to_device`` asks for it (single-device strategies only). Plain
+        iterators (not distributed ones) because their position is checkpointable; each
+        global batch is split across the replicas inside the step function."""
+        source = pool.pooled(dataset)
+        if source is not None:
+            return pool.PoolBatches(source, self.global_batch, seed, self.strategy)
+        dataset = data.batched(dataset.map(lambda e: e[data.IMAGE_KEY]), self.global_batch, seed)
         iterator = iter(dataset)
         if not speed.resolve_prefetch(self.config.prefetch_to_device, self.strategy):
             return staging.HostBatches(iterator)

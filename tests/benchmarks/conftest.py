@@ -76,14 +76,15 @@ def pytest_terminal_summary(terminalreporter):
     for name, value in sorted(PEAKS.items()):
         write(f"best measured matmul peak ({name}): {value / 1e9:.1f} GFLOP/s")
     write(f"{'benchmark':<62} {'ours ms':>9} {'other ms':>9} {'speed-up':>8} {'GFLOP/s':>8} "
-          f"{'% peak':>7}")
+          f"{'% peak':>7} {'images/s':>10}")
     for row in ROWS:
         write(f"{row['test']:<62} {_cell(row.get('seconds'), 1e3, 9)} "
               f"{_cell(row.get('other_seconds'), 1e3, 9)} {_cell(row.get('speedup'), 1, 8)} "
               f"{_cell(row.get('flops_per_second'), 1e-9, 8)} "
-              f"{_cell(row.get('fraction_of_peak'), 100, 7)}")
+              f"{_cell(row.get('fraction_of_peak'), 100, 7)} "
+              f"{_cell(row.get('images_per_second'), 1, 10)}")
     write("speed-up = other / ours (medians of interleaved rounds). '% peak' is against a "
           "matmul timed right after the rounds in the step's precision. 'other' is the naive "
           "Keras baseline for steps and buffer, the pure-TF fallback for the custom op (the "
           "Trainer with the plain loss for the op's step); for the input pipeline 'ours ms' "
-          "is one batch.")
+          "is one batch, and images/s what a step can be fed.")

@@ -41,3 +41,13 @@ def test_quickstart_trains_with_the_simulator(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert os.path.exists(tmp_path / "qs" / "export" / "refiner.keras")
     assert os.path.exists(tmp_path / "qs" / "grids" / "step_000006.png")
+
+
+@pytest.mark.parametrize("name", ["simgan/eyes_paper_gpu.gin", "ablations/base/paper.gin"])
+def test_gpu_paper_configs_ask_for_pools(name):
+    plugins.load_all()
+    config.parse([name], [])
+    c = TrainConfig()
+    assert (c.synthetic_dataset, c.real_dataset, c.batch_size) == ("pool", "pool", 512)
+    assert gin.query_parameter("synthetic/pool.dataset") == "eye_simulator"
+    assert gin.query_parameter("pool.size") == 100000

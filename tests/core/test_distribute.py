@@ -72,3 +72,17 @@ def test_multi_worker_two_processes_match_one(tmp_path, single):
     assert "with 2 replicas" in errors[0] and "with 2 replicas" in errors[1]
     assert_close(weights(tmp_path / "m"), single)
     assert not any(name.startswith(".worker_") for name in os.listdir(tmp_path / "m"))
+
+
+def test_mirrored_two_replicas_from_pools_match_one(tmp_path):
+    """Each replica trains on its slice of the batch drawn from the pools."""
+    config = CONFIG + (f"train.synthetic_dataset = 'pool'\ntrain.real_dataset = 'pool'\n"
+                       f"pool.dataset = 'toy_squares'\npool.cache_dir = '{tmp_path / 'cache'}'\n")
+    gin_file = write_config(tmp_path, config)
+    one = run_train(tmp_path / "one", gin_file, "--seed=5")
+    two = run_train(tmp_path / "two", gin_file, "--seed=5", "--strategy=mirrored",
+                    "--cpu_devices=2")
+    assert one.returncode == 0, one.stderr[-2000:]
+    assert two.returncode == 0, two.stderr[-2000:]
+    assert "with 2 replicas" in two.stderr and "Pool of 64 elements" in two.stderr
+    assert_close(weights(tmp_path / "two"), weights(tmp_path / "one"))

@@ -14,9 +14,9 @@ from train_cli import TOY_CONFIG
 plugins.load_all()
 
 
-def train(tmp_path, name, **options):
+def train(tmp_path, name, extra_gin="", **options):
     gin.clear_config()
-    gin.parse_config(TOY_CONFIG + "train.image_every = 0\n")
+    gin.parse_config(TOY_CONFIG + "train.image_every = 0\n" + extra_gin)
     bindings = [f"train.{k} = {v!r}" for k, v in options.items()]
     gin.parse_config("\n".join(bindings))
     keras.utils.set_random_seed(3)
@@ -81,3 +81,33 @@ def test_defaults_on_cpu_are_float32_without_xla_or_staging():
     assert speed.resolve_precision(None) == "float32"
     assert speed.resolve_jit(None) is False
     assert speed.resolve_prefetch(None, tf.distribute.get_strategy()) is False
+    assert speed.resolve_determinism(None) is True
+    assert speed.resolve_determinism(False) is False
+
+
+def train_with_pools(tmp_path, name, **options):
+    pools = f"pool.dataset = 'toy_squares'\npool.cache_dir = '{tmp_path / 'cache'}'\n"
+    return train(tmp_path, name, pools, synthetic_dataset="pool", real_dataset="pool", **options)
+
+
+def assert_same_loss(values, reference_values):
+    """Within 3% (measured: 0.1-0.4% for pools, whose batches differ, and for bfloat16)."""
+    for key in ("refiner/self_regularization", "refiner/adversarial", "discriminator/total"):
+        assert values[key] == pytest.approx(reference_values[key], rel=0.03, abs=0.01), key
+
+
+GPU_DEFAULTS = dict(steps_per_call=5, jit_compile=True, mixed_precision="mixed_bfloat16",
+                    adversarial_loss="fused_local_adversarial")
+
+
+def test_gpu_defaults_with_staging_train_to_the_plain_loss(tmp_path, reference):
+    """XLA, bfloat16, batches staged on the device, 5 steps per call and the fused loss (its
+    pure-TF fallback: no op is built here, and XLA always takes it)."""
+    values, _ = train(tmp_path, "gpu_staged", prefetch_to_device=True, **GPU_DEFAULTS)
+    assert_same_loss(values, reference[0])
+
+
+def test_gpu_defaults_with_pools_train_to_the_plain_loss(tmp_path, reference):
+    values, _ = train_with_pools(tmp_path, "gpu_pools", **GPU_DEFAULTS)
+    assert_same_loss(values, reference[0])
+

@@ -33,6 +33,14 @@ def test_run_writes_every_artifact(finished_run):
     assert "train.batch_size = 8" in config and "resnet.num_blocks = 1" in config
     # Progress reaches the terminal: step, losses, rate and time left.
     assert "step 18/18" in result.stderr and "steps/s" in result.stderr and "left" in result.stderr
+    assert "Deterministic ops: True" in result.stderr  # the default on CPU
+
+
+def test_determinism_can_be_turned_off(tmp_path):
+    gin_file = write_config(tmp_path, TOY_CONFIG + "train.iterations = 0\ntrain.image_every = 0\n")
+    result = run_train(tmp_path / "m", gin_file, "--nodeterministic")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Deterministic ops: False" in result.stderr
 
 
 def test_exported_refiner_loads_without_training_code(finished_run):

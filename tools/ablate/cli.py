@@ -6,6 +6,7 @@
 
 Each run is `simgan-train --model_dir=<root>/<run name> --gin_file=<base>... --gin_file=<variant>
 --gin_param=<swept binding> --seed=<seed>`; finished runs are skipped, interrupted ones resume.
+With GPUs, `--parallel=N` gives each run its own GPU(s) (`--gpus_per_run`, `--runs_per_gpu`).
 The summary (tables, plots, TensorBoard HParams) goes to <root>/summary; see docs/ABLATIONS.md.
 """
 
@@ -16,7 +17,7 @@ import sys
 from absl import app, flags
 
 from simgan.core import lock
-from simgan.tools.ablate import plan, runner, summary
+from simgan.tools.ablate import gpus, plan, runner, summary
 
 flags.DEFINE_string("root", None, "Directory of the grid: one model dir per run, plus summary/.")
 flags.DEFINE_multi_string("base", [], "Gin file(s) every run starts from (repeatable), e.g. "
@@ -31,7 +32,14 @@ flags.DEFINE_multi_string("plugin", [], "Plugin module passed on to simgan-train
 flags.DEFINE_multi_string("train_flag", [], "Extra simgan-train flag, e.g. --strategy=mirrored.")
 flags.DEFINE_multi_string("eval_gin_file", [], "If given, after training run simgan-eval on "
                           "each run with these gin files (results in <run>/eval/).")
-flags.DEFINE_integer("parallel", 1, "How many runs train at once.", lower_bound=1)
+flags.DEFINE_integer("parallel", 1, "How many runs train at once; with GPUs each gets its own "
+                     "(CUDA_VISIBLE_DEVICES, round-robin over --gpus).", lower_bound=1)
+flags.DEFINE_string("gpus", None, "Comma-separated GPU ids to spread the runs over (default: "
+                    "the visible ones).")
+flags.DEFINE_integer("gpus_per_run", 1, "GPUs each run gets (e.g. with "
+                     "--train_flag=--strategy=mirrored).", lower_bound=1)
+flags.DEFINE_integer("runs_per_gpu", 1, "Runs sharing one GPU (group) at once, with memory "
+                     "growth on.", lower_bound=1)
 flags.DEFINE_bool("dry_run", False, "Only print the grid and each run's state.")
 flags.DEFINE_bool("summary_only", False, "Run nothing; summarize the runs already under --root.")
 flags.mark_flag_as_required("root")
@@ -56,7 +64,10 @@ def main(argv: list[str]) -> None:
         if not FLAGS.summary_only:
             states = runner.Runner(FLAGS.root, plugins=FLAGS.plugin, train_flags=FLAGS.train_flag,
                                    eval_gin_files=FLAGS.eval_gin_file,
-                                   parallel=FLAGS.parallel).run_all(runs)
+                                   parallel=FLAGS.parallel,
+                                   gpus=gpus.parse(FLAGS.gpus) if FLAGS.gpus else None,
+                                   gpus_per_run=FLAGS.gpus_per_run,
+                                   runs_per_gpu=FLAGS.runs_per_gpu).run_all(runs)
         with lock.hold(FLAGS.root, "--root", wait=True):  # one summary writer at a time
             out = summary.write_all(FLAGS.root, runs)
     except (plan.PlanError, ValueError, OSError) as e:

@@ -5,7 +5,8 @@ is only what these directories hold, so the runner keeps nothing in memory worth
 
 - ``run.json``: the plan of the run (gin files, bindings, seed), written before it starts;
 - ``done.json``: written atomically when training (and the optional simgan-eval pass) ended
-  with success, with the code version at the start of that last attempt and the device; its
+  with success, with the code version at the start of that last attempt, the device and the
+  GPU assignment (``CUDA_VISIBLE_DEVICES``, memory growth; tools/ablate/gpus.py); its
   presence is what "finished" means, and a finished run is skipped;
 - ``failed.json``: the last failure (exit status, log tail); the run is retried on the next call;
 - ``train.log`` / ``eval.log``: the output of the subprocesses, appended across attempts;
@@ -30,6 +31,7 @@ import time
 from typing import Callable, Sequence
 
 from simgan.core.files import atomic_write_text
+from simgan.tools.ablate import gpus as gpus_lib
 from simgan.tools.ablate import provenance
 from simgan.tools.ablate.plan import Run
 
@@ -87,21 +89,35 @@ class Runner:
 
     def __init__(self, root: str, *, plugins: Sequence[str] = (),
                  train_flags: Sequence[str] = (), eval_gin_files: Sequence[str] = (),
-                 parallel: int = 1, python: str = sys.executable,
+                 parallel: int = 1, gpus: Sequence[str] | None = None, gpus_per_run: int = 1,
+                 runs_per_gpu: int = 1, python: str = sys.executable,
                  echo: Callable[[str], None] = print):
+        """``gpus``: the GPU ids to hand out (default: the visible ones)."""
         if parallel < 1:
             raise ValueError(f"--parallel: expected >= 1, got {parallel}")
         self.root = os.path.abspath(root)
         self.plugins, self.train_flags = list(plugins), list(train_flags)
         self.eval_gin_files = list(eval_gin_files)
         self.parallel, self.python, self.echo = parallel, python, echo
+        self.gpus, self.gpus_per_run, self.runs_per_gpu = gpus, gpus_per_run, runs_per_gpu
         self._device: dict | None = None
+        self._assigner: gpus_lib.Assigner | None = None
 
     def device(self) -> dict:
         """The device, looked up once per runner."""
         if self._device is None:
             self._device = provenance.device()
         return self._device
+
+    def assigner(self) -> gpus_lib.Assigner:
+        """The GPU slots of this runner, built once (checks --parallel against them)."""
+        if self._assigner is None:
+            ids = (list(self.gpus) if self.gpus is not None
+                   else gpus_lib.visible(os.environ, len(self.device()["gpus"])))
+            self._assigner = gpus_lib.Assigner(ids, parallel=self.parallel,
+                                               gpus_per_run=self.gpus_per_run,
+                                               runs_per_gpu=self.runs_per_gpu)
+        return self._assigner
 
     def train_command(self, run: Run) -> list[str]:
         return [self.python, "-m", "simgan.core.train",
@@ -119,7 +135,7 @@ class Runner:
     def run_all(self, runs: Sequence[Run]) -> dict[str, str]:
         """Runs every unfinished run; returns {name: final status}."""
         os.makedirs(self.root, exist_ok=True)
-        self.device()
+        self.assigner()
         results = {}
         todo = []
         for run in runs:
@@ -157,7 +173,15 @@ class Runner:
                 raise ValueError(f"{run_file}: this directory holds a run planned differently "
                                  f"({planned['run']}); use another --root or remove it")
             attempts = planned["attempts"]
-        attempt = {"started": time.time(), "elapsed_s": 0.0}
+        assignment = self.assigner().acquire()
+        try:
+            return self._attempt(run, directory, attempts, assignment)
+        finally:
+            self.assigner().release(assignment)
+
+    def _attempt(self, run: Run, directory: str, attempts: list, assignment: dict) -> str:
+        run_file = os.path.join(directory, RUN_FILE)
+        attempt = {"started": time.time(), "elapsed_s": 0.0, "assignment": assignment}
         attempts.append(attempt)
         commands = [self.train_command(run)] + ([self.eval_command(run)]
                                                 if self.eval_gin_files else [])
@@ -169,10 +193,11 @@ class Runner:
 
         record()
         code = provenance.code_version()  # per attempt: the checkout may move under a grid
-        self.echo(f"[start] {run.name} (attempt {len(attempts)})")
+        on = f" on GPU {assignment[gpus_lib.CUDA_ENV]}" if gpus_lib.CUDA_ENV in assignment else ""
+        self.echo(f"[start] {run.name} (attempt {len(attempts)}){on}")
         for command, log_name in zip(commands, (TRAIN_LOG, EVAL_LOG)):
             log_path = os.path.join(directory, log_name)
-            exit_status = self._call(command, log_path, record)
+            exit_status = self._call(command, log_path, record, assignment)
             if exit_status != 0:
                 _write_json(os.path.join(directory, FAILED_FILE), {
                     "exit_status": exit_status, "command": command, "log": log_path,
@@ -182,7 +207,8 @@ class Runner:
         record()
         wall = sum(a["elapsed_s"] for a in attempts)
         _write_json(os.path.join(directory, DONE_FILE), {
-            **run.to_json(), "code": code, "device": self.device(), "wall_time_s": wall,
+            **run.to_json(), "code": code, "device": self.device(), "assignment": assignment,
+            "wall_time_s": wall,
             "attempts": attempts, "finished": time.time(),
             "operative_config": "operative_config.gin", "commands": commands})
         if os.path.exists(os.path.join(directory, FAILED_FILE)):
@@ -190,11 +216,11 @@ class Runner:
         self.echo(f"[done] {run.name} in {wall:.0f} s")
         return DONE
 
-    def _call(self, command: list[str], log_path: str, heartbeat: Callable[[], None]) -> int:
-        """Runs ``command`` with its output appended to ``log_path``; returns its exit status."""
-        env = dict(os.environ)
-        if self.parallel > 1:  # several TensorFlow processes share one accelerator
-            env.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
+    def _call(self, command: list[str], log_path: str, heartbeat: Callable[[], None],
+              assignment: dict[str, str]) -> int:
+        """Runs ``command`` with its output appended to ``log_path`` and the GPU ``assignment``
+        in its environment; returns its exit status."""
+        env = gpus_lib.environment(assignment)
         with open(log_path, "ab") as log:
             log.write(f"\n$ {' '.join(command)}\n".encode())
             log.flush()

@@ -1,0 +1,98 @@
+"""Render once: the arrays of a pool cached on disk, keyed by what produced them.
+
+A pool's elements are saved as ``<cache_dir>/<dataset>-<key>.npz`` beside a ``.json`` sidecar
+holding the SHA-256 of the .npz and the key's inputs. The key hashes the dataset's name, its
+gin-resolved parameters, the seed, the pool size and the source files of the package that
+defines the factory, so changing any of them renders again. The .npz is written atomically
+before its sidecar; a file whose hash does not match its sidecar is ignored (and rewritten).
+
+Default location: ``$SIMGAN_CACHE/pools``, else ``~/.cache/simgan/pools``; clear it with
+``rm -rf ~/.cache/simgan/pools`` (docs/PERFORMANCE.md).
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import inspect
+import io
+import json
+import os
+
+import gin
+import numpy as np
+from absl import logging
+
+from simgan.core.files import atomic_write_bytes, atomic_write_text
+from simgan.core.registry import Entry
+
+CACHE_ENV = "SIMGAN_CACHE"
+
+
+def default_dir() -> str:
+    """``$SIMGAN_CACHE/pools``, else ``~/.cache/simgan/pools``."""
+    root = os.environ.get(CACHE_ENV) or os.path.join(os.path.expanduser("~"), ".cache", "simgan")
+    return os.path.join(root, "pools")
+
+
+def _source_digest(entry: Entry) -> str:
+    """SHA-256 of the .py files in the folder of the module defining ``entry``."""
+    digest = hashlib.sha256()
+    folder = os.path.dirname(os.path.abspath(inspect.getsourcefile(entry.original)))
+    for path in sorted(glob.glob(os.path.join(folder, "*.py"))):
+        with open(path, "rb") as f:
+            digest.update(os.path.basename(path).encode() + b"\0" + f.read())
+    return digest.hexdigest()
+
+
+def key_inputs(entry: Entry, seed: int, size: int | None) -> dict:
+    """What the cached arrays depend on: parameters as gin resolves them in the active scope
+    (defaults included), the seed, the size and the factory package's source digest."""
+    parameters = {name: repr(default) for name, default in entry.parameters().items()}
+    parameters.update({name: repr(value)
+                       for name, value in gin.get_bindings(entry.configurable).items()})
+    return {"dataset": entry.name, "parameters": dict(sorted(parameters.items())), "seed": seed,
+            "size": size, "source_sha256": _source_digest(entry)}
+
+
+def _paths(directory: str, inputs: dict) -> tuple[str, str]:
+    key = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:20]
+    stem = os.path.join(directory, f"{inputs['dataset']}-{key}")
+    return stem + ".npz", stem + ".json"
+
+
+def load(directory: str, inputs: dict) -> dict[str, np.ndarray] | None:
+    """The cached arrays for ``inputs``, or None when absent or failing verification."""
+    data_path, sidecar_path = _paths(directory, inputs)
+    if not (os.path.isfile(data_path) and os.path.isfile(sidecar_path)):
+        return None
+    with open(data_path, "rb") as f:
+        payload = f.read()
+    try:
+        with open(sidecar_path, encoding="utf-8") as f:
+            expected = json.load(f)["sha256"]
+    except (ValueError, KeyError) as e:
+        logging.warning("Pool cache %s: unreadable sidecar (%s); rendering again", sidecar_path, e)
+        return None
+    if hashlib.sha256(payload).hexdigest() != expected:
+        logging.warning("Pool cache %s: SHA-256 does not match %s; rendering again", data_path,
+                        sidecar_path)
+        return None
+    with np.load(io.BytesIO(payload)) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    logging.info("Pool loaded from cache %s", data_path)
+    return arrays
+
+
+def save(directory: str, inputs: dict, arrays: dict[str, np.ndarray]) -> str:
+    """Writes ``arrays`` (atomically) and then their sidecar; returns the .npz path."""
+    data_path, sidecar_path = _paths(directory, inputs)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    payload = buffer.getvalue()
+    atomic_write_bytes(data_path, payload)
+    atomic_write_text(sidecar_path, json.dumps(
+        {"sha256": hashlib.sha256(payload).hexdigest(), "key": inputs}, indent=2,
+        sort_keys=True) + "\n")
+    logging.info("Pool cached in %s", data_path)
+    return data_path
