@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import weakref
 from typing import Any, Callable, Mapping, Protocol
 
 import keras
@@ -19,6 +20,9 @@ import numpy as np
 import tensorflow as tf
 
 from simgan.core.files import atomic_write_text
+
+
+_REFINE_CALLS: "weakref.WeakKeyDictionary[keras.Model, Callable]" = weakref.WeakKeyDictionary()
 
 
 class Evaluator(Protocol):
@@ -30,8 +34,13 @@ def refine(refiner: keras.Model, images: np.ndarray, batch_size: int = 256) -> n
     """``refiner`` applied to ``images`` [N, H, W, C] in batches, as the trainer applies it for
     the discriminator: called without ``training`` (not ``predict``, which passes
     ``training=False``), so a refiner with noise channels draws its noise."""
-    call = tf.function(lambda x: tf.cast(refiner(x), tf.float32), reduce_retracing=True)
-    return np.concatenate([call(images[i:i + batch_size]).numpy()
+    if refiner not in _REFINE_CALLS:  # one trace per refiner, whatever the batch sizes
+        model = weakref.ref(refiner)  # the cached function must not keep its key alive
+        _REFINE_CALLS[refiner] = tf.function(
+            lambda x: tf.cast(model()(x), tf.float32),
+            input_signature=[tf.TensorSpec([None, *refiner.input_shape[1:]], tf.float32)])
+    call = _REFINE_CALLS[refiner]
+    return np.concatenate([call(np.asarray(images[i:i + batch_size], np.float32)).numpy()
                            for i in range(0, len(images), batch_size)])
 
 
