@@ -8,10 +8,10 @@ resumes bit-for-bit. The manager writes the data files first and the `checkpoint
 
 from __future__ import annotations
 
-import os
-
 import tensorflow as tf
 from absl import logging
+
+from simgan.core import files
 
 
 class Checkpointer:
@@ -20,10 +20,10 @@ class Checkpointer:
     which must take part in every save but writes to a scratch folder of its own."""
 
     def __init__(self, model_dir: str, output_dir: str, max_to_keep: int = 3, **trackables):
-        self.restore_directory = os.path.join(model_dir, "checkpoints")
+        self.restore_directory = files.join(model_dir, "checkpoints")
         self.checkpoint = tf.train.Checkpoint(**trackables)
         self.manager = tf.train.CheckpointManager(
-            self.checkpoint, os.path.join(output_dir, "checkpoints"), max_to_keep=max_to_keep)
+            self.checkpoint, files.join(output_dir, "checkpoints"), max_to_keep=max_to_keep)
 
     def latest(self) -> str | None:
         return tf.train.latest_checkpoint(self.restore_directory)
@@ -38,5 +38,5 @@ class Checkpointer:
 
     def save(self, step: int) -> str:
         path = self.manager.save(checkpoint_number=step)
-        logging.info("Saved checkpoint %s", path)
+        logging.debug("Saved checkpoint %s", path)
         return path

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from typing import Any, Callable, Mapping, Protocol
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from simgan.core.files import atomic_write_text
+from simgan.core.files import atomic_write_text, read_text
 
 
 class Evaluator(Protocol):
@@ -63,13 +62,13 @@ def append_results(path: str, step: int, results: Mapping[str, Any]) -> None:
 
 def load_results(path: str) -> list[dict[str, Any]]:
     """The list of evaluation records at ``path`` ([] when it does not exist)."""
-    if not os.path.exists(path):
+    text = read_text(path)
+    if text is None:
         return []
-    with open(path, encoding="utf-8") as f:
-        try:
-            records = json.load(f)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path}: not valid JSON ({e}); expected a list of records") from e
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path}: not valid JSON ({e}); expected a list of records") from e
     if not isinstance(records, list):
         raise ValueError(f"{path}: expected a JSON list of evaluation records")
     return records

@@ -40,7 +40,7 @@ def single(tmp_path_factory):
 
 def test_mirrored_two_replicas_match_one(tmp_path, single):
     result = run_train(tmp_path / "m", write_config(tmp_path, CONFIG), "--seed=5",
-                       "--strategy=mirrored", "--cpu_devices=2")
+                       "--strategy=mirrored", "--cpu_devices=2", "--verbosity=0")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "with 2 replicas" in result.stderr
     assert_close(weights(tmp_path / "m"), single)
