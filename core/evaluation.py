@@ -26,8 +26,12 @@ class Evaluator(Protocol):
 
 
 def refine(refiner: keras.Model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """``refiner`` applied in inference mode to ``images`` [N, H, W, C], in batches."""
-    return np.asarray(refiner.predict(images, batch_size=batch_size, verbose=0), np.float32)
+    """``refiner`` applied to ``images`` [N, H, W, C] in batches, as the trainer applies it for
+    the discriminator: called without ``training`` (not ``predict``, which passes
+    ``training=False``), so a refiner with noise channels draws its noise."""
+    call = tf.function(lambda x: tf.cast(refiner(x), tf.float32), reduce_retracing=True)
+    return np.concatenate([call(images[i:i + batch_size]).numpy()
+                           for i in range(0, len(images), batch_size)])
 
 
 def fit(model: keras.Model, dataset: tf.data.Dataset,

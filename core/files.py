@@ -1,8 +1,9 @@
-"""Atomic file writes through tf.io.gfile: a reader never sees a half-written result file, and
-a model dir may live on any filesystem TensorFlow knows (local, gs://, ram://, ...)."""
+"""Atomic file writes through tf.io.gfile (a reader never sees a half-written result file;
+a model dir may live on any filesystem TensorFlow knows: local, gs://, ram://) and checksums."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import tempfile
@@ -62,3 +63,12 @@ def read_text(path: str) -> str | None:
         return None
     with tf.io.gfile.GFile(path, "r") as f:
         return f.read()
+
+
+def sha256(path: str) -> str:
+    """The hex SHA-256 of the file at ``path``, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

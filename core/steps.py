@@ -49,7 +49,8 @@ class TrainingSteps:
                             for name in self.metric_names()}
         compile_ = lambda fn: tf.function(fn, jit_compile=jit_compile)
         self._refiner_gradients = compile_(self._refiner_gradients_impl)
-        self._refine = compile_(lambda x: tf.cast(self.refiner(x, training=False), tf.float32))
+        # Called without `training`, so a refiner with noise channels draws its noise here too.
+        self._refine = compile_(lambda x: tf.cast(self.refiner(x), tf.float32))
         self._discriminator_gradients = compile_(self._discriminator_gradients_impl)
         self.run = tf.function(self._run, input_signature=[tf.TensorSpec([None], tf.int32)])
 

@@ -9,12 +9,15 @@ from simgan.core import cli
 
 cli.quiet_tensorflow()
 
+import contextlib  # noqa: E402
+
 import keras  # noqa: E402  (after the TensorFlow log level is set)
 import tensorflow as tf  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
-from simgan.core import config, plugins, progress, strategies  # noqa: E402
-from simgan.core.trainer import TrainConfig, Trainer, TrainingDivergedError  # noqa: E402
+from simgan.core import (config, lock, plugins, progress, read_errors,  # noqa: E402
+                         strategies, validation)
+from simgan.core.trainer import Trainer, TrainingDivergedError  # noqa: E402
 
 FLAGS = flags.FLAGS
 
@@ -45,8 +48,14 @@ def main(argv: list[str]) -> None:
                  strategy.num_replicas_in_sync)
     plugins.load_all(FLAGS.plugin)
     config.parse(FLAGS.gin_file, FLAGS.gin_param)
-    trainer = Trainer(TrainConfig(), FLAGS.model_dir, FLAGS.seed, strategy, show_progress=quiet)
-    results = trainer.train()
+    train_config = validation.train_config()  # every binding's type, train.* ranges
+    # One writer per model dir; only the chief writes it (other workers: a scratch folder).
+    chief = strategies.chief_and_task(strategy)[0]
+    with lock.hold(FLAGS.model_dir, "--model_dir") if chief else contextlib.nullcontext(), \
+            read_errors.naming_files():
+        trainer = Trainer(train_config, FLAGS.model_dir, FLAGS.seed, strategy,
+                          show_progress=quiet)
+        results = trainer.train()
     if trainer.is_chief:
         print(progress.final_report(results, trainer.output_paths()))
 

@@ -63,6 +63,8 @@ class TrainConfig:
     refiner_steps_per_iteration: int = 2
     discriminator_steps_per_iteration: int = 1
     evaluators: Sequence[str] = ()
+    # Intervals in steps; 0 turns one off (the end of training still saves a checkpoint and
+    # runs the evaluators).
     eval_every: int = 0
     summary_every: int = 50
     image_every: int = 500
@@ -225,7 +227,7 @@ class Trainer:
             done = self.run_steps([self.schedule.phase(s) for s in range(done, done + count)])
             last = self.training.values()
             bar.update(done, last)
-            if done % self.config.summary_every == 0 or done == total:
+            if _due(self.config.summary_every, done, total):
                 self._check_divergence(f"step {done}")
                 rate = (done - clock_step) / max(time.time() - clock, 1e-9)
                 scalars = dict(last)
@@ -236,9 +238,9 @@ class Trainer:
                              " ".join(f"{k}={v:.4g}" for k, v in sorted(last.items())), rate,
                              _duration((total - done) / max(rate, 1e-9)))
                 clock, clock_step = time.time(), done
-            if self.config.image_every and (done % self.config.image_every == 0 or done == total):
+            if _due(self.config.image_every, done, total):
                 self._grid(summaries, done)
-            if done % self.config.checkpoint_every == 0 or done == total:
+            if _due(self.config.checkpoint_every, done, total) or done == total:
                 self._check_divergence(f"step {done}")
                 self.checkpointer.save(done)
             if self.config.eval_every and done % self.config.eval_every == 0 and done != total:
@@ -290,7 +292,7 @@ class Trainer:
 
     def _grid(self, summaries: Summaries, step: int) -> None:
         synthetic, real = self.previews
-        summaries.grid(step, [synthetic, self.refiner(synthetic, training=False), real])
+        summaries.grid(step, [synthetic, self.refiner(synthetic), real])
 
     def _write_configs(self) -> None:
         atomic_write_text(files.join(self.output_dir, OPERATIVE_CONFIG), gin.operative_config_str())
@@ -314,6 +316,12 @@ class Trainer:
         self._write_configs()
         logging.info("Exported refiner to %s", path)
         return path
+
+
+def _due(every: int, step: int, total: int) -> bool:
+    """Whether an action with interval ``every`` runs after ``step``: at each multiple of
+    ``every`` and at the end; never when ``every`` is 0 (off)."""
+    return bool(every) and (step % every == 0 or step == total)
 
 
 def _duration(seconds: float) -> str:

@@ -24,7 +24,7 @@ import gin  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
-from simgan.core import config, data, files, plugins  # noqa: E402
+from simgan.core import config, data, files, lock, plugins, read_errors  # noqa: E402
 from simgan.core.registries import DATASETS  # noqa: E402
 from simgan.plugins.eyes import tfrecord  # noqa: E402
 
@@ -47,14 +47,6 @@ def define_flags() -> None:
 
 class ConversionError(cli.UserError):
     """The output folder cannot be resumed or what was written does not verify."""
-
-
-def sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def shard_name(index: int) -> str:
@@ -84,7 +76,7 @@ def _finished_shards(output_dir: str, manifest: dict) -> list[dict]:
     for shard in manifest["shards"]:
         path = os.path.join(output_dir, shard["file"])
         if not os.path.isfile(path) or os.path.getsize(path) != shard["bytes"] \
-                or sha256(path) != shard["sha256"]:
+                or files.sha256(path) != shard["sha256"]:
             logging.warning("Shard %s is missing or damaged: rewriting from there.", path)
             break
         intact.append(shard)
@@ -119,7 +111,7 @@ def verify(output_dir: str, manifest: dict) -> int:
     total = 0
     for shard in manifest["shards"]:
         path = os.path.join(output_dir, shard["file"])
-        if sha256(path) != shard["sha256"]:
+        if files.sha256(path) != shard["sha256"]:
             raise ConversionError(f"{path}: SHA-256 differs from the manifest")
         count = 0
         try:
@@ -137,7 +129,16 @@ def verify(output_dir: str, manifest: dict) -> int:
 def convert(source: str, output_dir: str, seed: int = 0, scope: str = "",
             records_per_shard: int = 10000, max_records: int | None = None,
             progress_seconds: float = 5.0) -> dict:
-    """Converts ``source`` into ``output_dir`` (resuming a matching earlier run); the manifest."""
+    """Converts ``source`` into ``output_dir`` (resuming a matching earlier run); the manifest.
+
+    Holds the lock of ``output_dir`` throughout, so two conversions never write one folder."""
+    with lock.hold(output_dir, "--output_dir"):
+        return _convert(source, output_dir, seed, scope, records_per_shard, max_records,
+                        progress_seconds)
+
+
+def _convert(source: str, output_dir: str, seed: int, scope: str, records_per_shard: int,
+             max_records: int | None, progress_seconds: float) -> dict:
     if scope:
         dataset = data.build(source, scope, seed)
     else:
@@ -172,7 +173,8 @@ def convert(source: str, output_dir: str, seed: int = 0, scope: str = "",
         dataset = dataset.skip(done)
         progress = Progress(total if total >= 0 else None, done, progress_seconds)
         try:
-            done = _write_shards(dataset, output_dir, manifest, records_per_shard, progress)
+            with read_errors.naming_files():
+                done = _write_shards(dataset, output_dir, manifest, records_per_shard, progress)
         except tf.errors.OpError as e:
             raise ConversionError(f"Reading {source!r} failed after {progress.done} records: "
                                   f"{e.message}") from e
@@ -223,7 +225,7 @@ def _finish_shard(output_dir: str, manifest: dict, writer, shard: dict, tmp: str
     writer.close()
     path = os.path.join(output_dir, shard["file"])
     os.replace(tmp, path)
-    shard.update(bytes=os.path.getsize(path), sha256=sha256(path))
+    shard.update(bytes=os.path.getsize(path), sha256=files.sha256(path))
     manifest["shards"].append(shard)
     manifest["records"] = sum(s["records"] for s in manifest["shards"])
     _write_manifest(output_dir, manifest)

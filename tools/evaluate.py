@@ -28,10 +28,11 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
-from simgan.core import config, evaluation, exported, plugins, registry, trainer  # noqa: E402
+from simgan.core import (config, evaluation, exported, lock, plugins, registry,  # noqa: E402
+                         trainer)
 from simgan.core.files import atomic_write_text  # noqa: E402
-from simgan.core.tables import markdown_table  # noqa: E402
 from simgan.core.registries import EVALUATORS  # noqa: E402
+from simgan.core.tables import markdown_table  # noqa: E402
 
 SUMMARY_FILE, RESULTS_FILE = "eval_summary.md", "eval_results.json"
 _SOURCE = re.compile(r"^(synthetic|refined)(?:_(\d+x))?$")
@@ -150,8 +151,9 @@ def main(argv: list[str]) -> None:
         f.model_dir or os.path.dirname(os.path.abspath(refiner_path or ".")), "eval")
     config.parse(gin_files, f.gin_param)
     refiner = exported.load(refiner_path) if refiner_path else None
-    results = evaluate(refiner, output_dir, seed=f.seed, step=f.step)
-    write_report(output_dir, results, refiner_path, f.step)
+    with lock.hold(output_dir, "--output_dir"):  # one simgan-eval per output folder
+        results = evaluate(refiner, output_dir, seed=f.seed, step=f.step)
+        write_report(output_dir, results, refiner_path, f.step)
     print(summary_table(results))
     logging.info("Wrote %s and %s in %s", SUMMARY_FILE, RESULTS_FILE, output_dir)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import zipfile
 import zlib
 
@@ -15,13 +14,31 @@ from simgan.plugins.eyes import pipeline, records
 _NAME = "image_array"
 
 
-def load(path: str, key: str) -> np.ndarray:
-    """The uint8 image array ``[N, H, W(, C)]`` in ``path``; ``.npy`` files are memory-mapped."""
-    if not os.path.isfile(path):
-        records.fail(path, f"{_NAME}.path", "an existing .npz or .npy file", "no such file")
-    field = key if path.endswith(".npz") else "array"
+_NPY_MAGIC, _ZIP_MAGIC = b"\x93NUMPY", b"PK\x03\x04"
+
+
+def _is_npy(path: str) -> bool:
+    """Whether ``path`` holds a .npy array (True) or a .npz archive (False), told by content,
+    not by name; anything else fails naming the file."""
     try:
-        if path.endswith(".npy"):
+        with open(path, "rb") as f:
+            head = f.read(6)
+    except OSError as e:
+        records.fail(path, f"{_NAME}.path", "a readable .npz or .npy file", e.strerror)
+    if head.startswith(_NPY_MAGIC) or head.startswith(_ZIP_MAGIC):
+        return head.startswith(_NPY_MAGIC)
+    records.fail(path, "(file)", "a NumPy .npy array or .npz archive (told by content)",
+                 f"a file starting with {head!r}")
+
+
+def load(path: str, key: str) -> np.ndarray:
+    """The uint8 image array ``[N, H, W(, C)]`` in ``path``, a ``.npy`` array (memory-mapped)
+    or a ``.npz`` archive whatever the file's name says."""
+    records.require_file(path, f"{_NAME}.path", "an existing .npz or .npy file")
+    npy = _is_npy(path)
+    field = "array" if npy else key
+    try:
+        if npy:
             images = np.load(path, mmap_mode="r", allow_pickle=False)
         else:
             with np.load(path, allow_pickle=False) as archive:

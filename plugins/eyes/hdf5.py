@@ -14,7 +14,6 @@ Images are read lazily, block by block; labels are read and validated when the d
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Sequence
 
@@ -30,8 +29,7 @@ h5py = extras.deferred("h5py", "hdf5", "The hdf5 datasets (HDF5 / MATLAB v7.3 fi
 
 
 def _open(path: str, source: str) -> h5py.File:
-    if not os.path.isfile(path):
-        records.fail(path, f"{source}.path", "an existing HDF5 file", "no such file")
+    records.require_file(path, f"{source}.path", "an existing HDF5 file")
     try:
         return h5py.File(path, "r")
     except OSError as e:  # truncated, not HDF5, unreadable

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from simgan.core import read_errors
 from simgan.core.registries import DATASETS
 from simgan.plugins.eyes import pipeline, records
 
@@ -39,6 +40,7 @@ def image_folder(*, seed: int, path: str, height: int = 35, width: int = 55, cha
     if verify == "decode":
         files = [files[i] for i in pipeline.decodable(files, bad)]
     bad.report(len(files))
+    read_errors.on_read_error(path, lambda: pipeline.undecodable(files, _NAME))
     if shuffle:
         files = [files[i] for i in np.random.default_rng(seed).permutation(len(files))]
 

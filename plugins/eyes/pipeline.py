@@ -51,6 +51,17 @@ def decodable(files: list[str], bad: records.BadRecords) -> list[int]:
     return sorted(decoded)
 
 
+def undecodable(files: list[str], source: str) -> str | None:
+    """The diagnosis of a decode error raised while training (core/read_errors.py): the first
+    of ``files`` TensorFlow cannot decode, with the remedies; None if all decode."""
+    bad = records.BadRecords(source, skip=True)
+    decodable(files, bad)
+    if not bad.skipped:
+        return None
+    return (f"{bad.skipped[0]} (set {source}.verify = 'decode' to check every file when the "
+            f"dataset is built, or {source}.skip_bad_records = True to skip such files)")
+
+
 def check_image_shape(file: str, field: str, shape: tuple[int, ...], height: int, width: int,
                       fit: str, source: str) -> None:
     """Checks an image array's shape ``[N, H, W]`` or ``[N, H, W, C]`` can be fitted."""

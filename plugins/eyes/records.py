@@ -87,11 +87,26 @@ def finite_unit_vectors(values: np.ndarray, file: str, field: str, dim: int,
     return unit, ok
 
 
+def require_file(path: str, field: str, expected: str) -> None:
+    """Raises naming ``field`` unless ``path`` is an existing file (a directory says so)."""
+    if os.path.isdir(path):
+        raise BadRecordError(f"{path}: {field}: is a directory; expected {expected}")
+    if not os.path.isfile(path):
+        fail(path, field, expected, "no such file")
+
+
+def require_directory(path: str, field: str, expected: str) -> None:
+    """Raises naming ``field`` unless ``path`` is an existing directory (a file says so)."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise BadRecordError(f"{path}: {field}: is a file; expected {expected}")
+    if not os.path.isdir(path):
+        fail(path, field, expected, "no such directory")
+
+
 def list_files(directory: str, suffixes: Sequence[str], source: str,
                recursive: bool = False) -> list[str]:
     """Sorted files under ``directory`` ending in one of ``suffixes``; raises if there is none."""
-    if not os.path.isdir(directory):
-        fail(directory, f"{source}.path", "an existing directory", "no such directory")
+    require_directory(directory, f"{source}.path", "an existing directory")
     suffixes = tuple(s.lower() for s in suffixes)
     if recursive:
         walked: Iterable = ((root, names) for root, _, names in os.walk(directory))

@@ -15,6 +15,8 @@ from typing import Any, Mapping
 import numpy as np
 import tensorflow as tf
 
+from simgan.core import files as file_utils
+from simgan.core import read_errors
 from simgan.core.registries import DATASETS
 from simgan.plugins.eyes import pipeline, records
 
@@ -67,15 +69,30 @@ def read_manifest(path: str) -> dict:
     return manifest
 
 
+def damaged_shard(path: str, manifest: Mapping[str, Any]) -> str | None:
+    """The first shard of folder ``path`` whose SHA-256 differs from ``manifest``'s, described
+    with the remedy; None when every shard is intact."""
+    for shard in manifest["shards"]:
+        file = os.path.join(path, shard["file"])
+        if file_utils.sha256(file) != shard["sha256"]:
+            return (f"{path}: shard {shard['file']} is corrupt (its SHA-256 differs from "
+                    f"{MANIFEST}); run simgan-convert again with the same arguments and "
+                    "--output_dir to rewrite it")
+    return None
+
+
 @DATASETS.register(_NAME)
 def tfrecord(*, seed: int, path: str, height: int = 35, width: int = 55, fit: str = "crop",
-             shuffle: bool = True) -> tf.data.Dataset:
+             shuffle: bool = True, verify: bool = False) -> tf.data.Dataset:
     """Records converted by tools/convert.py in folder ``path`` (its manifest must be complete).
 
     Shards are interleaved (their order permuted with ``seed`` if ``shuffle``) and parsed in
     batches; images are fitted to ``height x width`` if they were stored at another size.
+    ``verify`` checks every shard's SHA-256 against the manifest when the dataset is built (one
+    read of the data); without it, a corrupt shard is found by checksum when reading fails.
     """
     pipeline.check_fit(fit, _NAME)
+    records.require_directory(path, f"{_NAME}.path", "a folder written by tools/convert.py")
     manifest = read_manifest(path)
     if not manifest.get("complete"):
         records.fail(os.path.join(path, MANIFEST), "complete",
@@ -87,6 +104,9 @@ def tfrecord(*, seed: int, path: str, height: int = 35, width: int = 55, fit: st
         if size != shard["bytes"]:
             records.fail(file, "(file)", f"a shard of {shard['bytes']} bytes", f"{size} bytes")
         files.append(file)
+    if verify and (problem := damaged_shard(path, manifest)):
+        raise records.BadRecordError(problem)
+    read_errors.on_read_error(path, lambda: damaged_shard(path, manifest))
     features = manifest["features"]
     pipeline.check_image_shape(path, "image", (0, *features["image"]["shape"]), height, width,
                                fit, _NAME)

@@ -21,6 +21,7 @@ import re
 import numpy as np
 import tensorflow as tf
 
+from simgan.core import read_errors
 from simgan.core.registries import DATASETS
 from simgan.plugins.eyes import pipeline, records
 
@@ -145,6 +146,7 @@ def unityeyes(*, seed: int, path: str, height: int = 35, width: int = 55,
         keep = pipeline.decodable(files, bad)
         files, crops, gazes = ([seq[i] for i in keep] for seq in (files, crops, gazes))
     bad.report(len(files))
+    read_errors.on_read_error(path, lambda: pipeline.undecodable(files, _NAME))
     arrays = {"file": np.array(files), "crop": np.array(crops, np.float32),
               "gaze": np.stack(gazes)}
 

@@ -4,7 +4,8 @@ images, test it on labelled real images, report angular error and "% within d de
 Keys returned (``<k>`` is each data multiplier; the caller prefixes the evaluator's name):
 ``synthetic_<k>x/error_deg``, ``.../error_deg_std`` (over estimator seeds),
 ``.../within_7deg_pct``, ``.../within_7deg_pct_std``, and the same for ``refined_<k>x``.
-The synthetic baseline does not depend on the refiner, so it is computed once and cached.
+With ``include_oracle``, ``oracle_<k>x/...`` too. The synthetic and oracle rows do not depend
+on the refiner, so they are computed once and cached.
 Each call also writes ``<output_dir>/step_XXXXXX.json`` (curves, per-seed figures) and
 ``.png`` (the curves, like the paper's Figure 7).
 """
@@ -26,6 +27,9 @@ from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator, plot
 
 GAZE_KEY = "gaze"
+# Seed offsets of the draws from the test dataset: settings (sweeps) are chosen on the
+# 'validation' draw, figures are reported on the 'test' draw; both differ from the training draw.
+SPLIT_SEED_OFFSETS = {"train": 101, "test": 202, "validation": 303}
 
 
 def take_labelled(dataset_name: str, scope: str, seed: int, count: int) -> dict[str, np.ndarray]:
@@ -35,14 +39,22 @@ def take_labelled(dataset_name: str, scope: str, seed: int, count: int) -> dict[
 
 @EVALUATORS.register("gaze", denylist=("seed", "output_dir"))
 class GazeEvaluator:
-    """Gaze experiment: estimator trained on synthetic vs refined images, tested on real ones."""
+    """Gaze experiment: estimator trained on synthetic vs refined images, tested on real ones.
+
+    ``test_split='validation'`` tests on another draw of the test dataset, for choosing settings
+    without looking at the reported 'test' draw. ``include_oracle`` adds ``oracle_<k>x``: the
+    estimator trained on labelled images of the test dataset's own domain (another draw), the
+    bound on what refinement can reach."""
 
     def __init__(self, *, seed: int, output_dir: str, train_dataset: str = "eye_simulator",
                  train_scope: str = "gaze_train", test_dataset: str = "eye_simulator",
                  test_scope: str = "gaze_test", train_examples: int = 10000,
                  data_multipliers: Sequence[int] = (1,), test_examples: int = 2000,
                  num_seeds: int = 3, thresholds_deg: Sequence[float] = tuple(range(21)),
-                 include_synthetic: bool = True, refine_batch_size: int = 256):
+                 include_synthetic: bool = True, refine_batch_size: int = 256,
+                 test_split: str = "test", include_oracle: bool = False):
+        if test_split not in SPLIT_SEED_OFFSETS or test_split == "train":
+            raise ValueError(f"gaze.test_split: expected 'test' or 'validation', got {test_split!r}")
         if 7 not in thresholds_deg:
             raise ValueError(f"gaze.thresholds_deg must include 7; got {thresholds_deg}")
         self._seed = seed
@@ -55,13 +67,17 @@ class GazeEvaluator:
         self._thresholds = tuple(float(t) for t in thresholds_deg)
         self._include_synthetic = include_synthetic
         self._refine_batch_size = refine_batch_size
+        self._test_split = test_split
+        self._include_oracle = include_oracle
         self._arrays: dict[str, dict[str, np.ndarray]] = {}
-        self._synthetic_cache: dict[str, dict[str, Any]] = {}
+        self._fixed_rows: dict[str, dict[str, Any]] = {}
 
     def _data(self, split: str) -> dict[str, np.ndarray]:
         if split not in self._arrays:
-            name, scope, count = self._train if split == "train" else self._test
-            offset = 101 if split == "train" else 202
+            name, scope, count = self._test if split == "test" else self._train
+            if split == "oracle":  # labelled training images of the test dataset's domain
+                name, scope = self._test[:2]
+            offset = SPLIT_SEED_OFFSETS[self._test_split if split == "test" else "train"]
             self._arrays[split] = take_labelled(name, scope, self._seed + offset, count)
         return self._arrays[split]
 
@@ -97,10 +113,18 @@ class GazeEvaluator:
             gazes = train[GAZE_KEY][:n]
             if self._include_synthetic:
                 key = f"synthetic_{k}x"
-                if key not in self._synthetic_cache:
+                if key not in self._fixed_rows:
                     logging.info("gaze: training on %d synthetic images", n)
-                    self._synthetic_cache[key] = self._experiment(train[data.IMAGE_KEY][:n], gazes)
-                details[key] = self._synthetic_cache[key]
+                    self._fixed_rows[key] = self._experiment(train[data.IMAGE_KEY][:n], gazes)
+                details[key] = self._fixed_rows[key]
+            if self._include_oracle:
+                key = f"oracle_{k}x"
+                if key not in self._fixed_rows:
+                    logging.info("gaze: training the oracle on %d labelled test-domain images", n)
+                    oracle = self._data("oracle")
+                    self._fixed_rows[key] = self._experiment(oracle[data.IMAGE_KEY][:n],
+                                                                  oracle[GAZE_KEY][:n])
+                details[key] = self._fixed_rows[key]
             if refined is not None:
                 logging.info("gaze: training on %d refined images", n)
                 details[f"refined_{k}x"] = self._experiment(refined[:n], gazes)

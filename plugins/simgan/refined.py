@@ -22,7 +22,7 @@ def refined(*, seed: int, source: str, refiner: str, batch_size: int = 256) -> t
 
     def apply(batch):
         batch = dict(batch)
-        batch[data.IMAGE_KEY] = tf.clip_by_value(model(batch[data.IMAGE_KEY], training=False),
+        batch[data.IMAGE_KEY] = tf.clip_by_value(model(batch[data.IMAGE_KEY]),
                                                  -1.0, 1.0)
         return batch
 

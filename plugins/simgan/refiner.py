@@ -1,4 +1,18 @@
-"""The SimGAN ResNet refiner (Shrivastava et al. 2017, appendix: eye gaze refiner)."""
+"""The SimGAN ResNet refiner (Shrivastava et al. 2017, appendix: eye gaze refiner).
+
+Two knobs beyond the paper decide whether a small refiner learns camera-like images:
+
+- ``padding``: 'zero' (the paper's 'same' convolutions) paints a light frame along the border
+  of refined eyes, as every 3x3 conv sees zeros outside the image; 'reflect' and 'symmetric'
+  pad each conv with mirrored pixels instead.
+- ``noise_channels``: extra input channels of seeded Gaussian noise (as in PixelDA, Bousmalis et
+  al. 2017), so the refiner can add sensor noise that does not follow from the synthetic image.
+- ``residual_output``: the output is ``tanh(atanh(x) + h)`` with the last conv initialised to
+  zero, so the refiner starts as the identity instead of learning it in pretraining.
+
+Both are built from stock Keras layers and ops, so the exported refiner loads with
+``keras.saving.load_model`` without simgan.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +20,71 @@ import keras
 
 from simgan.core.registries import REFINERS
 
+PADDINGS = ("zero", "reflect", "symmetric")
+_RESIDUAL_LIMIT = 0.999
 
-def _resnet_block(x, filters: int, kernel_size: int, index: int):
+
+def _conv(x, filters: int, kernel_size: int, padding: str, name: str, activation=None):
+    """A stride-1 conv whose output keeps the input's size, padded as ``padding`` says."""
+    if padding == "zero" or kernel_size == 1:
+        return keras.layers.Conv2D(filters, kernel_size, padding="same", activation=activation,
+                                   name=name)(x)
+    before = (kernel_size - 1) // 2
+    pads = [[0, 0], [before, kernel_size - 1 - before], [before, kernel_size - 1 - before], [0, 0]]
+    x = keras.ops.pad(x, pads, mode=padding)
+    return keras.layers.Conv2D(filters, kernel_size, padding="valid", activation=activation,
+                               name=name)(x)
+
+
+def _resnet_block(x, filters: int, kernel_size: int, padding: str, index: int):
     """Two conv layers with a skip connection: relu(x + conv(relu(conv(x))))."""
-    y = keras.layers.Conv2D(filters, kernel_size, padding="same", activation="relu",
-                            name=f"block{index}_conv1")(x)
-    y = keras.layers.Conv2D(filters, kernel_size, padding="same", name=f"block{index}_conv2")(y)
+    y = _conv(x, filters, kernel_size, padding, f"block{index}_conv1", activation="relu")
+    y = _conv(y, filters, kernel_size, padding, f"block{index}_conv2")
     return keras.layers.ReLU(name=f"block{index}_out")(keras.layers.Add()([x, y]))
+
+
+def _with_noise(inputs, channels: int, stddev: float, seed: int):
+    """``inputs`` with ``channels`` channels of N(0, stddev^2) noise appended.
+
+    The noise layer is called with ``training=True`` so it also draws in inference calls
+    (``refiner(x)``); ``refiner(x, training=False)`` and ``predict`` give the noise-free output.
+    Its seed generator's state is a model variable, so checkpoints resume the same draws.
+    """
+    zeros = keras.layers.Conv2D(channels, 1, use_bias=False, trainable=False,
+                                kernel_initializer="zeros", name="noise_base")(inputs)
+    noise = keras.layers.GaussianNoise(stddev, seed=seed, name="noise")(zeros, training=True)
+    return keras.layers.Concatenate(name="with_noise")([inputs, noise])
 
 
 @REFINERS.register("resnet", denylist=("input_shape",))
 def resnet_refiner(*, input_shape: tuple[int, int, int], filters: int = 64,
                    num_blocks: int = 4, kernel_size: int = 3,
-                   output_activation: str = "tanh") -> keras.Model:
+                   output_activation: str = "tanh", padding: str = "zero",
+                   noise_channels: int = 0, noise_stddev: float = 1.0,
+                   noise_seed: int = 0, residual_output: bool = False) -> keras.Model:
     """ResNet refiner: conv3x3 to 64 maps, 4 ResNet blocks, 1x1 conv to the image's channels.
 
     Fully convolutional without striding or pooling, so it works on any image size. The
-    ``tanh`` output keeps refined images in the input range [-1, 1].
+    ``tanh`` output keeps refined images in the input range [-1, 1]. ``padding`` (paper:
+    'zero'), ``noise_channels`` (paper: 0) and ``residual_output`` (paper: False) are described
+    in the module docstring.
     """
+    if padding not in PADDINGS:
+        raise ValueError(f"resnet.padding: expected one of {PADDINGS}, got {padding!r}")
+    if noise_channels < 0:
+        raise ValueError(f"resnet.noise_channels: expected an integer >= 0, got {noise_channels}")
     inputs = keras.Input(shape=tuple(input_shape), name="synthetic")
-    x = keras.layers.Conv2D(filters, kernel_size, padding="same", activation="relu",
-                            name="stem")(inputs)
+    x = _with_noise(inputs, noise_channels, noise_stddev, noise_seed) if noise_channels else inputs
+    x = _conv(x, filters, kernel_size, padding, "stem", activation="relu")
     for i in range(num_blocks):
-        x = _resnet_block(x, filters, kernel_size, i)
-    outputs = keras.layers.Conv2D(input_shape[-1], 1, activation=output_activation,
-                                  name="refined")(x)
+        x = _resnet_block(x, filters, kernel_size, padding, i)
+    if not residual_output:
+        outputs = keras.layers.Conv2D(input_shape[-1], 1, activation=output_activation,
+                                      name="refined")(x)
+        return keras.Model(inputs, outputs, name="resnet_refiner")
+    change = keras.layers.Conv2D(input_shape[-1], 1, kernel_initializer="zeros", name="change")(x)
+    # atanh of the input clipped inside (-1, 1), so saturated pixels stay finite.
+    start = keras.ops.arctanh(keras.ops.clip(inputs, -_RESIDUAL_LIMIT, _RESIDUAL_LIMIT))
+    outputs = keras.layers.Activation(output_activation, name="refined")(
+        keras.layers.Add()([keras.ops.cast(start, change.dtype), change]))
     return keras.Model(inputs, outputs, name="resnet_refiner")

@@ -19,6 +19,7 @@ import sys  # noqa: E402
 
 from absl import flags  # noqa: E402
 
+from simgan.core import lock  # noqa: E402
 from simgan.tools.ablate import plan, runner, summary  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -56,12 +57,14 @@ def main(argv: list[str]) -> None:
         for run in runs:
             print(f"{runner.status(root, run):12s} {run.name}")
         return
+    lock.prepare(root, "--output_dir")  # a file or an unwritable folder: fail before work
     states = {}
     if not FLAGS.summary_only:
         states = runner.Runner(root, plugins=FLAGS.plugin, train_flags=FLAGS.train_flag,
                                eval_gin_files=FLAGS.eval_gin_file,
                                parallel=FLAGS.parallel).run_all(runs)
-    out = summary.write_all(root, runs)
+    with lock.hold(root, "--output_dir", wait=True):  # one summary writer at a time
+        out = summary.write_all(root, runs)
     print(f"Summary in {out}")
     failed = sorted(name for name, state in states.items() if state == runner.FAILED)
     if failed:

@@ -10,10 +10,13 @@ study's results key, so participants cannot watch their own score and learn the 
 from __future__ import annotations
 
 import hmac
+import io
 import re
+from typing import Sequence
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from simgan.tools.vtt import stats
 from simgan.tools.vtt.images import DOMAINS, ID_PATTERN
@@ -26,6 +29,8 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
 CODE_PATTERN = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 MS_PATTERN = re.compile(r"[0-9]{1,8}")
 MAX_RESPONSE_MS = 24 * 3600 * 1000
+MAX_BODY = 4096  # bytes of a POSTed form; a longer body gets 413
+ORIGINS = "STUDY_ORIGINS"  # app.config key: the origins the study answers under
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'self'; "
                                "frame-ancestors 'none'",
@@ -54,14 +59,52 @@ def _fields(required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[s
     return {name: request.form[name] for name in names}
 
 
-def create_app(study: Study, store: Store, results_key: str) -> Flask:
+def _buffer_chunked_body() -> None:
+    """Reads a body sent without Content-Length (chunked) whole, up to MAX_BODY bytes: a longer
+    one is refused with 413 like one that announces its length, instead of being parsed from its
+    first MAX_BODY bytes."""
+    body = request.environ["wsgi.input"].read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        abort(413, f"the request body is over {MAX_BODY} bytes")
+    request.environ["wsgi.input"] = io.BytesIO(body)
+    request.environ["CONTENT_LENGTH"] = str(len(body))
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``, lowercased (what a browser sends as Origin)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"expected an http(s) URL such as http://study.example.org:8000, "
+                         f"got {url!r}")
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _read_chunked_body() -> None:
+    """Reads a body sent without Content-Length (chunked) up to MAX_BODY bytes, so that a
+    longer one is refused with 413 like one that announces its length, not parsed as a
+    truncated form."""
+    body = request.stream.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        raise RequestEntityTooLarge()
+    request.environ["wsgi.input"] = io.BytesIO(body)
+    request.environ["CONTENT_LENGTH"] = str(len(body))
+    request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+
+
+def create_app(study: Study, store: Store, results_key: str,
+               origins: Sequence[str] = ("http://localhost",)) -> Flask:
     """The study's web app; `results_key` unlocks the results pages and CSV exports.
 
-    Binds `store` to the study first: a results folder of another study is refused.
+    Only requests whose Host header is the host of one of ``origins`` (the address the server
+    is bound to, and any public URL it is served under) are answered, and a POST that carries an
+    Origin must name one of ``origins``: a page of another site that resolves its own name to
+    this server (DNS rebinding) is refused. Binds `store` to the study first: a results folder
+    of another study is refused.
     """
     store.bind(study.meta, study.catalog.all())
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = 4096
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.config[ORIGINS] = list(origins)  # may be set again once the server knows its port
     catalog = study.catalog
     width, height = catalog.size
 
@@ -83,11 +126,16 @@ def create_app(study: Study, store: Store, results_key: str) -> Flask:
             abort(403, "the results pages need the results key printed when the server started")
 
     @app.before_request
-    def same_origin_posts():
+    def own_host_and_origin():
+        allowed_origins = {origin_of(o) for o in app.config[ORIGINS]}
+        if request.host.lower() not in {urlsplit(o).netloc for o in allowed_origins}:
+            abort(400, "unknown Host: this study answers only under its own address")
         origin = request.headers.get("Origin")
         if request.method == "POST" and origin is not None and \
-                origin != request.host_url.rstrip("/"):
+                origin.lower() not in allowed_origins:
             abort(403, "cross-origin form posts are refused")
+        if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+            _buffer_chunked_body()
 
     @app.after_request
     def headers(response: Response) -> Response:

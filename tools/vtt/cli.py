@@ -15,7 +15,7 @@ cli.quiet_tensorflow()
 import os  # noqa: E402
 import secrets  # noqa: E402
 import sys  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, Sequence  # noqa: E402
 
 from absl import flags, logging  # noqa: E402
 
@@ -44,6 +44,9 @@ def define_flags() -> None:
     flags.DEFINE_string("host", "127.0.0.1", "Address to bind; anything but localhost exposes "
                         "the study.")
     flags.DEFINE_integer("port", 8000, "Port (0: any free port).")
+    flags.DEFINE_multi_string("public_url", [], "URL participants use when it is not "
+                              "http://HOST:PORT (another name, a proxy); only requests for the "
+                              "bound address and these URLs are answered (repeatable).")
     flags.DEFINE_integer("images_per_participant", defaults.images_per_participant,
                          "Test images each participant labels.")
     flags.DEFINE_float("real_fraction", defaults.real_fraction,
@@ -68,10 +71,27 @@ def results_key(results_dir: str) -> str:
         return f.read().strip()
 
 
+def study_origins(host: str, port: int, public_urls: Sequence[str] = ()) -> list[str]:
+    """The origins the study answers under: the bound address (and the loopback names when it
+    is bound to loopback or to every interface) plus the public URLs given."""
+    names = [host]
+    if host in LOCALHOSTS or host in ("0.0.0.0", "::", ""):
+        names += LOCALHOSTS
+    from simgan.tools.vtt.app import origin_of  # pylint: disable=import-outside-toplevel  (flask)
+
+    origins = [f"http://[{n}]:{port}" if ":" in n else f"http://{n}:{port}" for n in names if n]
+    for url in public_urls:
+        try:
+            origins.append(origin_of(url))
+        except ValueError as e:
+            raise ValueError(f"--public_url: {e}") from e
+    return origins
+
+
 def serve(args: Any) -> None:
     """Serves the study; ``args`` has the attributes of the flags (e.g. FLAGS)."""
     extras.require("flask", "vtt", "simgan-vtt's web app")
-    from simgan.tools.vtt.app import create_app  # pylint: disable=import-outside-toplevel
+    from simgan.tools.vtt.app import ORIGINS, create_app  # pylint: disable=import-outside-toplevel
     from werkzeug.serving import make_server  # pylint: disable=import-outside-toplevel
 
     for name in ("real", "refined"):
@@ -90,6 +110,10 @@ def serve(args: Any) -> None:
                         args.host)
     app = create_app(study, store, key)
     server = make_server(args.host, args.port, app, threaded=True)
+    origins = study_origins(args.host, server.server_port, args.public_url)
+    app.config[ORIGINS] = origins  # the port is known once bound (--port=0)
+    logging.info("Answering requests for %s only (add others with --public_url)",
+                 ", ".join(origins))
     url = f"http://{args.host}:{server.server_port}"
     logging.info("Visual Turing test: %d real and %d refined images; results in %s",
                  len(catalog.records["real"]), len(catalog.records["refined"]), args.results)

@@ -56,3 +56,20 @@ def test_too_small_dataset_is_a_clear_error(tmp_path):
     gaze = _build(tmp_path, train_examples=1000)
     with pytest.raises(ValueError, match="only 512 examples; 1000 were asked for"):
         gaze.evaluate(None, step=0)
+
+
+def test_validation_split_draws_other_test_images_than_the_test_split(tmp_path):
+    import numpy as np
+    test = _build(tmp_path)._data("test")["image"]
+    validation = _build(tmp_path, test_split="validation")._data("test")["image"]
+    assert test.shape == validation.shape and not np.allclose(test, validation)
+    with pytest.raises(ValueError, match="gaze.test_split"):
+        _build(tmp_path, test_split="train")
+
+
+def test_oracle_row_is_trained_on_the_test_domain_once(tmp_path):
+    gaze = _build(tmp_path, include_oracle=True, num_seeds=1, train_examples=128)
+    first = gaze.evaluate(toy_gaze_data.identity_refiner(), step=1)
+    assert 0 < first["oracle_1x/error_deg"] < 90
+    again = gaze.evaluate(toy_gaze_data.identity_refiner(), step=2)
+    assert again["oracle_1x/error_deg"] == first["oracle_1x/error_deg"]

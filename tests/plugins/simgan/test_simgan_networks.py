@@ -1,5 +1,6 @@
 """The paper's refiner and discriminators: shapes, ranges and layer structure."""
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -48,3 +49,72 @@ def test_patch_outputs_depend_on_local_content():
     a, b = disc(x).numpy(), disc(y).numpy()
     assert not np.allclose(a[0, 0, 0], b[0, 0, 0])
     np.testing.assert_allclose(a[0, -1, -1], b[0, -1, -1])
+
+
+def test_mirrored_padding_keeps_a_flat_image_flat_where_zero_padding_frames_it():
+    """The light border frame of zero padding: on a constant image every pixel of a reflect- or
+    symmetric-padded refiner sees the same neighbourhood, so its output is constant too."""
+    x = tf.fill([1, 12, 16, 1], 0.3)
+    for padding in ("reflect", "symmetric"):
+        keras_utils_seed()
+        flat = REFINERS.build("resnet", input_shape=(12, 16, 1), filters=8, num_blocks=2,
+                              padding=padding)(x).numpy()
+        assert flat.shape == (1, 12, 16, 1)
+        np.testing.assert_allclose(flat, flat[0, 0, 0, 0], atol=1e-6)
+    keras_utils_seed()
+    framed = REFINERS.build("resnet", input_shape=(12, 16, 1), filters=8, num_blocks=2)(x).numpy()
+    assert np.abs(framed[0, 0] - framed[0, 6, 8]).max() > 1e-4
+
+
+def test_unknown_padding_is_a_one_line_error():
+    import pytest
+    with pytest.raises(ValueError, match="resnet.padding"):
+        REFINERS.build("resnet", input_shape=(8, 8, 1), padding="same")
+
+
+def test_noise_channels_draw_fresh_seeded_noise_unless_training_is_false():
+    def build():
+        keras_utils_seed()
+        return REFINERS.build("resnet", input_shape=(10, 12, 1), filters=8, num_blocks=1,
+                              noise_channels=2, noise_seed=5)
+
+    x = tf.zeros([2, 10, 12, 1])
+    a, b = build(), build()
+    first, second = a(x).numpy(), a(x).numpy()
+    assert not np.allclose(first, second)  # fresh noise each call
+    assert not np.allclose(first[0], first[1])  # independent per image
+    np.testing.assert_allclose(b(x).numpy(), first, atol=1e-6)  # same seed, same draws
+    np.testing.assert_allclose(a(x, training=False).numpy(), a(x, training=False).numpy())
+
+
+def test_exported_noise_refiner_loads_and_runs_without_simgan(tmp_path):
+    """The export path's promise: a stock Keras process (no simgan import) loads the model."""
+    import subprocess
+    import sys
+    refiner = REFINERS.build("resnet", input_shape=(10, 12, 1), filters=4, num_blocks=1,
+                             padding="reflect", noise_channels=1)
+    path = tmp_path / "refiner.keras"
+    refiner.save(path)
+    script = ("import sys, numpy as np, keras; m = keras.saving.load_model(sys.argv[1]); "
+              "x = np.zeros((2, 10, 12, 1), 'float32'); "
+              "assert not [n for n in sys.modules if n.split('.')[0] == 'simgan']; "
+              "print(float(np.std(m(x).numpy() - m(x).numpy())))")
+    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
+                         text=True, check=True, env={"TF_CPP_MIN_LOG_LEVEL": "3",
+                                                     "PATH": "/usr/bin:/bin"})
+    assert float(out.stdout.strip().splitlines()[-1]) > 0
+
+
+def keras_utils_seed(seed: int = 0) -> None:
+    tf.keras.utils.set_random_seed(seed)
+
+
+def test_residual_output_starts_as_the_identity_and_exports(tmp_path):
+    refiner = REFINERS.build("resnet", input_shape=(8, 10, 1), filters=4, num_blocks=1,
+                             residual_output=True, padding="symmetric")
+    x = tf.random.uniform([2, 8, 10, 1], -0.99, 0.99, seed=3)
+    np.testing.assert_allclose(refiner(x).numpy(), x.numpy(), atol=1e-5)
+    assert np.isfinite(refiner(tf.fill([1, 8, 10, 1], 1.0)).numpy()).all()
+    refiner.save(tmp_path / "r.keras")
+    loaded = keras.saving.load_model(tmp_path / "r.keras")
+    np.testing.assert_allclose(loaded(x).numpy(), refiner(x).numpy(), atol=1e-6)

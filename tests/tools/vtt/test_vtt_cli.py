@@ -41,7 +41,7 @@ def test_report_prints_the_stats_and_writes_csv(tmp_path, image_dirs, capsys):
 
 def options(**given):
     """The serve flags' defaults with ``given`` applied, as `serve` reads them from FLAGS."""
-    defaults = dict(real=None, refined=None, results=None, host="127.0.0.1", port=0,
+    defaults = dict(real=None, refined=None, results=None, host="127.0.0.1", port=0, public_url=[],
                     images_per_participant=Design().images_per_participant,
                     real_fraction=Design().real_fraction,
                     examples_per_domain=Design().examples_per_domain, scale=4, seed=0, csv_dir=None)

@@ -1,0 +1,143 @@
+"""Configuration checked before anything is built: every gin binding against its parameter's
+type, and every ``train.*`` field against its type and range.
+
+A wrong value (``train.batch_size = 'x'``, ``resnet.num_blocks = 'x'``) would otherwise surface
+steps later as a traceback from deep inside TensorFlow that names no binding. Here it is one
+line: the binding, the expected type and the value given.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import dataclasses
+import inspect
+import types
+import typing
+from typing import Any
+
+import gin
+
+from simgan.core.config import ConfigError
+from simgan.core.trainer import TrainConfig
+
+# Fields of TrainConfig with a range beyond their type: (lowest value, what it means).
+INTERVALS = ("summary_every", "image_every", "checkpoint_every", "eval_every")  # 0 means off
+_AT_LEAST = {"batch_size": 1, "keep_checkpoints": 1, "preview_images": 1, "steps_per_call": 1,
+             "refiner_pretrain_steps": 0, "discriminator_pretrain_steps": 0, "iterations": 0,
+             "refiner_steps_per_iteration": 0, "discriminator_steps_per_iteration": 0,
+             **{name: 0 for name in INTERVALS}}
+
+
+def _type_name(expected: Any) -> str:
+    if isinstance(expected, type):
+        return expected.__name__
+    return str(expected).replace("typing.", "")
+
+
+def matches(value: Any, expected: Any) -> bool:
+    """Whether ``value`` fits the annotation ``expected`` (unknown annotations fit anything).
+
+    An int fits ``float``; a bool fits neither ``int`` nor ``float``; a list or tuple fits a
+    sequence annotation element by element.
+    """
+    if expected is Any or expected is inspect.Parameter.empty:
+        return True
+    origin, args = typing.get_origin(expected), typing.get_args(expected)
+    if origin in (typing.Union, types.UnionType):
+        return any(matches(value, a) for a in args)
+    if expected is type(None):
+        return value is None
+    if expected is bool:
+        return isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected is str:
+        return isinstance(value, str)
+    if origin in (list, tuple, collections.abc.Sequence):
+        if not isinstance(value, (list, tuple)):
+            return False
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            return len(args) == len(value) and all(matches(v, a) for v, a in zip(value, args))
+        return not args or all(matches(v, args[0]) for v in value)
+    if origin in (dict, collections.abc.Mapping):
+        return isinstance(value, dict)
+    return True  # callables, classes, tensors...: not checked here
+
+
+def _hints(target: Any) -> dict[str, Any]:
+    """Parameter annotations of a function or class (its __init__); {} if unresolvable."""
+    function = target.__init__ if inspect.isclass(target) else target
+    try:
+        return typing.get_type_hints(function)
+    except Exception:  # pylint: disable=broad-except  # an annotation gin cannot resolve
+        return {}
+
+
+def _has_reference(value: Any) -> bool:
+    """Whether ``value`` holds a gin reference (@name, %macro), resolved only when called."""
+    if isinstance(value, gin.config.ConfigurableReference):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_reference(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_reference(v) for v in value.values())
+    return False
+
+
+def _binding(scope: str, name: str, parameter: str) -> str:
+    return f"{scope + '/' if scope else ''}{name}.{parameter}"
+
+
+def check_bindings() -> None:
+    """Checks every parsed binding of every configurable against its parameter's annotation
+    (or, unannotated, the type of its default); raises ConfigError on the first mismatch."""
+    config = gin.config._CONFIG  # pylint: disable=protected-access
+    registry = gin.config._REGISTRY  # pylint: disable=protected-access
+    for (scope, selector), values in config.items():
+        configurable = registry.get(selector)
+        if configurable is None:  # macros and other non-configurable entries
+            continue
+        hints = _hints(configurable.wrapped)
+        defaults = _defaults(configurable.wrapped)
+        for parameter, value in values.items():
+            expected = hints.get(parameter)
+            if expected is None:
+                default = defaults.get(parameter, inspect.Parameter.empty)
+                expected = type(default) if isinstance(default, (bool, int, float, str)) \
+                    else inspect.Parameter.empty
+            if _has_reference(value) or matches(value, expected):
+                continue
+            raise ConfigError(
+                f"{_binding(scope, configurable.name, parameter)}: expected "
+                f"{_type_name(expected)}, got {value!r} ({type(value).__name__})")
+
+
+def _defaults(target: Any) -> dict[str, Any]:
+    try:
+        signature = inspect.signature(target)
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: p.default for p in signature.parameters.values()}
+
+
+def train_config() -> TrainConfig:
+    """The ``train`` configuration with every gin binding checked first (types), then each
+    field's range; a problem raises ConfigError naming the binding, expectation and value."""
+    check_bindings()
+    config = TrainConfig()
+    hints = typing.get_type_hints(TrainConfig)
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if not matches(value, hints[field.name]):
+            raise ConfigError(f"train.{field.name}: expected {_type_name(hints[field.name])}, "
+                              f"got {value!r} ({type(value).__name__})")
+        lowest = _AT_LEAST.get(field.name)
+        if lowest is not None and value < lowest:
+            what = " (0 turns it off)" if field.name in INTERVALS else ""
+            raise ConfigError(f"train.{field.name}: expected an integer >= {lowest}{what}, "
+                              f"got {value!r}")
+    if not config.max_loss > 0:
+        raise ConfigError(f"train.max_loss: expected a number > 0, got {config.max_loss!r}")
+    return config
