@@ -25,13 +25,21 @@ class Evaluator(Protocol):
         ...
 
 
+def predict(model: keras.Model, images: np.ndarray, batch_size: int = 256,
+            training: bool | None = False) -> np.ndarray:
+    """``model`` applied to ``images`` in batches, eagerly: evaluators build many models, and
+    a compiled function per model (as ``model.predict`` makes) has TensorFlow warn about
+    retracing. ``training=None`` calls the model without the argument."""
+    kwargs = {} if training is None else {"training": training}
+    return np.concatenate([np.asarray(model(images[i:i + batch_size], **kwargs))
+                           for i in range(0, len(images), batch_size)])
+
+
 def refine(refiner: keras.Model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
     """``refiner`` applied to ``images`` [N, H, W, C] in batches, as the trainer applies it for
     the discriminator: called without ``training`` (not ``predict``, which passes
     ``training=False``), so a refiner with noise channels draws its noise."""
-    call = tf.function(lambda x: tf.cast(refiner(x), tf.float32), reduce_retracing=True)
-    return np.concatenate([call(images[i:i + batch_size]).numpy()
-                           for i in range(0, len(images), batch_size)])
+    return predict(refiner, images, batch_size, training=None).astype(np.float32)
 
 
 def fit(model: keras.Model, dataset: tf.data.Dataset,

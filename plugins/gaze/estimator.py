@@ -82,5 +82,5 @@ def train_gaze_estimator(model: keras.Model, images: np.ndarray, gazes: np.ndarr
 
 def predict_gaze(model: keras.Model, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
     """Unit gaze vectors [N, 3] predicted for ``images``."""
-    predicted = np.asarray(model.predict(images, batch_size=batch_size, verbose=0), np.float64)
+    predicted = evaluation.predict(model, images, batch_size).astype(np.float64)
     return predicted / np.maximum(np.linalg.norm(predicted, axis=1, keepdims=True), 1e-12)

@@ -59,7 +59,7 @@ def train_domain_classifier(model: keras.Model, negatives: np.ndarray, positives
 
 
 def predict_logits(model: keras.Model, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
-    return np.asarray(model.predict(images, batch_size=batch_size, verbose=0), np.float64)
+    return evaluation.predict(model, images, batch_size).astype(np.float64)
 
 
 def feature_extractor(model: keras.Model) -> keras.Model:

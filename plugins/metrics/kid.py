@@ -18,6 +18,7 @@ import keras
 import numpy as np
 from absl import logging
 
+from simgan.core import evaluation
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.metrics import classifier
 from simgan.plugins.metrics.samples import RealVsSynthetic
@@ -84,7 +85,7 @@ class ClassifierKID(RealVsSynthetic):
         self._real_features = self._embed(real[n:])
 
     def _embed(self, images: np.ndarray) -> np.ndarray:
-        return np.asarray(self._features.predict(images, batch_size=512, verbose=0), np.float64)
+        return evaluation.predict(self._features, images, 512).astype(np.float64)
 
     def _synthetic(self) -> np.ndarray:
         """The held-out synthetic split (the first trained the feature network)."""
