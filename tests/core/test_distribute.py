@@ -64,7 +64,8 @@ def test_multi_worker_two_processes_match_one(tmp_path, single):
         env = dict(os.environ, TF_CONFIG=json.dumps(
             {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}))
         procs.append(subprocess.Popen(
-            train_command(tmp_path / "m", gin_file, "--seed=5", "--strategy=multi_worker"),
+            train_command(tmp_path / "m", gin_file, "--seed=5", "--strategy=multi_worker",
+                          "--verbosity=0"),
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
     errors = [p.communicate(timeout=300)[1] for p in procs]
     for p, err in zip(procs, errors):
