@@ -64,4 +64,4 @@ def predict_logits(model: keras.Model, images: np.ndarray, batch_size: int = 512
 
 def feature_extractor(model: keras.Model) -> keras.Model:
     """The sub-model mapping images to the ``features`` layer's activations."""
-    return keras.Model(model.inputs, model.get_layer(FEATURES_LAYER).output)
+    return keras.Model(model.input, model.get_layer(FEATURES_LAYER).output)
