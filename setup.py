@@ -38,24 +38,29 @@ setup(
     include_package_data=True,
     install_requires=[
         "tensorflow>=2.21,<2.22",
+        "keras>=3",
         "gin-config>=0.5",
         "absl-py>=2.0",
         "numpy",
         "scipy",
         "tensorboard",
         "pillow",
-        "h5py",
-        "flask>=3.0",
+        "matplotlib>=3.7",
     ],
+    # Optional parts; a missing one fails naming its extra (core/extras.py). The test extra
+    # pulls in all of them, so `pip install -e ".[test]"` sets up everything.
     extras_require={
-        "test": ["pytest>=8", "pytest-benchmark>=4", "playwright>=1.49,<2"],
+        "hdf5": ["h5py"],
+        "vtt": ["flask>=3.0"],
+        "all": ["simgan[hdf5,vtt]"],
         "gpu": ["tensorflow[and-cuda]>=2.21,<2.22"],
+        "test": ["simgan[all]", "pytest>=8", "pytest-benchmark>=4", "playwright>=1.49,<2"],
     },
     entry_points={
         "console_scripts": [
             "simgan-train=simgan.core.train:run",
             "simgan-components=simgan.core.components:run",
-            "simgan-vtt=simgan.tools.vtt.cli:main",
+            "simgan-vtt=simgan.tools.vtt.cli:run",
             "simgan-convert=simgan.tools.convert:run",
             "simgan-build-ops=simgan.tools.build_ops:run",
             "simgan-ablate=simgan.tools.ablate.cli:run",

@@ -17,3 +17,12 @@ def patch_accuracy(logits: tf.Tensor, is_real: bool) -> tf.Tensor:
     target = REAL if is_real else REFINED
     correct = tf.cast(tf.equal(tf.argmax(logits, axis=-1), target), tf.float32)
     return tf.reduce_mean(correct, axis=[1, 2])
+
+
+def local_cross_entropy(logits: tf.Tensor, is_real: bool, reduction: str = "sum") -> tf.Tensor:
+    """Per-example softmax cross-entropy of every patch against the target class, summed
+    (``'sum'``, the paper's eq. 4) or averaged (``'mean'``) over the patches, ``[B]``."""
+    logits = tf.cast(logits, tf.float32)
+    labels = tf.fill(tf.shape(logits)[:-1], REAL if is_real else REFINED)
+    per_patch = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    return (tf.reduce_sum if reduction == "sum" else tf.reduce_mean)(per_patch, axis=[1, 2])

@@ -13,13 +13,13 @@ that says the previous checkpoint is intact.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 
 import tensorflow as tf
 from absl import logging
 
+from simgan.core import files
 from simgan.core.read_errors import short_message
 
 _NUMBER = re.compile(r"ckpt-(\d+)\.index$")
@@ -44,9 +44,10 @@ def candidates(directory: str) -> list[str]:
         logging.warning("Ignoring the unreadable checkpoint index in %s: %s", directory, e)
         state = None
     if state is not None:
-        paths.update(os.path.join(directory, os.path.basename(p))
+        paths.update(files.join(directory, os.path.basename(p))
                      for p in state.all_model_checkpoint_paths)
-    paths.update(p[: -len(".index")] for p in glob.glob(os.path.join(directory, "ckpt-*.index")))
+    paths.update(p[: -len(".index")]
+                 for p in tf.io.gfile.glob(files.join(directory, "ckpt-*.index")))
     numbered = [(int(m.group(1)), p) for p in paths
                 if (m := _NUMBER.search(p + ".index"))]
     return [p for _, p in sorted(numbered, reverse=True)]
@@ -72,10 +73,10 @@ class Checkpointer:
     which must take part in every save but writes to a scratch folder of its own."""
 
     def __init__(self, model_dir: str, output_dir: str, max_to_keep: int = 3, **trackables):
-        self.restore_directory = os.path.join(model_dir, "checkpoints")
+        self.restore_directory = files.join(model_dir, "checkpoints")
         self.checkpoint = tf.train.Checkpoint(**trackables)
         self.manager = tf.train.CheckpointManager(
-            self.checkpoint, os.path.join(output_dir, "checkpoints"), max_to_keep=max_to_keep)
+            self.checkpoint, files.join(output_dir, "checkpoints"), max_to_keep=max_to_keep)
 
     def latest(self) -> str | None:
         return tf.train.latest_checkpoint(self.restore_directory)
@@ -118,5 +119,5 @@ class Checkpointer:
                 f"{short_message(e)}. The previous "
                 f"checkpoint ({self.manager.latest_checkpoint or 'none yet'}) is intact; fix "
                 "the cause (e.g. free disk space) and rerun to resume.") from e
-        logging.info("Saved checkpoint %s", path)
+        logging.debug("Saved checkpoint %s", path)
         return path

@@ -1,29 +1,26 @@
-"""`simgan-components`: prints every registered component per registry with its gin
-parameters and defaults (after loading the installed plugins and any --plugin)."""
+"""`simgan-components`: prints every registered component per registry, then every other
+gin-configurable (train.*, data.batched, ...), each parameter with its default (after loading
+the installed plugins and any --plugin)."""
 
 from __future__ import annotations
 
-import sys
+from simgan.core import cli
 
-from absl import app, flags
+cli.quiet_tensorflow()
 
-from simgan.core import plugins, registries
+from absl import flags  # noqa: E402
 
-flags.DEFINE_multi_string("plugin", [], "Extra plugin module (dotted name or .py path) to load.")
+from simgan.core import plugins, registries, trainer  # noqa: E402,F401  (trainer: train.*)
 
 
 def main(argv: list[str]) -> None:
-    del argv
-    try:
-        plugins.load_all(flags.FLAGS.plugin)
-    except (plugins.PluginError, ValueError, OSError) as e:
-        print(f"simgan-components: error: {e}", file=sys.stderr)
-        sys.exit(1)
+    cli.no_arguments(argv)
+    plugins.load_all(flags.FLAGS.plugin)
     print(registries.describe())
 
 
 def run() -> None:
-    app.run(main)
+    cli.run("simgan-components", cli.define_plugin, main)
 
 
 if __name__ == "__main__":

@@ -1,40 +1,35 @@
-"""Gin setup shared by the command-line tools: search paths, parsing, clear errors."""
+"""Gin setup shared by the command-line tools: finding gin files, parsing, clear errors.
+
+Only gin's public API is used. A --gin_file is resolved here to an absolute path (as given,
+else in the shipped configs/ folder), so gin opens it directly. Inside gin files, the shipped
+files are included as package resources, ``include 'simgan/configs/simgan/eyes_paper.gin'``,
+which gin's resource reader finds in any installation without a search path.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence
+from typing import Sequence
 
 import gin
 
 from simgan import configs
+
+SHIPPED_INCLUDE_PREFIX = "simgan/configs/"
 
 
 class ConfigError(ValueError):
     """A gin file or binding could not be parsed or names something unknown."""
 
 
-def _tolerant(exists: Callable[[str], bool]) -> Callable[[str], bool]:
-    """gin's package-resource lookup raises TypeError for a path whose first folder is a
-    namespace package (e.g. 'simgan/eyes_paper.gin', as `simgan` is one); treat it as absent
-    so gin goes on to the search paths."""
-
-    def check(path: str) -> bool:
-        try:
-            return exists(path)
-        except TypeError:
-            return False
-
-    check.tolerant = True
-    return check
-
-
-def _install_search_paths() -> None:
-    readers = gin.config._FILE_READERS  # pylint: disable=protected-access
-    readers[:] = [(r, e if getattr(e, "tolerant", False) else _tolerant(e)) for r, e in readers]
-    for location in (configs.path(), os.getcwd()):
-        if location not in gin.config._LOCATION_PREFIXES:  # pylint: disable=protected-access
-            gin.add_config_file_search_path(location)
+def resolve(path: str) -> str:
+    """The absolute path of a --gin_file: as given (relative to the working directory), else
+    relative to the shipped configs/ folder; a missing file fails naming both places."""
+    for candidate in (path, os.path.join(configs.path(), path)):
+        if os.path.isfile(candidate):
+            return os.path.abspath(candidate)
+    raise ConfigError(f"--gin_file {path!r}: no such file (looked in the working directory and "
+                      f"in {configs.path()})")
 
 
 def parse(gin_files: Sequence[str], gin_params: Sequence[str]) -> None:
@@ -43,12 +38,12 @@ def parse(gin_files: Sequence[str], gin_params: Sequence[str]) -> None:
     Call after the plugins are loaded, so a typo in a configurable or parameter name fails
     here, before anything is built, with the offending name.
     """
-    _install_search_paths()
-    for path in gin_files:
-        if not (os.path.exists(path) or os.path.exists(os.path.join(configs.path(), path))):
-            raise ConfigError(f"--gin_file {path!r}: no such file (looked in the working "
-                              f"directory and in {configs.path()})")
+    paths = [resolve(path) for path in gin_files]
     try:
-        gin.parse_config_files_and_bindings(list(gin_files), list(gin_params))
+        gin.parse_config_files_and_bindings(paths, list(gin_params))
+    except TypeError as e:  # gin's resource reader on a path under a namespace package
+        raise ConfigError(f"Invalid gin include ({e}): include shipped gin files as "
+                          f"'{SHIPPED_INCLUDE_PREFIX}<path>', e.g. include "
+                          f"'{SHIPPED_INCLUDE_PREFIX}simgan/eyes_paper.gin'") from e
     except (ValueError, KeyError, SyntaxError, IOError) as e:
         raise ConfigError(f"Invalid gin configuration: {e}") from e

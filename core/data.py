@@ -10,8 +10,10 @@ The trainer builds the synthetic set under the gin scope ``synthetic`` and the r
 from __future__ import annotations
 
 import gin
+import numpy as np
 import tensorflow as tf
 
+from simgan.core import registry
 from simgan.core.registries import DATASETS
 
 IMAGE_KEY = "image"
@@ -53,7 +55,30 @@ def build(name: str, scope: str, seed: int) -> tf.data.Dataset:
     return dataset
 
 
-@gin.configurable(module="data")
+def first(dataset: tf.data.Dataset, count: int) -> dict[str, np.ndarray]:
+    """Up to ``count`` first elements of a dataset of dicts, batched into numpy arrays."""
+    return {k: v.numpy() for k, v in next(iter(dataset.batch(count).take(1))).items()}
+
+
+def take(name: str, scope: str, seed: int, count: int,
+         required: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """The first ``count`` elements of registered dataset ``name`` (built under gin scope
+    ``scope``) as numpy arrays; fails naming the dataset when it has fewer, or lacks an entry in
+    ``required`` (e.g. a label an evaluator needs)."""
+    dataset = build(name, scope, seed)
+    missing = [key for key in required if key not in dataset.element_spec]
+    if missing:
+        raise DatasetContractError(
+            f"Dataset {name!r} (gin scope {scope!r}) has no {missing[0]!r} entry; its elements "
+            f"hold {sorted(dataset.element_spec)}")
+    arrays = first(dataset, count)
+    if len(arrays[IMAGE_KEY]) < count:
+        raise DatasetContractError(f"Dataset {name!r} (gin scope {scope!r}) has only "
+                                   f"{len(arrays[IMAGE_KEY])} examples; {count} were asked for")
+    return arrays
+
+
+@registry.configurable("batched", module="data")
 def batched(dataset: tf.data.Dataset, batch_size: int, seed: int, *,
             shuffle_buffer: int = 1024, cache: bool = False,
             repeat: bool = True, drop_remainder: bool = True) -> tf.data.Dataset:

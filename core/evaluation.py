@@ -11,18 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import weakref
 from typing import Any, Callable, Mapping, Protocol
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from simgan.core.files import atomic_write_text
-
-
-_REFINE_CALLS: "weakref.WeakKeyDictionary[keras.Model, Callable]" = weakref.WeakKeyDictionary()
+from simgan.core.files import atomic_write_text, read_text
 
 
 class Evaluator(Protocol):
@@ -30,18 +25,21 @@ class Evaluator(Protocol):
         ...
 
 
+def predict(model: keras.Model, images: np.ndarray, batch_size: int = 256,
+            training: bool | None = False) -> np.ndarray:
+    """``model`` applied to ``images`` in batches, eagerly: evaluators build many models, and
+    a compiled function per model (as ``model.predict`` makes) has TensorFlow warn about
+    retracing. ``training=None`` calls the model without the argument."""
+    kwargs = {} if training is None else {"training": training}
+    return np.concatenate([np.asarray(model(images[i:i + batch_size], **kwargs))
+                           for i in range(0, len(images), batch_size)])
+
+
 def refine(refiner: keras.Model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
     """``refiner`` applied to ``images`` [N, H, W, C] in batches, as the trainer applies it for
     the discriminator: called without ``training`` (not ``predict``, which passes
     ``training=False``), so a refiner with noise channels draws its noise."""
-    if refiner not in _REFINE_CALLS:  # one trace per refiner, whatever the batch sizes
-        model = weakref.ref(refiner)  # the cached function must not keep its key alive
-        _REFINE_CALLS[refiner] = tf.function(
-            lambda x: tf.cast(model()(x), tf.float32),
-            input_signature=[tf.TensorSpec([None, *refiner.input_shape[1:]], tf.float32)])
-    call = _REFINE_CALLS[refiner]
-    return np.concatenate([call(np.asarray(images[i:i + batch_size], np.float32)).numpy()
-                           for i in range(0, len(images), batch_size)])
+    return predict(refiner, images, batch_size, training=None).astype(np.float32)
 
 
 def fit(model: keras.Model, dataset: tf.data.Dataset,
@@ -76,13 +74,13 @@ def append_results(path: str, step: int, results: Mapping[str, Any]) -> None:
 
 def load_results(path: str) -> list[dict[str, Any]]:
     """The list of evaluation records at ``path`` ([] when it does not exist)."""
-    if not os.path.exists(path):
+    text = read_text(path)
+    if text is None:
         return []
-    with open(path, encoding="utf-8") as f:
-        try:
-            records = json.load(f)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path}: not valid JSON ({e}); expected a list of records") from e
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path}: not valid JSON ({e}); expected a list of records") from e
     if not isinstance(records, list):
         raise ValueError(f"{path}: expected a JSON list of evaluation records")
     return records

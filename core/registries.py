@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-from simgan.core.registry import Registry
+from simgan.core.registry import CONFIGURABLES, Entry, Registry
 
 DATASETS = Registry(
     "datasets",
@@ -25,17 +25,28 @@ EVALUATORS = Registry(
 ALL = (DATASETS, REFINERS, DISCRIMINATORS, LOSSES, BUFFERS, OPTIMIZERS, EVALUATORS)
 
 
+def _parameters(entry: Entry) -> list[str]:
+    return [f"      {entry.name}.{param} = "
+            f"{'<required>' if default is inspect.Parameter.empty else repr(default)}"
+            for param, default in entry.parameters().items()]
+
+
 def describe() -> str:
-    """Every registered component per registry with its parameters and defaults."""
+    """Every registered component per registry, then every other gin-configurable (train.*,
+    ...), each with its parameters and defaults."""
     lines = []
     for registry in ALL:
         lines.append(f"[{registry.kind}]  {registry.description}")
         if not registry.names():
             lines.append("  (none registered)")
         for entry in registry:
-            lines.append(f"  {entry.name}: {entry.summary()}")
-            for param, default in entry.parameters().items():
-                shown = "<required>" if default is inspect.Parameter.empty else repr(default)
-                lines.append(f"      {entry.name}.{param} = {shown}")
+            old = registry.aliases(entry.name)
+            note = f" (deprecated name: {', '.join(old)})" if old else ""
+            lines.append(f"  {entry.name}: {entry.summary()}{note}")
+            lines += _parameters(entry)
         lines.append("")
-    return "\n".join(lines)
+    lines.append("[other gin-configurables]")
+    for name in sorted(CONFIGURABLES):
+        lines.append(f"  {name}: {CONFIGURABLES[name].summary()}")
+        lines += _parameters(CONFIGURABLES[name])
+    return "\n".join(lines) + "\n"

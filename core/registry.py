@@ -14,6 +14,7 @@ import inspect
 from typing import Any, Callable, Iterator
 
 import gin
+from absl import logging
 
 
 class UnknownComponentError(KeyError):
@@ -30,13 +31,16 @@ class Entry:
     name: str
     configurable: Callable[..., Any]
     original: Callable[..., Any]
+    denylist: tuple[str, ...] = ()
 
     def parameters(self) -> dict[str, Any]:
-        """Keyword parameters and their defaults (``inspect.Parameter.empty`` when required)."""
+        """Parameters gin may bind and their defaults (``inspect.Parameter.empty`` when
+        required); those in the denylist are the framework's."""
         target = self.original.__init__ if inspect.isclass(self.original) else self.original
         params = {}
         for p in inspect.signature(target).parameters.values():
-            if p.name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            if (p.name == "self" or p.name in self.denylist
+                    or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)):
                 continue
             params[p.name] = p.default
         return params
@@ -54,12 +58,16 @@ class Registry:
         self.kind = kind
         self.description = description
         self._entries: dict[str, Entry] = {}
+        self._aliases: dict[str, tuple[str, Entry]] = {}  # old name -> (name, its own entry)
 
-    def register(self, name: str | None = None, *, denylist: tuple[str, ...] = ()) -> Callable:
+    def register(self, name: str | None = None, *, denylist: tuple[str, ...] = (),
+                 deprecated_aliases: tuple[str, ...] = ()) -> Callable:
         """Decorator: registers ``fn_or_cls`` under ``name`` (default: its ``__name__``).
 
         The decorated object is returned gin-configurable. Parameters in ``denylist`` are
-        supplied by the framework (shapes, seeds) and cannot be bound from gin.
+        supplied by the framework (shapes, seeds) and cannot be bound from gin. Each of
+        ``deprecated_aliases`` (an old name) still builds it, with its own gin bindings
+        (``old_name.param``), and logs that the name is deprecated.
         """
 
         def decorate(fn_or_cls: Callable) -> Callable:
@@ -75,7 +83,11 @@ class Registry:
                     f"{existing.original.__module__}.{existing.original.__qualname__}")
             configurable = gin.configurable(key, module=self.kind, denylist=list(denylist))(
                 fn_or_cls)
-            self._entries[key] = Entry(key, configurable, fn_or_cls)
+            self._entries[key] = Entry(key, configurable, fn_or_cls, tuple(denylist))
+            for alias in deprecated_aliases:
+                self._aliases[alias] = (key, Entry(alias, gin.configurable(
+                    alias, module=self.kind, denylist=list(denylist))(fn_or_cls), fn_or_cls,
+                    tuple(denylist)))
             return configurable
 
         return decorate
@@ -84,13 +96,22 @@ class Registry:
         return sorted(self._entries)
 
     def __contains__(self, name: str) -> bool:
-        return name in self._entries
+        return name in self._entries or name in self._aliases
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self._entries[n] for n in self.names())
 
+    def aliases(self, name: str) -> list[str]:
+        """The deprecated old names of ``name``."""
+        return sorted(a for a, (key, _) in self._aliases.items() if key == name)
+
     def lookup(self, name: str) -> Entry:
         """The entry for ``name``; an unknown name raises listing the known ones."""
+        if name in self._aliases:
+            key, entry = self._aliases[name]
+            logging.warning("%s: %r is a deprecated name of %r (its bindings are read as "
+                            "%s.*); use %r", self.kind, name, key, name, key)
+            return entry
         try:
             return self._entries[name]
         except KeyError:
@@ -105,3 +126,21 @@ class Registry:
     def build(self, name: str, **kwargs: Any) -> Any:
         """Calls the registered factory, with gin bindings applied and ``kwargs`` given."""
         return self.lookup(name).configurable(**kwargs)
+
+
+# Gin-configurables outside the registries (train.*, data.batched, evaluator internals), by
+# their gin name, so `simgan-components` can list every parameter a gin file may bind.
+CONFIGURABLES: dict[str, Entry] = {}
+
+
+def configurable(name: str, *, module: str | None = None,
+                 denylist: tuple[str, ...] = ()) -> Callable:
+    """``gin.configurable(name, module=module, denylist=denylist)`` that is also listed by
+    `simgan-components`."""
+
+    def decorate(fn_or_cls: Callable) -> Callable:
+        result = gin.configurable(name, module=module, denylist=list(denylist))(fn_or_cls)
+        CONFIGURABLES[name] = Entry(name, result, fn_or_cls, tuple(denylist))
+        return result
+
+    return decorate

@@ -10,20 +10,17 @@ steps in one call removes the per-step dispatch overhead.
 
 from __future__ import annotations
 
-from typing import Callable
-
 import keras
 import tensorflow as tf
 
 from simgan.core import schedule
 from simgan.core.adversarial import patch_accuracy
+from simgan.core.objectives import DiscriminatorInputs, Objective, RefinerInputs
 
 PHASES = (schedule.REFINER_PRETRAIN, schedule.REFINER, schedule.DISCRIMINATOR_PRETRAIN,
           schedule.DISCRIMINATOR)
 PHASE_IDS = {phase: i for i, phase in enumerate(PHASES)}
-REFINER_METRICS = ("refiner/adversarial", "refiner/self_regularization", "refiner/total")
-DISCRIMINATOR_METRICS = ("discriminator/real", "discriminator/refined", "discriminator/total",
-                         "discriminator/accuracy_real", "discriminator/accuracy_refined")
+ACCURACY_METRICS = ("discriminator/accuracy_real", "discriminator/accuracy_refined")
 
 
 class TrainingSteps:
@@ -32,17 +29,16 @@ class TrainingSteps:
     def __init__(self, *, strategy: tf.distribute.Strategy, refiner: keras.Model,
                  discriminator: keras.Model, refiner_optimizer: keras.optimizers.Optimizer,
                  discriminator_optimizer: keras.optimizers.Optimizer, buffer: tf.Module,
-                 adversarial_loss: Callable, self_regularization: Callable,
-                 self_regularization_weight: float, global_batch: int,
+                 refiner_objective: Objective, discriminator_objective: Objective,
+                 global_batch: int,
                  synthetic, real, max_loss: float, jit_compile: bool):
         self.strategy = strategy
         self.refiner, self.discriminator = refiner, discriminator
         self.refiner_optimizer = refiner_optimizer
         self.discriminator_optimizer = discriminator_optimizer
         self.buffer = buffer
-        self.adversarial_loss = adversarial_loss
-        self.self_regularization = self_regularization
-        self.weight = float(self_regularization_weight)
+        self.refiner_objective = refiner_objective
+        self.discriminator_objective = discriminator_objective
         self.global_batch = global_batch
         self.synthetic, self.real = synthetic, real  # staging.HostBatches or DeviceStage
         self.max_loss = float(max_loss)
@@ -50,13 +46,20 @@ class TrainingSteps:
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
             self.diverged_at = tf.Variable(-1, dtype=tf.int64, trainable=False, name="diverged_at")
             self.metrics = {name: tf.Variable(0.0, trainable=False, name=name.replace("/", "_"))
-                            for name in REFINER_METRICS + DISCRIMINATOR_METRICS}
+                            for name in self.metric_names()}
         compile_ = lambda fn: tf.function(fn, jit_compile=jit_compile)
         self._refiner_gradients = compile_(self._refiner_gradients_impl)
         # Called without `training`, so a refiner with noise channels draws its noise here too.
         self._refine = compile_(lambda x: tf.cast(self.refiner(x), tf.float32))
         self._discriminator_gradients = compile_(self._discriminator_gradients_impl)
         self.run = tf.function(self._run, input_signature=[tf.TensorSpec([None], tf.int32)])
+
+    def metric_names(self, player: str | None = None) -> tuple[str, ...]:
+        """The metrics of ``player`` ('refiner' or 'discriminator'), or of both."""
+        refiner = self.refiner_objective.metric_names()
+        discriminator = self.discriminator_objective.metric_names() + ACCURACY_METRICS
+        return {None: refiner + discriminator, "refiner": refiner,
+                "discriminator": discriminator}[player]
 
     # ---- per-replica computations ------------------------------------------------------------
 
@@ -71,20 +74,29 @@ class TrainingSteps:
             return optimizer.scale_loss(loss)
         return loss
 
+    def _weighted(self, objective: Objective, losses: dict) -> dict:
+        """Per-term averages and their weighted sum, keyed by metric name."""
+        values = {f"{objective.player}/{name}": self._average(loss)
+                  for name, loss in losses.items()}
+        values[f"{objective.player}/total"] = tf.add_n(
+            [weight * values[f"{objective.player}/{name}"]
+             for name, weight, _ in objective.terms])
+        return values
+
     def _refiner_gradients_impl(self, synthetic: tf.Tensor, pretrain: bool):
         with tf.GradientTape() as tape:
             refined = tf.cast(self.refiner(synthetic, training=True), tf.float32)
-            regularization = self.self_regularization(refined, synthetic)
-            if pretrain:  # self-regularization only (the paper's refiner pretraining)
-                adversarial = tf.zeros_like(regularization)
-            else:
-                adversarial = self.adversarial_loss(self.discriminator(refined, training=False), True)
-            total = self._average(adversarial + self.weight * regularization)
-            scaled = self._scaled(self.refiner_optimizer, total)
+            inputs = RefinerInputs(synthetic=tf.cast(synthetic, tf.float32), refined=refined,
+                                   discriminator=lambda x: self.discriminator(x, training=False))
+            # Refiner pretraining skips the adversarial terms (the paper's self-regularization
+            # only); they are recorded as zero.
+            losses = {name: (tf.zeros(tf.shape(refined)[:1]) if pretrain and term.adversarial
+                             else term.refiner_loss(inputs))
+                      for name, _, term in self.refiner_objective.terms}
+            values = self._weighted(self.refiner_objective, losses)
+            scaled = self._scaled(self.refiner_optimizer, values["refiner/total"])
         grads = tape.gradient(scaled, self.refiner.trainable_variables)
-        return grads, {"refiner/adversarial": self._average(adversarial),
-                       "refiner/self_regularization": self._average(regularization),
-                       "refiner/total": total}
+        return grads, values
 
     def _refiner_replica(self, synthetic: tf.Tensor, pretrain: bool):
         grads, values = self._refiner_gradients(synthetic, pretrain)
@@ -95,17 +107,19 @@ class TrainingSteps:
         with tf.GradientTape() as tape:
             real_logits = self.discriminator(real, training=True)
             refined_logits = self.discriminator(mixed, training=True)
-            real_loss = self.adversarial_loss(real_logits, True)
-            refined_loss = self.adversarial_loss(refined_logits, False)
-            total = self._average(real_loss + refined_loss)
-            scaled = self._scaled(self.discriminator_optimizer, total)
+            inputs = DiscriminatorInputs(
+                real=tf.cast(real, tf.float32), refined=tf.cast(mixed, tf.float32),
+                real_logits=real_logits, refined_logits=refined_logits,
+                discriminator=lambda x: self.discriminator(x, training=True))
+            losses = {name: term.discriminator_loss(inputs)
+                      for name, _, term in self.discriminator_objective.terms}
+            values = self._weighted(self.discriminator_objective, losses)
+            scaled = self._scaled(self.discriminator_optimizer, values["discriminator/total"])
         grads = tape.gradient(scaled, self.discriminator.trainable_variables)
-        return grads, {"discriminator/real": self._average(real_loss),
-                       "discriminator/refined": self._average(refined_loss),
-                       "discriminator/total": total,
-                       "discriminator/accuracy_real": self._average(patch_accuracy(real_logits, True)),
-                       "discriminator/accuracy_refined": self._average(
-                           patch_accuracy(refined_logits, False))}
+        values["discriminator/accuracy_real"] = self._average(patch_accuracy(real_logits, True))
+        values["discriminator/accuracy_refined"] = self._average(
+            patch_accuracy(refined_logits, False))
+        return grads, values
 
     def _discriminator_replica(self, synthetic: tf.Tensor, real: tf.Tensor):
         mixed = self.buffer.sample_and_update(self._refine(synthetic))

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import os
 from typing import Mapping
 
 import numpy as np
 import tensorflow as tf
-from PIL import Image
 
+from simgan.core import files
 from simgan.core.data import to_uint8
-from simgan.core.files import atomic_write_bytes
+from simgan.core.figures import write_png
 
 
 def image_grid(rows: list[tf.Tensor], scale: int = 2, pad: int = 2) -> np.ndarray:
@@ -27,12 +25,6 @@ def image_grid(rows: list[tf.Tensor], scale: int = 2, pad: int = 2) -> np.ndarra
     return grid.repeat(scale, axis=0).repeat(scale, axis=1)
 
 
-def write_png(path: str, image: np.ndarray) -> None:
-    """Writes a uint8 ``[H, W, 1|3]`` array as PNG, atomically."""
-    pil = Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image)
-    buffer = io.BytesIO()
-    pil.save(buffer, format="PNG")
-    atomic_write_bytes(path, buffer.getvalue())
 
 
 class Summaries:
@@ -54,6 +46,6 @@ class Summaries:
         with self.writer.as_default(step=step):
             tf.summary.image(name, grid[None], step=step)
         self.writer.flush()
-        path = os.path.join(self.model_dir, "grids", f"step_{step:06d}.png")
+        path = files.join(self.model_dir, "grids", f"step_{step:06d}.png")
         write_png(path, grid)
         return path

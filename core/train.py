@@ -5,41 +5,41 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
+from simgan.core import cli
 
-import keras
-import tensorflow as tf
-from absl import app, flags, logging
+cli.quiet_tensorflow()
 
-from simgan.core import config, lock, plugins, read_errors, speed, strategies, validation
-from simgan.core.data import DatasetContractError
-from simgan.core.registry import UnknownComponentError
-from simgan.core.trainer import Trainer, TrainingDivergedError
+import contextlib  # noqa: E402
+
+import keras  # noqa: E402  (after the TensorFlow log level is set)
+import tensorflow as tf  # noqa: E402
+from absl import flags, logging  # noqa: E402
+
+from simgan.core import (config, lock, plugins, progress, read_errors,  # noqa: E402
+                         speed, strategies, validation)
+from simgan.core.trainer import Trainer, TrainingDivergedError  # noqa: E402
 
 FLAGS = flags.FLAGS
-flags.DEFINE_multi_string("gin_file", [], "Gin config file (repeatable); relative paths are also "
-                          "looked up in the shipped configs/ folder.")
-flags.DEFINE_multi_string("gin_param", [], "Gin binding, e.g. train.iterations=10 (repeatable).")
-flags.DEFINE_string("model_dir", None, "Where checkpoints, summaries, grids and exports go.")
-flags.DEFINE_multi_string("plugin", [], "Extra plugin module (dotted name or .py path) to load.")
-flags.DEFINE_enum("strategy", "default", strategies.STRATEGIES, "tf.distribute strategy.")
-flags.DEFINE_integer("cpu_devices", 1, "Split the CPU into this many logical devices, to run "
-                     "--strategy=mirrored on one machine (tests, debugging).", lower_bound=1)
-flags.DEFINE_integer("seed", 0, "Seed for initialization, data order and the buffer; the same "
-                     "seed gives the same result on the same machine (CPU).")
-flags.DEFINE_bool("deterministic", None, "Deterministic TensorFlow ops (same seed, same result). "
-                  "Default: on without a GPU, where it is free; off with one, where it costs "
-                  "speed and some ops refuse it (docs/PERFORMANCE.md).")
-flags.mark_flag_as_required("model_dir")
 
-USER_ERRORS = (config.ConfigError, plugins.PluginError, UnknownComponentError,
-               DatasetContractError, TrainingDivergedError, ValueError, OSError)
+
+def define_flags() -> None:
+    cli.define_gin()
+    cli.define_model_dir()
+    cli.define_plugin()
+    cli.define_seed("initialization, data order and the buffer")
+    flags.DEFINE_enum("strategy", "default", strategies.STRATEGIES, "tf.distribute strategy.")
+    flags.DEFINE_integer("cpu_devices", 1, "Split the CPU into this many logical devices, to run "
+                         "--strategy=mirrored on one machine (tests, debugging).", lower_bound=1)
+    flags.DEFINE_bool("deterministic", None, "Deterministic TensorFlow ops (same seed, same "
+                      "result). Default: on without a GPU, where it is free; off with one, where "
+                      "it costs speed and some ops refuse it (docs/PERFORMANCE.md).")
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    cli.no_arguments(argv)
+    quiet = not FLAGS["verbosity"].present  # progress bars and a report; --verbosity: the log
+    if quiet:
+        logging.set_verbosity(logging.WARNING)
     if FLAGS.cpu_devices > 1:
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(
@@ -52,23 +52,22 @@ def main(argv: list[str]) -> None:
     strategy = strategies.make(FLAGS.strategy)
     logging.info("Strategy %s with %d replicas", type(strategy).__name__,
                  strategy.num_replicas_in_sync)
-    try:
-        plugins.load_all(FLAGS.plugin)
-        config.parse(FLAGS.gin_file, FLAGS.gin_param)
-        train_config = validation.train_config()  # every binding's type, train.* ranges
-        # One writer per model dir; only the chief writes it (other workers: a scratch folder).
-        chief = strategies.chief_and_task(strategy)[0]
-        with lock.hold(FLAGS.model_dir, "--model_dir") if chief else contextlib.nullcontext(), \
-                read_errors.naming_files():
-            Trainer(train_config, FLAGS.model_dir, FLAGS.seed, strategy).train()
-    except USER_ERRORS as e:
-        logging.error("%s", e)
-        print(f"simgan-train: error: {e}", file=sys.stderr)
-        sys.exit(1)
+    plugins.load_all(FLAGS.plugin)
+    config.parse(FLAGS.gin_file, FLAGS.gin_param)
+    train_config = validation.train_config()  # every binding's type, train.* ranges
+    # One writer per model dir; only the chief writes it (other workers: a scratch folder).
+    chief = strategies.chief_and_task(strategy)[0]
+    with lock.hold(FLAGS.model_dir, "--model_dir") if chief else contextlib.nullcontext(), \
+            read_errors.naming_files():
+        trainer = Trainer(train_config, FLAGS.model_dir, FLAGS.seed, strategy,
+                          show_progress=quiet)
+        results = trainer.train()
+    if trainer.is_chief:
+        print(progress.final_report(results, trainer.output_paths()))
 
 
 def run() -> None:
-    app.run(main)
+    cli.run("simgan-train", define_flags, main, user_errors=(TrainingDivergedError,))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,6 @@ summaries, checkpoints and evaluations at their intervals.
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
 import time
 from typing import Sequence
 
@@ -18,16 +16,15 @@ import keras
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import data, evaluation, pool, schedule, speed, staging, strategies
+from simgan.core import (data, evaluation, exported, files, objectives, pool, progress,
+                         registry, schedule, speed, staging, strategies)
 from simgan.core import steps as steps_lib
 from simgan.core.checkpoint import Checkpointer
 from simgan.core.files import atomic_write_text
-from simgan.core.registries import (BUFFERS, DISCRIMINATORS, EVALUATORS, LOSSES, OPTIMIZERS,
-                                    REFINERS)
+from simgan.core.registries import BUFFERS, DISCRIMINATORS, EVALUATORS, OPTIMIZERS, REFINERS
 from simgan.core.steps import TrainingSteps
 from simgan.core.summaries import Summaries
 
-EXPORT_PATH = os.path.join("export", "refiner.keras")
 EVALUATION_FILE = "evaluation.json"
 OPERATIVE_CONFIG = "operative_config.gin"  # the values the run used
 FULL_CONFIG = "config.gin"  # every binding parsed, incl. those only evaluators read
@@ -37,7 +34,7 @@ class TrainingDivergedError(RuntimeError):
     """A loss became NaN/inf or exceeded the divergence bound."""
 
 
-@gin.configurable("train")
+@registry.configurable("train")
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     """What to train and how long. Defaults are the paper's eye-gaze settings where it gives
@@ -47,9 +44,15 @@ class TrainConfig:
     real_dataset: str = "eye_simulator"
     refiner: str = "resnet"
     discriminator: str = "local"
-    adversarial_loss: str = "local_adversarial"
-    self_regularization: str = "self_regularization"
-    self_regularization_weight: float = 1.0
+    # Each objective: (registered loss term, weight) pairs; the paper's refiner objective is
+    # adversarial + lambda * self-regularization (core/objectives.py, docs/PLUGINS.md).
+    refiner_objective: Sequence[tuple[str, float]] = (("local_adversarial", 1.0),
+                                                      ("self_regularization", 1.0))
+    discriminator_objective: Sequence[tuple[str, float]] = (("local_adversarial", 1.0),)
+    # Deprecated single-slot bindings; each edits the objectives above (objectives.resolve).
+    adversarial_loss: str | None = None
+    self_regularization: str | None = None
+    self_regularization_weight: float | None = None
     buffer: str = "history"
     refiner_optimizer: str = "sgd"
     discriminator_optimizer: str = "sgd"
@@ -87,14 +90,15 @@ class Trainer:
     """Builds the components of a run from ``config`` and trains them in ``model_dir``."""
 
     def __init__(self, config: TrainConfig, model_dir: str, seed: int,
-                 strategy: tf.distribute.Strategy | None = None):
+                 strategy: tf.distribute.Strategy | None = None, show_progress: bool = False):
         self.config = config
+        self.show_progress = show_progress
         self.model_dir = model_dir
         self.seed = seed
         self.strategy = strategy or tf.distribute.get_strategy()
         # Only the chief writes the model dir; other workers write to a scratch folder.
         self.is_chief, task = strategies.chief_and_task(self.strategy)
-        self.output_dir = model_dir if self.is_chief else os.path.join(model_dir, f".worker_{task}")
+        self.output_dir = model_dir if self.is_chief else files.join(model_dir, f".worker_{task}")
         self.schedule = config.schedule()
         replicas = self.strategy.num_replicas_in_sync
         if config.batch_size % replicas or (config.batch_size // replicas) < 2:
@@ -109,8 +113,13 @@ class Trainer:
         self.synthetic_batches = self._batches(synthetic, seed)
         self.real_batches = self._batches(real, seed + 1)
 
-        self.adversarial_loss = LOSSES.build(config.adversarial_loss)
-        self.self_regularization = LOSSES.build(config.self_regularization)
+        refiner_spec, discriminator_spec = objectives.resolve(
+            config.refiner_objective, config.discriminator_objective, config.adversarial_loss,
+            config.self_regularization, config.self_regularization_weight)
+        self.refiner_objective = objectives.build(objectives.REFINER, refiner_spec,
+                                                  "train.refiner_objective")
+        self.discriminator_objective = objectives.build(
+            objectives.DISCRIMINATOR, discriminator_spec, "train.discriminator_objective")
         self.precision = speed.resolve_precision(config.mixed_precision)
         with self.strategy.scope(), speed.dtype_policy(self.precision):
             self.refiner = REFINERS.build(config.refiner, input_shape=self.image_shape)
@@ -126,14 +135,14 @@ class Trainer:
             strategy=self.strategy, refiner=self.refiner, discriminator=self.discriminator,
             refiner_optimizer=self.refiner_optimizer,
             discriminator_optimizer=self.discriminator_optimizer, buffer=self.buffer,
-            adversarial_loss=self.adversarial_loss, self_regularization=self.self_regularization,
-            self_regularization_weight=config.self_regularization_weight,
+            refiner_objective=self.refiner_objective,
+            discriminator_objective=self.discriminator_objective,
             global_batch=self.global_batch, synthetic=self.synthetic_batches,
             real=self.real_batches, max_loss=config.max_loss,
             jit_compile=speed.resolve_jit(config.jit_compile))
         self.step, self.diverged_at = self.training.step, self.training.diverged_at
         self.evaluators = {name: EVALUATORS.build(name, seed=seed,
-                                                  output_dir=os.path.join(model_dir, "eval", name))
+                                                  output_dir=files.join(model_dir, "eval", name))
                            for name in config.evaluators} if self.is_chief else {}
         self.checkpointer = Checkpointer(
             model_dir, self.output_dir, max_to_keep=config.keep_checkpoints, refiner=self.refiner,
@@ -193,8 +202,7 @@ class Trainer:
     def _previews(self, synthetic: tf.data.Dataset, real: tf.data.Dataset) -> tuple[tf.Tensor, tf.Tensor]:
         """A fixed batch of synthetic and real images for the image grids."""
         n = self.config.preview_images
-        take = lambda ds: next(iter(ds.map(lambda e: e[data.IMAGE_KEY]).batch(n).take(1)))
-        return take(synthetic), take(real)
+        return tuple(tf.constant(data.first(ds, n)[data.IMAGE_KEY]) for ds in (synthetic, real))
 
     # ---- host loop --------------------------------------------------------------------------
 
@@ -204,23 +212,28 @@ class Trainer:
         self._check_divergence("restored checkpoint")
         self.synthetic_batches.prime()
         self.real_batches.prime()
-        os.makedirs(self.output_dir, exist_ok=True)
+        tf.io.gfile.makedirs(self.output_dir)
         self._write_configs()
         summaries = Summaries(self.output_dir)
         total, start = self.schedule.total, int(self.step.numpy())
         if start:
             logging.info("Resuming at step %d of %d", start, total)
+            if self.show_progress:
+                print(f"Resuming at step {start} of {total}")
         if start == 0 and self.config.image_every:
             self._grid(summaries, 0)
+        bar = progress.StageProgress(self.schedule, self._stage_metrics(), start,
+                                     enabled=self.show_progress and self.is_chief)
         clock, clock_step, done = time.time(), start, start
         while done < total:
             count = self._steps_until_boundary(done)
             phase = self.schedule.phase(done + count - 1)
             done = self.run_steps([self.schedule.phase(s) for s in range(done, done + count)])
+            last = self.training.values()
+            bar.update(done, last)
             if _due(self.config.summary_every, done, total):
                 self._check_divergence(f"step {done}")
                 rate = (done - clock_step) / max(time.time() - clock, 1e-9)
-                last = self.training.values()
                 scalars = dict(last)
                 scalars.update(self._learning_rates())
                 scalars["steps_per_second"] = rate
@@ -239,8 +252,23 @@ class Trainer:
         self.export()
         results = self.evaluate(total, summaries) if self.evaluators else {}
         if not self.is_chief:
-            shutil.rmtree(self.output_dir, ignore_errors=True)
+            tf.io.gfile.rmtree(self.output_dir)
         return results
+
+    def _stage_metrics(self) -> dict[str, tuple[str, ...]]:
+        """The metrics each stage's progress bar shows: what that stage trains."""
+        refiner = [f"refiner/{name}" for name, _, term in self.refiner_objective.terms
+                   if not term.adversarial] + ["refiner/total"]
+        return {"pretrain R": tuple(refiner),
+                "pretrain D": self.training.metric_names("discriminator"),
+                "adversarial": self.refiner_objective.metric_names() + ("discriminator/total",)}
+
+    def output_paths(self) -> dict[str, str]:
+        """Where a finished run's outputs are, for the end-of-run report."""
+        return {"grids": files.join(self.model_dir, "grids"),
+                "refiner": files.join(self.model_dir, exported.EXPORT_PATH),
+                "evaluation": files.join(self.model_dir, EVALUATION_FILE),
+                "TensorBoard": f"tensorboard --logdir={self.model_dir}"}
 
     def _steps_until_boundary(self, step: int) -> int:
         """How many steps from ``step`` can run in one call: up to ``steps_per_call``, stopping
@@ -271,8 +299,8 @@ class Trainer:
         summaries.grid(step, [synthetic, self.refiner(synthetic), real])
 
     def _write_configs(self) -> None:
-        atomic_write_text(os.path.join(self.output_dir, OPERATIVE_CONFIG), gin.operative_config_str())
-        atomic_write_text(os.path.join(self.output_dir, FULL_CONFIG), gin.config_str())
+        atomic_write_text(files.join(self.output_dir, OPERATIVE_CONFIG), gin.operative_config_str())
+        atomic_write_text(files.join(self.output_dir, FULL_CONFIG), gin.config_str())
 
     def evaluate(self, step: int, summaries: Summaries | None = None) -> dict[str, float]:
         """Runs every evaluator; logs to TensorBoard and appends to evaluation.json."""
@@ -282,17 +310,13 @@ class Trainer:
                 results[f"{name}/{key}"] = float(value)
         if summaries is not None:
             summaries.scalars(step, {f"eval/{k}": v for k, v in results.items()})
-        evaluation.append_results(os.path.join(self.model_dir, EVALUATION_FILE), step, results)
+        evaluation.append_results(files.join(self.model_dir, EVALUATION_FILE), step, results)
         logging.info("evaluation at step %d: %s", step, results)
         return results
 
     def export(self) -> str:
         """Saves the refiner as a standalone .keras file (atomically)."""
-        path = os.path.join(self.output_dir, EXPORT_PATH)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        partial = path[: -len(".keras")] + ".partial.keras"
-        self.refiner.save(partial)
-        os.replace(partial, path)
+        path = exported.save(self.refiner, self.output_dir)
         self._write_configs()
         logging.info("Exported refiner to %s", path)
         return path

@@ -10,45 +10,44 @@ build is kept unless ``--force``.
 
 from __future__ import annotations
 
-import sys
-import time
+from simgan.core import cli
 
-import tensorflow as tf
-from absl import app, flags
+cli.quiet_tensorflow()
 
-from simgan.core import custom_ops, plugins
+import time  # noqa: E402
+
+import tensorflow as tf  # noqa: E402
+from absl import flags  # noqa: E402
+
+from simgan.core import custom_ops, plugins  # noqa: E402
 
 FLAGS = flags.FLAGS
-flags.DEFINE_multi_string("plugin", [], "Extra plugin module (dotted name or .py path) to load.")
-flags.DEFINE_string("cache_dir", None, "Where the .so files go (default: $SIMGAN_OPS_CACHE or "
-                    "~/.cache/simgan/ops).")
-flags.DEFINE_boolean("force", False, "Rebuild even when an up-to-date build exists.")
+
+
+def define_flags() -> None:
+    cli.define_plugin()
+    flags.DEFINE_string("cache_dir", None, "Where the .so files go (default: $SIMGAN_OPS_CACHE "
+                        "or ~/.cache/simgan/ops).")
+    flags.DEFINE_boolean("force", False, "Rebuild even when an up-to-date build exists.")
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    try:
-        plugins.load_all(FLAGS.plugin)
-    except plugins.PluginError as e:
-        sys.exit(f"simgan-build-ops: error: {e}")
+    cli.no_arguments(argv)
+    plugins.load_all(FLAGS.plugin)
     if not custom_ops.LIBRARIES:
-        sys.exit("simgan-build-ops: error: no plugin declares a custom op library")
+        raise ValueError("no plugin declares a custom op library")
     for name, library in sorted(custom_ops.LIBRARIES.items()):
         start = time.time()
-        try:
-            path = custom_ops.build(library, FLAGS.cache_dir, force=FLAGS.force)
-        except custom_ops.BuildError as e:
-            sys.exit(f"simgan-build-ops: error: {e}")
+        path = custom_ops.build(library, FLAGS.cache_dir, force=FLAGS.force)
         try:
             tf.load_op_library(path)
         except (tf.errors.OpError, OSError) as e:
-            sys.exit(f"simgan-build-ops: error: {name}: built {path} but it does not load: {e}")
+            raise ValueError(f"{name}: built {path} but it does not load: {e}") from e
         print(f"{name}: {path} ({time.time() - start:.1f} s)")
 
 
 def run() -> None:
-    app.run(main)
+    cli.run("simgan-build-ops", define_flags, main, user_errors=(custom_ops.BuildError,))
 
 
 if __name__ == "__main__":

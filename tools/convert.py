@@ -11,35 +11,41 @@ the same arguments; at the end every shard is re-read, counted and checksummed.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import sys
-import time
+from simgan.core import cli
 
-import gin
-import tensorflow as tf
-from absl import app, flags, logging
+cli.quiet_tensorflow()
 
-from simgan.core import config, data, files, lock, plugins, read_errors
-from simgan.core.registries import DATASETS
-from simgan.core.registry import UnknownComponentError
-from simgan.plugins.eyes import tfrecord
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+
+import gin  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from absl import flags, logging  # noqa: E402
+
+from simgan.core import config, data, files, lock, plugins, read_errors  # noqa: E402
+from simgan.core.registries import DATASETS  # noqa: E402
+from simgan.plugins.eyes import tfrecord  # noqa: E402
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("source", None, "Registered dataset to convert, e.g. unityeyes.")
-flags.DEFINE_string("output_dir", None, "Folder for the shards and manifest.json.")
-flags.DEFINE_multi_string("gin_file", [], "Gin file configuring the source (repeatable).")
-flags.DEFINE_multi_string("gin_param", [], "Gin binding, e.g. unityeyes.path='/data/ue'.")
-flags.DEFINE_multi_string("plugin", [], "Extra plugin module (dotted name or .py path).")
-flags.DEFINE_string("scope", "", "Gin scope to build the source under (e.g. synthetic, real).")
-flags.DEFINE_integer("seed", 0, "Seed given to the source (fixes its record order).")
-flags.DEFINE_integer("records_per_shard", 10000, "Records per TFRecord shard.")
-flags.DEFINE_integer("max_records", None, "Convert only the first N records.")
-flags.DEFINE_float("progress_seconds", 5.0, "Seconds between progress lines.")
 
 
-class ConversionError(RuntimeError):
+def define_flags() -> None:
+    """The converter's flags (simgan-refine shares them)."""
+    flags.DEFINE_string("source", None, "Registered dataset to convert, e.g. unityeyes.")
+    cli.define_output_dir(what="Folder for the shards and manifest.json.")
+    cli.define_gin("configures the source")
+    cli.define_plugin()
+    flags.DEFINE_string("scope", "", "Gin scope to build the source under (e.g. synthetic, real).")
+    cli.define_seed("the source's record order")
+    flags.DEFINE_integer("records_per_shard", 10000, "Records per TFRecord shard.")
+    flags.DEFINE_integer("max_records", None, "Convert only the first N records.")
+    flags.DEFINE_float("progress_seconds", 5.0, "Seconds between progress lines.")
+    flags.mark_flag_as_required("source")
+
+
+class ConversionError(cli.UserError):
     """The output folder cannot be resumed or what was written does not verify."""
 
 
@@ -227,22 +233,15 @@ def _finish_shard(output_dir: str, manifest: dict, writer, shard: dict, tmp: str
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    try:
-        plugins.load_all(FLAGS.plugin)
-        config.parse(FLAGS.gin_file, FLAGS.gin_param)
-        convert(FLAGS.source, FLAGS.output_dir, FLAGS.seed, FLAGS.scope, FLAGS.records_per_shard,
-                FLAGS.max_records, FLAGS.progress_seconds)
-    except (plugins.PluginError, UnknownComponentError, ConversionError, ValueError,
-            OSError) as e:
-        print(f"simgan-convert: error: {e}", file=sys.stderr)
-        sys.exit(1)
+    cli.no_arguments(argv)
+    plugins.load_all(FLAGS.plugin)
+    config.parse(FLAGS.gin_file, FLAGS.gin_param)
+    convert(FLAGS.source, FLAGS.output_dir, FLAGS.seed, FLAGS.scope, FLAGS.records_per_shard,
+            FLAGS.max_records, FLAGS.progress_seconds)
 
 
 def run() -> None:
-    flags.mark_flags_as_required(["source", "output_dir"])
-    app.run(main)
+    cli.run("simgan-convert", define_flags, main)
 
 
 if __name__ == "__main__":

@@ -13,28 +13,33 @@ Without any refiner only the raw synthetic references are computed.
 
 from __future__ import annotations
 
-import json
-import math
-import os
-import re
-import sys
-from typing import Mapping, Sequence
+from simgan.core import cli
 
-import gin
-import keras
-import tensorflow as tf
-from absl import app, flags, logging
+cli.quiet_tensorflow()
 
-from simgan.core import config, evaluation, lock, plugins, trainer
-from simgan.core.files import atomic_write_text
-from simgan.core.registries import EVALUATORS
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+from typing import Mapping, Sequence  # noqa: E402
+
+import gin  # noqa: E402
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from absl import flags, logging  # noqa: E402
+
+from simgan.core import (config, evaluation, exported, lock, plugins, registry,  # noqa: E402
+                         trainer)
+from simgan.core.files import atomic_write_text  # noqa: E402
+from simgan.core.registries import EVALUATORS  # noqa: E402
+from simgan.core.tables import markdown_table  # noqa: E402
 
 SUMMARY_FILE, RESULTS_FILE = "eval_summary.md", "eval_results.json"
 _SOURCE = re.compile(r"^(synthetic|refined)(?:_(\d+x))?$")
 _SPREADS = ("_std", "_se", "_ci_low", "_ci_high")
 
 
-@gin.configurable("evaluation", module="simgan_eval")
+@registry.configurable("evaluation", module="simgan_eval")
 def evaluator_names(evaluators: Sequence[str] | None = None) -> list[str]:
     """The evaluators to run: ``simgan_eval.evaluation.evaluators``, else ``train.evaluators``."""
     if evaluators is None:
@@ -84,7 +89,7 @@ def summary_table(results: Mapping[str, float]) -> str:
         parts = key.split("/")
         match = _SOURCE.match(parts[-2]) if len(parts) >= 3 else None
         if match is None:
-            other.append(f"| {key} | {value:.4g} |")
+            other.append((key, f"{value:.4g}"))
             continue
         if any(key.endswith(s) and key[: -len(s)] in results for s in _SPREADS):
             continue  # a spread, shown beside its metric
@@ -94,12 +99,12 @@ def summary_table(results: Mapping[str, float]) -> str:
         spread = {s: results[key + s] for s in _SPREADS if key + s in results}
         rows.setdefault(label, {})[match.group(1)] = (
             "n/a" if not math.isfinite(value) else _format(value, spread))
-    lines = ["| metric | synthetic | refined |", "|---|---|---|"]
-    lines += [f"| {label} | {cells.get('synthetic', '—')} | {cells.get('refined', '—')} |"
-              for label, cells in sorted(rows.items())]
+    text = markdown_table(["metric", "synthetic", "refined"],
+                          [[label, cells.get("synthetic", "—"), cells.get("refined", "—")]
+                           for label, cells in sorted(rows.items())])
     if other:
-        lines += ["", "| other | value |", "|---|---|", *sorted(other)]
-    return "\n".join(lines) + "\n"
+        text += "\n\n" + markdown_table(["other", "value"], sorted(other))
+    return text + "\n"
 
 
 def write_report(output_dir: str, results: Mapping[str, float], refiner_path: str | None,
@@ -114,17 +119,6 @@ def write_report(output_dir: str, results: Mapping[str, float], refiner_path: st
     atomic_write_text(os.path.join(output_dir, SUMMARY_FILE), header + summary_table(results))
 
 
-def load_refiner(path: str) -> keras.Model:
-    """An exported refiner (.keras), with a clear error when it cannot be read."""
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"--refiner {path!r}: no such file (expected an exported "
-                                f"refiner, e.g. <model_dir>/{trainer.EXPORT_PATH})")
-    try:
-        return keras.saving.load_model(path, compile=False)
-    except Exception as e:  # keras raises many types for a bad archive
-        raise ValueError(f"{path}: not a loadable Keras model ({type(e).__name__}: {e})") from e
-
-
 def summarize(path: str) -> str:
     """The summary table of the last record of a trainer's ``evaluation.json``."""
     records = evaluation.load_results(path)
@@ -137,59 +131,48 @@ def summarize(path: str) -> str:
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    cli.no_arguments(argv)
     f = flags.FLAGS
     if f.summarize:
-        try:
-            print(summarize(f.summarize))
-        except (ValueError, OSError) as e:
-            print(f"simgan-eval: error: {e}", file=sys.stderr)
-            sys.exit(1)
+        print(summarize(f.summarize))
         return
     keras.utils.set_random_seed(f.seed)
     tf.config.experimental.enable_op_determinism()
-    try:
-        plugins.load_all(f.plugin)
-        gin_files, refiner_path = list(f.gin_file), f.refiner
-        if f.model_dir:
-            run_config = os.path.join(f.model_dir, trainer.FULL_CONFIG)
-            if not os.path.isfile(run_config):
-                raise FileNotFoundError(f"--model_dir {f.model_dir!r}: no {trainer.FULL_CONFIG}; "
-                                        "is it a simgan-train model dir?")
-            gin_files.insert(0, run_config)
-            refiner_path = refiner_path or os.path.join(f.model_dir, trainer.EXPORT_PATH)
-        output_dir = f.output_dir or os.path.join(
-            f.model_dir or os.path.dirname(os.path.abspath(refiner_path or ".")), "eval")
-        config.parse(gin_files, f.gin_param)
-        refiner = load_refiner(refiner_path) if refiner_path else None
-        with lock.hold(output_dir, "--output_dir"):  # one simgan-eval per output folder
-            results = evaluate(refiner, output_dir, seed=f.seed, step=f.step)
-            write_report(output_dir, results, refiner_path, f.step)
-    except (config.ConfigError, plugins.PluginError, ValueError, OSError, KeyError) as e:
-        print(f"simgan-eval: error: {e}", file=sys.stderr)
-        sys.exit(1)
+    plugins.load_all(f.plugin)
+    gin_files, refiner_path = list(f.gin_file), f.refiner
+    if f.model_dir:
+        run_config = os.path.join(f.model_dir, trainer.FULL_CONFIG)
+        if not tf.io.gfile.exists(run_config):
+            raise FileNotFoundError(f"--model_dir {f.model_dir!r}: no {trainer.FULL_CONFIG}; "
+                                    "is it a simgan-train model dir?")
+        gin_files.insert(0, run_config)
+        refiner_path = refiner_path or os.path.join(f.model_dir, exported.EXPORT_PATH)
+    output_dir = f.output_dir or os.path.join(
+        f.model_dir or os.path.dirname(os.path.abspath(refiner_path or ".")), "eval")
+    config.parse(gin_files, f.gin_param)
+    refiner = exported.load(refiner_path) if refiner_path else None
+    with lock.hold(output_dir, "--output_dir"):  # one simgan-eval per output folder
+        results = evaluate(refiner, output_dir, seed=f.seed, step=f.step)
+        write_report(output_dir, results, refiner_path, f.step)
     print(summary_table(results))
     logging.info("Wrote %s and %s in %s", SUMMARY_FILE, RESULTS_FILE, output_dir)
 
 
 def define_flags() -> None:
-    flags.DEFINE_string("model_dir", None, "A simgan-train model dir (uses export/refiner.keras "
-                        "and config.gin).")
+    cli.define_model_dir(required=False, what="A simgan-train model dir (uses "
+                         "export/refiner.keras and config.gin).")
     flags.DEFINE_string("refiner", None, "An exported refiner .keras file (overrides model_dir's).")
-    flags.DEFINE_multi_string("gin_file", [], "Gin file (repeatable); also looked up in configs/.")
-    flags.DEFINE_multi_string("gin_param", [], "Gin binding (repeatable).")
-    flags.DEFINE_multi_string("plugin", [], "Extra plugin module (dotted name or .py path).")
-    flags.DEFINE_string("output_dir", None, "Where results go (default <model_dir>/eval).")
-    flags.DEFINE_integer("seed", 0, "Seed of the evaluators (data draws, estimator inits).")
+    cli.define_gin("configures the evaluators")
+    cli.define_plugin()
+    cli.define_output_dir(required=False, what="Where results go (default <model_dir>/eval).")
+    cli.define_seed("the evaluators (data draws, estimator inits)")
     flags.DEFINE_integer("step", 0, "Step number recorded with the results and plot names.")
     flags.DEFINE_string("summarize", None, "Only print the table of the last record of this "
                         "evaluation.json (as written by simgan-train); runs nothing.")
 
 
 def run() -> None:
-    define_flags()
-    app.run(main)
+    cli.run("simgan-eval", define_flags, main)
 
 
 if __name__ == "__main__":

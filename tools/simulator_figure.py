@@ -11,15 +11,16 @@ one domain and tested on each (the domain gap). The tests import the measures fr
 
 from __future__ import annotations
 
-import io
 import os
 
 import numpy as np
 import tensorflow as tf
-from PIL import Image, ImageDraw
+from absl import flags
 
-from simgan.core.files import atomic_write_bytes
-from simgan.plugins.eyes.angles import angles_from_gaze, angular_error_degrees, gaze_from_angles
+from simgan.core import cli, figures
+from simgan.core.tables import markdown_table
+from simgan.plugins.eyes.angles import angles_from_gaze, gaze_from_angles
+from simgan.plugins.gaze.angles import angular_error_deg
 from simgan.plugins.eyes.simulator import DOMAINS, eye_simulator
 
 HEIGHT, WIDTH = 35, 55
@@ -138,64 +139,65 @@ def domain_gap(num_train: int, num_test: int, seed: int = 0) -> dict[tuple[str, 
         predict = fit_gaze_regressor(images, gaze)
         for test_domain, (test_images, test_gaze) in test.items():
             errors[train_domain, test_domain] = float(
-                np.mean(angular_error_degrees(predict(test_images), test_gaze).numpy()))
+                np.mean(angular_error_deg(predict(test_images), test_gaze)))
     mean_gaze = gaze.mean(0) / np.linalg.norm(gaze.mean(0))
     for test_domain, (_, test_gaze) in test.items():
         errors["mean gaze", test_domain] = float(
-            np.mean(angular_error_degrees(mean_gaze[None], test_gaze).numpy()))
+            np.mean(angular_error_deg(np.broadcast_to(mean_gaze, test_gaze.shape), test_gaze)))
     return errors
 
 
-def figure(real: np.ndarray, columns: int = 8, seed: int = 0, zoom: int = 3) -> bytes:
-    """PNG grid: rows synthetic, real_like (same labels) and real crops; ``columns`` each."""
+def write_figure(path: str, real: np.ndarray, columns: int = 8, seed: int = 0) -> None:
+    """PNG grid at ``path``: rows synthetic, real_like (same labels) and real crops; ``columns``
+    each."""
     rows = [render(d, seed, columns)[0] for d in DOMAINS]
     rows.append(real[np.random.default_rng(seed).choice(len(real), columns, replace=False)])
     names = ("synthetic", "real_like", "MPIIGaze")
-    label, gap = 80, 2
-    cell_h, cell_w = HEIGHT * zoom + gap, WIDTH * zoom + gap
-    canvas = Image.new("L", (label + columns * cell_w, len(rows) * cell_h), 255)
-    draw = ImageDraw.Draw(canvas)
+    fig = figures.figure(columns * WIDTH * 3 / 100 + 0.8, len(rows) * HEIGHT * 3 / 100)
+    grid = fig.subplots(len(rows), columns, squeeze=False)
     for r, (name, images) in enumerate(zip(names, rows)):
-        draw.text((4, r * cell_h + cell_h // 2 - 6), name, fill=0)
         for c, image in enumerate(images):
-            pixels = np.round((image + 1.0) * 127.5).clip(0, 255).astype(np.uint8)
-            tile = Image.fromarray(pixels).resize((WIDTH * zoom, HEIGHT * zoom), Image.NEAREST)
-            canvas.paste(tile, (label + c * cell_w, r * cell_h))
-    buffer = io.BytesIO()
-    canvas.save(buffer, format="PNG")
-    return buffer.getvalue()
+            axes = grid[r, c]
+            axes.imshow(image, cmap="gray", vmin=-1.0, vmax=1.0, interpolation="nearest")
+            axes.set_xticks([])
+            axes.set_yticks([])
+        grid[r, 0].set_ylabel(name)
+    figures.save_figure(fig, path)
 
 
 def _run(argv: list[str]) -> None:
-    from absl import flags
+    cli.no_arguments(argv)
     cfg = flags.FLAGS
     real = load_real(cfg.real)
-    atomic_write_bytes(cfg.figure, figure(real, seed=cfg.seed))
+    write_figure(cfg.figure, real, seed=cfg.seed)
     print(f"wrote {cfg.figure}\n")
-    print("| domain | intensity TV | gradient TV | log-spectrum RMSE | real-vs-X accuracy |")
-    print("|---|---|---|---|---|")
+    rows = []
     for domain in DOMAINS:
         d = realism_distances(render(domain, cfg.seed, cfg.num_realism)[0], real, cfg.seed)
-        print(f"| {domain} | {d['intensity_tv']:.3f} | {d['gradient_tv']:.3f} | "
-              f"{d['spectrum_log_rmse']:.3f} | {d['classifier_accuracy']:.3f} |")
-    print("\n| trained on \\ tested on | " + " | ".join(DOMAINS) + " |")
-    print("|---|" + "---|" * len(DOMAINS))
+        rows.append([domain, *(f"{d[k]:.3f}" for k in ("intensity_tv", "gradient_tv",
+                                                         "spectrum_log_rmse",
+                                                         "classifier_accuracy"))])
+    print(markdown_table(["domain", "intensity TV", "gradient TV", "log-spectrum RMSE",
+                          "real-vs-X accuracy"], rows))
     errors = domain_gap(cfg.num_train, cfg.num_test, cfg.seed)
-    for train_domain in (*DOMAINS, "mean gaze"):
-        print(f"| {train_domain} | "
-              + " | ".join(f"{errors[train_domain, t]:.1f}" for t in DOMAINS) + " |")
+    print()
+    print(markdown_table(["trained on \\ tested on", *DOMAINS],
+                         [[train, *(f"{errors[train, t]:.1f}" for t in DOMAINS)]
+                          for train in (*DOMAINS, "mean gaze")]))
 
 
-def main() -> None:
-    from absl import app, flags
+def define_flags() -> None:
     flags.DEFINE_string("real", "../shared/data/mpiigaze_real/unlabeled_train.npz",
                         "MPIIGaze crops (.npz, key 'images').")
     flags.DEFINE_string("figure", "docs/images/simulator_domains.png", "Output PNG.")
-    flags.DEFINE_integer("seed", 0, "Simulator seed.")
+    cli.define_seed("the simulator")
     flags.DEFINE_integer("num_realism", 2400, "Simulator images compared with the real ones.")
     flags.DEFINE_integer("num_train", 5000, "Training images per domain for the gaze regressor.")
     flags.DEFINE_integer("num_test", 2000, "Test images per domain for the gaze regressor.")
-    app.run(_run)
+
+
+def main() -> None:
+    cli.run("simulator_figure", define_flags, _run)
 
 
 if __name__ == "__main__":

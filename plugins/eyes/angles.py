@@ -1,4 +1,5 @@
-"""The project's gaze convention in one place: unit 3-vectors <-> (yaw, pitch), angular error.
+"""The project's gaze convention in one place: unit 3-vectors <-> (yaw, pitch) (the angular
+error between gaze vectors is `simgan.plugins.gaze.angles.angular_error_deg`).
 
 Frame (MPIIGaze normalized camera): x right in the image, y down, z away from the camera; an eye
 looking into the camera has gaze (0, 0, -1). Here yaw > 0 turns the gaze toward +x (image right)
@@ -24,11 +25,3 @@ def angles_from_gaze(gaze: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     gaze = tf.math.l2_normalize(tf.convert_to_tensor(gaze, tf.float32), axis=-1)
     x, y, z = tf.unstack(gaze, axis=-1)
     return tf.atan2(x, -z), tf.asin(tf.clip_by_value(-y, -1.0, 1.0))
-
-
-def angular_error_degrees(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
-    """Angle in degrees between gaze vectors [..., 3] (normalised here), shape [...]."""
-    a = tf.math.l2_normalize(tf.convert_to_tensor(a, tf.float32), axis=-1)
-    b = tf.math.l2_normalize(tf.convert_to_tensor(b, tf.float32), axis=-1)
-    cosine = tf.clip_by_value(tf.reduce_sum(a * b, axis=-1), -1.0, 1.0)
-    return tf.acos(cosine) * (180.0 / 3.141592653589793)

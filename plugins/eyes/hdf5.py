@@ -17,13 +17,15 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-import h5py
 import numpy as np
 import tensorflow as tf
 
+from simgan.core import extras
 from simgan.core.registries import DATASETS
 from simgan.plugins.eyes import pipeline, records
 from simgan.plugins.eyes.unityeyes import LOOK_VEC_TO_CAMERA
+
+h5py = extras.deferred("h5py", "hdf5", "The hdf5 datasets (HDF5 / MATLAB v7.3 files)")
 
 
 def _open(path: str, source: str) -> h5py.File:

@@ -19,8 +19,9 @@ def image_folder(*, seed: int, path: str, height: int = 35, width: int = 55, cha
                  verify: str = "header", skip_bad_records: bool = False) -> tf.data.Dataset:
     """Images under ``path``, decoded in parallel to ``channels`` (1: grayscale) and fitted.
 
-    When the dataset is built every file's structure is checked (``verify='header'``: start and
-    end markers) or every file decoded once (``verify='decode'``). ``fit='resize'`` scales
+    When the dataset is built every file is checked by Pillow (``verify='header'``: format from
+    the content, and a reduced-scale decode that reads every byte), and also decoded once by
+    TensorFlow with ``verify='decode'``. ``fit='resize'`` scales
     each image to ``height x width``; ``'crop'`` takes the centre window (images must be at
     least that large). ``shuffle`` permutes the file order with ``seed``.
     """

@@ -13,13 +13,15 @@ import os
 import re
 from typing import Sequence
 
-import h5py
 import numpy as np
 import scipy.io
 import tensorflow as tf
 
+from simgan.core import extras
 from simgan.core.registries import DATASETS
 from simgan.plugins.eyes import pipeline, records
+
+h5py = extras.deferred("h5py", "hdf5", "The mpiigaze dataset (HDF5 / MATLAB v7.3 files)")
 
 _NAME = "mpiigaze"
 EYES = ("left", "right")
@@ -87,7 +89,7 @@ def read_file(file: str, eyes: Sequence[str], height: int, width: int, fit: str,
             with h5py.File(file, "r") as root:
                 return [_read_eye(root, file, eye, height, width, fit, bad) for eye in eyes]
         root = scipy.io.loadmat(file, struct_as_record=True, squeeze_me=False)
-    except records.BadRecordError:
+    except (records.BadRecordError, extras.MissingExtraError):
         raise
     except Exception as e:  # scipy/h5py raise many types for damaged files
         records.fail(file, "(file)", "a MATLAB .mat file (v5 or v7.3) as MPIIGaze distributes it",

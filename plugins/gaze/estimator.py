@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import gin
 import keras
 import numpy as np
 import tensorflow as tf
 
-from simgan.core import evaluation
+from simgan.core import evaluation, registry
 
 FEATURES_LAYER = "features"
 
 
-@gin.configurable("gaze_estimator", module="gaze")
+@registry.configurable("gaze_estimator", module="gaze")
 def gaze_estimator(input_shape: Sequence[int] = (35, 55, 1),
                    conv_filters: Sequence[int] = (32, 32, 64, 80, 192),
                    dense_units: Sequence[int] = (9600, 1000),
@@ -62,7 +61,7 @@ def euclidean_loss(predicted: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
     return 0.5 * tf.reduce_mean(tf.reduce_sum(tf.square(predicted - target), axis=-1))
 
 
-@gin.configurable("train_gaze_estimator", module="gaze",
+@registry.configurable("train_gaze_estimator", module="gaze",
                   denylist=["model", "images", "gazes", "seed"])
 def train_gaze_estimator(model: keras.Model, images: np.ndarray, gazes: np.ndarray, *, seed: int,
                          steps: int = 20000, batch_size: int = 512,
@@ -83,5 +82,5 @@ def train_gaze_estimator(model: keras.Model, images: np.ndarray, gazes: np.ndarr
 
 def predict_gaze(model: keras.Model, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
     """Unit gaze vectors [N, 3] predicted for ``images``."""
-    predicted = np.asarray(model.predict(images, batch_size=batch_size, verbose=0), np.float64)
+    predicted = evaluation.predict(model, images, batch_size).astype(np.float64)
     return predicted / np.maximum(np.linalg.norm(predicted, axis=1, keepdims=True), 1e-12)

@@ -33,17 +33,8 @@ SPLIT_SEED_OFFSETS = {"train": 101, "test": 202, "validation": 303}
 
 
 def take_labelled(dataset_name: str, scope: str, seed: int, count: int) -> dict[str, np.ndarray]:
-    """The first ``count`` elements of a registered dataset as numpy arrays; needs 'gaze' labels."""
-    dataset = data.build(dataset_name, scope, seed)
-    if GAZE_KEY not in dataset.element_spec:
-        raise ValueError(f"Dataset {dataset_name!r} (gin scope {scope!r}) has no {GAZE_KEY!r} "
-                         f"label; its elements hold {sorted(dataset.element_spec)}. The gaze "
-                         "experiment needs labelled training and test sets.")
-    arrays = {k: v.numpy() for k, v in next(iter(dataset.batch(count).take(1))).items()}
-    if len(arrays[data.IMAGE_KEY]) < count:
-        raise ValueError(f"Dataset {dataset_name!r} (gin scope {scope!r}) has only "
-                         f"{len(arrays[data.IMAGE_KEY])} examples; {count} were asked for")
-    return arrays
+    """The first ``count`` elements of a registered dataset that has 'gaze' labels."""
+    return data.take(dataset_name, scope, seed, count, required=(GAZE_KEY,))
 
 
 @EVALUATORS.register("gaze", denylist=("seed", "output_dir"))

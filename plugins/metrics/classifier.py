@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import gin
 import keras
 import numpy as np
 import tensorflow as tf
 
-from simgan.core import evaluation
+from simgan.core import evaluation, registry
 
 FEATURES_LAYER = "features"
 
 
-@gin.configurable("domain_classifier", module="metrics")
+@registry.configurable("domain_classifier", module="metrics")
 def domain_classifier(input_shape: Sequence[int], filters: Sequence[int] = (16, 32, 64),
                       feature_units: int = 64, seed: int = 0) -> keras.Model:
     """conv3x3 + maxpool2 per width, global average pool, dense ``features``, one logit [B]."""
@@ -39,7 +38,7 @@ def _sigmoid_cross_entropy(logits: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits))
 
 
-@gin.configurable("train_domain_classifier", module="metrics",
+@registry.configurable("train_domain_classifier", module="metrics",
                   denylist=["model", "negatives", "positives", "seed"])
 def train_domain_classifier(model: keras.Model, negatives: np.ndarray, positives: np.ndarray, *,
                             seed: int, steps: int = 1000, batch_size: int = 64,
@@ -60,9 +59,9 @@ def train_domain_classifier(model: keras.Model, negatives: np.ndarray, positives
 
 
 def predict_logits(model: keras.Model, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
-    return np.asarray(model.predict(images, batch_size=batch_size, verbose=0), np.float64)
+    return evaluation.predict(model, images, batch_size).astype(np.float64)
 
 
 def feature_extractor(model: keras.Model) -> keras.Model:
     """The sub-model mapping images to the ``features`` layer's activations."""
-    return keras.Model(model.inputs, model.get_layer(FEATURES_LAYER).output)
+    return keras.Model(model.input, model.get_layer(FEATURES_LAYER).output)

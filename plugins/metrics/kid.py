@@ -1,4 +1,6 @@
-"""Kernel Inception Distance (Binkowski et al. 2018) on features of a network trained here.
+"""`classifier_kid`: the KID estimator (Binkowski et al. 2018) on features of a network trained
+here, not on Inception features, so its values are not comparable with published KID (the old
+name `kid` is a deprecated alias).
 
 KID is the unbiased estimate of MMD^2 with the cubic polynomial kernel
 k(x, y) = (x.y / d + 1)^3, d the feature dimension. It is computed on ``num_subsets`` disjoint
@@ -16,6 +18,7 @@ import keras
 import numpy as np
 from absl import logging
 
+from simgan.core import evaluation
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.metrics import classifier
 from simgan.plugins.metrics.samples import RealVsSynthetic
@@ -51,9 +54,11 @@ def kid(x: np.ndarray, y: np.ndarray, *, num_subsets: int = 10, subset_size: int
     return float(np.mean(estimates)), float(np.std(estimates, ddof=1) / np.sqrt(num_subsets))
 
 
-@EVALUATORS.register("kid", denylist=("seed", "output_dir"))
-class KernelInceptionDistance(RealVsSynthetic):
-    """KID of real vs refined (and real vs raw synthetic as reference) on learned features."""
+@EVALUATORS.register("classifier_kid", denylist=("seed", "output_dir"),
+                     deprecated_aliases=("kid",))
+class ClassifierKID(RealVsSynthetic):
+    """KID of real vs refined (and raw synthetic) on a trained domain classifier's features,
+    not Inception's: not comparable with published KID (docs/EVALUATION.md)."""
 
     def __init__(self, *, seed: int, output_dir: str, real_dataset: str = "eye_simulator",
                  real_scope: str = "real", synthetic_dataset: str = "eye_simulator",
@@ -80,7 +85,7 @@ class KernelInceptionDistance(RealVsSynthetic):
         self._real_features = self._embed(real[n:])
 
     def _embed(self, images: np.ndarray) -> np.ndarray:
-        return np.asarray(self._features.predict(images, batch_size=512, verbose=0), np.float64)
+        return evaluation.predict(self._features, images, 512).astype(np.float64)
 
     def _synthetic(self) -> np.ndarray:
         """The held-out synthetic split (the first trained the feature network)."""

@@ -13,16 +13,6 @@ from simgan.core import data
 from simgan.core.evaluation import refine
 
 
-def take_images(dataset_name: str, scope: str, seed: int, count: int) -> np.ndarray:
-    """The first ``count`` images [count, H, W, C] of registered dataset ``dataset_name``."""
-    dataset = data.build(dataset_name, scope, seed).map(lambda e: e[data.IMAGE_KEY])
-    images = next(iter(dataset.batch(count).take(1))).numpy()
-    if len(images) < count:
-        raise ValueError(f"Dataset {dataset_name!r} (gin scope {scope!r}) has only {len(images)} "
-                         f"images; {count} were asked for")
-    return images
-
-
 class DomainSamples:
     """Lazily drawn real and synthetic image arrays, ``count`` of each, cached."""
 
@@ -36,7 +26,7 @@ class DomainSamples:
     def __getitem__(self, domain: str) -> np.ndarray:
         if domain not in self._arrays:
             name, scope, seed = self._sources[domain]
-            self._arrays[domain] = take_images(name, scope, seed, self._count)
+            self._arrays[domain] = data.take(name, scope, seed, self._count)[data.IMAGE_KEY]
         return self._arrays[domain]
 
 

@@ -1,5 +1,7 @@
-"""The automated visual Turing test: a fresh classifier learns real vs refined on one split and
-is scored on a disjoint one. Accuracy near 0.5 means the two are indistinguishable to it.
+"""`c2st`: a classifier two-sample test (Lopez-Paz & Oquab 2017), the automated stand-in for the
+paper's visual Turing test (the human study is `simgan-vtt`; the old name `visual_turing_test`
+is a deprecated alias). A fresh classifier learns real vs refined on one split and is scored on
+a disjoint one. Accuracy near 0.5 means the two are indistinguishable to it.
 
 Keys: ``{synthetic,refined}/accuracy`` and its
 Wilson interval ``accuracy_ci_low`` / ``accuracy_ci_high`` (scipy.stats.binomtest). The raw
@@ -34,8 +36,9 @@ def turing_test(real_train: np.ndarray, real_test: np.ndarray, fake_train: np.nd
     return accuracy_with_interval(correct, len(real_test) + len(fake_test), confidence)
 
 
-@EVALUATORS.register("visual_turing_test", denylist=("seed", "output_dir"))
-class VisualTuringTest(RealVsSynthetic):
+@EVALUATORS.register("c2st", denylist=("seed", "output_dir"),
+                     deprecated_aliases=("visual_turing_test",))
+class ClassifierTwoSampleTest(RealVsSynthetic):
     """Classifier two-sample test, real vs refined (and real vs raw synthetic as reference)."""
 
     def __init__(self, *, seed: int, output_dir: str, real_dataset: str = "eye_simulator",

@@ -10,13 +10,12 @@ the op is not built, on GPU/TPU (CPU kernels only) and inside XLA-compiled steps
 from __future__ import annotations
 
 import os
-from typing import Callable
-
 import tensorflow as tf
 from absl import logging
 
 from simgan.core import custom_ops
-from simgan.core.adversarial import REAL, REFINED
+from simgan.core.adversarial import REAL, REFINED, local_cross_entropy
+from simgan.core.objectives import AdversarialTerm
 from simgan.core.registries import LOSSES
 
 LIBRARY = custom_ops.declare("fused_local_adversarial", [
@@ -26,10 +25,8 @@ REDUCTIONS = ("sum", "mean")
 
 
 def fallback_loss(logits: tf.Tensor, target: int, mean: bool) -> tf.Tensor:
-    """Pure TF: per-patch sparse softmax cross-entropy, reduced over the patches."""
-    labels = tf.fill(tf.shape(logits)[:-1], target)
-    per_patch = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-    return (tf.reduce_mean if mean else tf.reduce_sum)(per_patch, axis=[1, 2])
+    """Pure TF: the shared local cross-entropy."""
+    return local_cross_entropy(logits, target == REAL, "mean" if mean else "sum")
 
 
 @tf.RegisterGradient("FusedLocalAdversarial")
@@ -40,11 +37,11 @@ def _gradient(op: tf.Operation, upstream: tf.Tensor) -> tf.Tensor:
 
 
 @LOSSES.register("fused_local_adversarial")
-def fused_local_adversarial(*, reduction: str = "sum") -> Callable[[tf.Tensor, bool], tf.Tensor]:
+def fused_local_adversarial(*, reduction: str = "sum") -> AdversarialTerm:
     """Local adversarial loss by a fused C++ op; pure-TF fallback when the op is unavailable.
 
     ``reduction``: 'sum' over the patches as in the paper (eq. 4), or 'mean'. The returned
-    callable's ``implementation`` attribute says which path it takes ('custom_op' or
+    term's ``implementation`` attribute says which path it takes ('custom_op' or
     'fallback'; inside an XLA-compiled step it always takes the fallback).
     """
     if reduction not in REDUCTIONS:
@@ -64,5 +61,6 @@ def fused_local_adversarial(*, reduction: str = "sum") -> Callable[[tf.Tensor, b
             return fallback_loss(logits, target, mean)
         return module.fused_local_adversarial(logits, target=target, mean=mean)
 
-    loss.implementation = FALLBACK if module is None else CUSTOM_OP
-    return loss
+    term = AdversarialTerm(loss)
+    term.implementation = FALLBACK if module is None else CUSTOM_OP
+    return term

@@ -1,3 +1,5 @@
-"""SimGAN components: ResNet refiner, local/global discriminators, losses, history buffers, optimizers."""
+"""SimGAN components: ResNet refiner, local/global discriminators, loss terms and penalties,
+history buffers, optimizers, and the `refined` dataset."""
 
-from simgan.plugins.simgan import discriminator, history, losses, optimizers, refiner  # noqa: F401
+from simgan.plugins.simgan import (  # noqa: F401
+    discriminator, history, losses, optimizers, penalties, refined, refiner)

@@ -1,24 +1,23 @@
-"""SimGAN losses: the local adversarial loss and the self-regularization loss.
+"""SimGAN loss terms: the local adversarial loss, its least-squares variant, and the
+self-regularization loss.
 
-Both return a per-example loss ``[B]``; the trainer averages over the global batch and composes
-``adversarial + lambda * self_regularization``.
+Each is a `LossTerm` (core/objectives.py) giving per-example losses ``[B]``; the paper's refiner
+objective lists ``local_adversarial`` and ``self_regularization`` with weights 1 and lambda.
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
 import tensorflow as tf
 
-from simgan.core.adversarial import REAL, REFINED
+from simgan.core.adversarial import local_cross_entropy
+from simgan.core.objectives import AdversarialTerm, PairTerm, real_log_odds
 from simgan.core.registries import LOSSES
 
-AdversarialLoss = Callable[[tf.Tensor, bool], tf.Tensor]
-SelfRegularization = Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
+REDUCTIONS = {"sum": tf.reduce_sum, "mean": tf.reduce_mean}
 
 
 @LOSSES.register("local_adversarial")
-def local_adversarial(*, reduction: str = "sum") -> AdversarialLoss:
+def local_adversarial(*, reduction: str = "sum") -> AdversarialTerm:
     """Cross-entropy of every patch's two-class logits against the target class, summed over
     patches as in the paper (``reduction='mean'`` averages instead).
 
@@ -28,16 +27,23 @@ def local_adversarial(*, reduction: str = "sum") -> AdversarialLoss:
     """
     if reduction not in ("sum", "mean"):
         raise ValueError(f"local_adversarial.reduction: expected 'sum' or 'mean', got {reduction!r}")
-    reduce = tf.reduce_sum if reduction == "sum" else tf.reduce_mean
+    return AdversarialTerm(lambda logits, is_real: local_cross_entropy(logits, is_real, reduction))
+
+
+@LOSSES.register("least_squares_adversarial")
+def least_squares_adversarial(*, reduction: str = "mean") -> AdversarialTerm:
+    """Least-squares GAN loss (Mao et al. 2017) per patch on the log-odds of "real":
+    ``(d - 1)^2`` for the real target and ``(d + 1)^2`` for the refined one, reduced over the
+    patches; it does not saturate when the discriminator is confident."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"least_squares_adversarial.reduction: expected 'sum' or 'mean', got "
+                         f"{reduction!r}")
 
     def loss(logits: tf.Tensor, is_real: bool) -> tf.Tensor:
-        logits = tf.cast(logits, tf.float32)
-        target = REAL if is_real else REFINED
-        labels = tf.fill(tf.shape(logits)[:-1], target)
-        per_patch = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-        return reduce(per_patch, axis=[1, 2])
+        target = 1.0 if is_real else -1.0
+        return REDUCTIONS[reduction](tf.square(real_log_odds(logits) - target), axis=[1, 2])
 
-    return loss
+    return AdversarialTerm(loss)
 
 
 def _identity(images: tf.Tensor) -> tf.Tensor:
@@ -53,7 +59,7 @@ PSI = {"identity": _identity, "channel_mean": _channel_mean}
 
 @LOSSES.register("self_regularization")
 def self_regularization(*, psi: str = "identity", downsample: int = 1,
-                        reduction: str = "mean") -> SelfRegularization:
+                        reduction: str = "mean") -> PairTerm:
     """Per-example ``||psi(R(x)) - psi(x)||_1`` over the feature map.
 
     ``psi`` is the paper's feature transform: 'identity' (used for eyes), 'channel_mean' (the
@@ -65,7 +71,7 @@ def self_regularization(*, psi: str = "identity", downsample: int = 1,
     """
     if reduction not in ("sum", "mean"):
         raise ValueError(f"self_regularization.reduction: expected 'sum' or 'mean', got {reduction!r}")
-    reduce = tf.reduce_sum if reduction == "sum" else tf.reduce_mean
+    reduce = REDUCTIONS[reduction]
     if psi not in PSI:
         raise ValueError(f"self_regularization.psi: expected one of {sorted(PSI)}, got {psi!r}")
     if downsample < 1:
@@ -81,4 +87,4 @@ def self_regularization(*, psi: str = "identity", downsample: int = 1,
     def loss(refined: tf.Tensor, synthetic: tf.Tensor) -> tf.Tensor:
         return reduce(tf.abs(features(refined) - features(synthetic)), axis=[1, 2, 3])
 
-    return loss
+    return PairTerm(loss)

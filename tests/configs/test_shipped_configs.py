@@ -2,6 +2,7 @@
 quickstart config trains end to end (shortened here)."""
 
 import glob
+import logging
 import os
 
 import gin
@@ -17,10 +18,21 @@ SHIPPED = sorted(os.path.relpath(p, configs.path())
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_shipped_config_parses(name):
+def test_shipped_config_parses_without_false_path_errors(name, caplog):
     plugins.load_all()
-    config.parse([name], [])
+    with caplog.at_level(logging.INFO):
+        config.parse([name], [])
     TrainConfig()  # every train.* binding names a real field
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+def test_missing_gin_file_and_old_style_include_are_clear_errors(tmp_path):
+    with pytest.raises(config.ConfigError, match="no_such.gin': no such file"):
+        config.parse(["no_such.gin"], [])
+    old = tmp_path / "old.gin"
+    old.write_text("include 'simgan/eyes_paper.gin'\n")
+    with pytest.raises(config.ConfigError, match="include 'simgan/configs/simgan/eyes_paper.gin'"):
+        config.parse([str(old)], [])
 
 
 def test_paper_config_holds_the_paper_values():

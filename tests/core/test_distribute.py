@@ -40,7 +40,7 @@ def single(tmp_path_factory):
 
 def test_mirrored_two_replicas_match_one(tmp_path, single):
     result = run_train(tmp_path / "m", write_config(tmp_path, CONFIG), "--seed=5",
-                       "--strategy=mirrored", "--cpu_devices=2")
+                       "--strategy=mirrored", "--cpu_devices=2", "--verbosity=0")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "with 2 replicas" in result.stderr
     assert_close(weights(tmp_path / "m"), single)
@@ -64,7 +64,8 @@ def test_multi_worker_two_processes_match_one(tmp_path, single):
         env = dict(os.environ, TF_CONFIG=json.dumps(
             {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}))
         procs.append(subprocess.Popen(
-            train_command(tmp_path / "m", gin_file, "--seed=5", "--strategy=multi_worker"),
+            train_command(tmp_path / "m", gin_file, "--seed=5", "--strategy=multi_worker",
+                          "--verbosity=0"),
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
     errors = [p.communicate(timeout=300)[1] for p in procs]
     for p, err in zip(procs, errors):

@@ -60,7 +60,7 @@ def test_denylisted_framework_arguments_cannot_be_bound_from_gin():
 
 
 def test_describe_lists_parameters_and_defaults():
-    from simgan.core import plugins
+    from simgan.core import plugins, trainer  # noqa: F401  (trainer: train.*)
 
     plugins.load_module("simgan.plugins.simgan")
     text = registries.describe()
@@ -69,3 +69,26 @@ def test_describe_lists_parameters_and_defaults():
     assert "[discriminators]" in text and "local.padding = 'same'" in text
     assert "sgd.learning_rate = 0.001" in text
     assert "[buffers]" in text and "history.capacity_batches = 100" in text
+    assert "resnet.input_shape" not in text  # supplied by the framework, not bindable
+    assert "[other gin-configurables]" in text and "train.batch_size = 512" in text
+    assert "train.refiner_objective = (('local_adversarial', 1.0)" in text
+
+
+def test_deprecated_alias_builds_with_its_own_bindings_and_warns(caplog):
+    import gin
+    from simgan.core.registry import Registry
+
+    registry = Registry("things_alias_test", "test")
+
+    @registry.register("new_name", deprecated_aliases=("old_name",))
+    def make(*, size: int = 1):
+        """A thing."""
+        return size
+
+    gin.parse_config("old_name.size = 3\nnew_name.size = 5")
+    assert registry.build("new_name") == 5
+    with caplog.at_level("WARNING"):
+        assert registry.build("old_name") == 3
+    assert "'old_name' is a deprecated name of 'new_name'" in caplog.text
+    assert "old_name" in registry and registry.names() == ["new_name"]
+    assert registry.aliases("new_name") == ["old_name"]

@@ -31,16 +31,25 @@ def test_run_writes_every_artifact(finished_run):
     assert ckpt.endswith("ckpt-18")  # 4 + 2 + 4 * (2 + 1) steps
     config = (model_dir / "operative_config.gin").read_text()
     assert "train.batch_size = 8" in config and "resnet.num_blocks = 1" in config
-    # Progress reaches the terminal: step, losses, rate and time left.
-    assert "step 18/18" in result.stderr and "steps/s" in result.stderr and "left" in result.stderr
-    assert "Deterministic ops: True" in result.stderr  # the default on CPU
+    # The terminal: a progress bar per stage with its losses, steps/s and ETA, no log lines,
+    # and a closing report with the paths.
+    out = result.stdout
+    for stage in ("pretrain R (steps 1-4)", "pretrain D (steps 5-6)", "adversarial (steps 7-18)"):
+        assert stage in out, out
+    assert "12/12" in out and "steps/s" in out and "refiner/self_regularization" in out
+    assert f"refiner: {model_dir / 'export' / 'refiner.keras'}" in out
+    assert not [line for line in result.stderr.splitlines() if line[:1] in "EWI" and line[1:2].isdigit()], result.stderr
 
 
-def test_determinism_can_be_turned_off(tmp_path):
+def test_determinism_is_on_by_default_on_cpu_and_can_be_turned_off(tmp_path):
     gin_file = write_config(tmp_path, TOY_CONFIG + "train.iterations = 0\ntrain.image_every = 0\n")
-    result = run_train(tmp_path / "m", gin_file, "--nodeterministic")
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "Deterministic ops: False" in result.stderr
+    on = run_train(tmp_path / "on", gin_file, "--verbosity=0")
+    assert on.returncode == 0, on.stderr[-2000:]
+    assert "Deterministic ops: True" in on.stderr
+    off = run_train(tmp_path / "off", gin_file, "--nodeterministic", "--verbosity=0")
+    assert off.returncode == 0, off.stderr[-2000:]
+    assert "Deterministic ops: False" in off.stderr
+
 
 
 def test_exported_refiner_loads_without_training_code(finished_run):
@@ -56,7 +65,7 @@ def test_tensorboard_has_losses_accuracies_learning_rates_and_grids(finished_run
 
     events = EventAccumulator(str(model_dir), size_guidance={"tensors": 0}).Reload()
     tags = set(events.Tags()["tensors"])
-    for tag in ["refiner/adversarial", "refiner/self_regularization", "discriminator/total",
+    for tag in ["refiner/local_adversarial", "refiner/self_regularization", "discriminator/total",
                 "discriminator/accuracy_real", "discriminator/accuracy_refined",
                 "refiner/learning_rate", "discriminator/learning_rate", "steps_per_second",
                 "synthetic_refined_real"]:
@@ -98,7 +107,9 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_last_good_checkpoint(tmp_
 
 def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
     result = run_train(tmp_path / "m", write_config(tmp_path), "--strategy=mirrored",
-                       "--cpu_devices=2")
+                       "--cpu_devices=2", "--verbosity=0")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Strategy MirroredStrategy with 2 replicas" in result.stderr
+    # --verbosity gives the full log: the step lines with losses, rate and time left.
+    assert "step 18/18" in result.stderr and "steps/s" in result.stderr and "left" in result.stderr
     assert tf.train.latest_checkpoint(str(tmp_path / "m" / "checkpoints")).endswith("ckpt-18")

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 import toy_gaze_data
-from simgan.core import config, evaluation, plugins
+from simgan.core import config, evaluation, exported, plugins
 from simgan.core.registries import DATASETS
-from simgan.plugins import metrics  # noqa: F401  (registers kid, visual_turing_test)
-from simgan.tools import convert, evaluate, refine
+from simgan.plugins import metrics  # noqa: F401  (registers classifier_kid and its deprecated name kid)
+from simgan.plugins.simgan import refined  # noqa: F401  (registers the refined dataset)
+from simgan.tools import convert, evaluate
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY_KID = """
@@ -90,10 +91,10 @@ def test_simgan_eval_cli(tmp_path):
 
 def test_unreadable_refiner_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="none.keras.*no such file"):
-        evaluate.load_refiner(str(tmp_path / "none.keras"))
+        exported.load(str(tmp_path / "none.keras"))
     (tmp_path / "bad.keras").write_text("not a zip")
     with pytest.raises(ValueError, match="bad.keras: not a loadable Keras model"):
-        evaluate.load_refiner(str(tmp_path / "bad.keras"))
+        exported.load(str(tmp_path / "bad.keras"))
 
 
 def test_simgan_refine_carries_labels_and_resumes(tmp_path):
@@ -126,7 +127,6 @@ def test_simgan_refine_carries_labels_and_resumes(tmp_path):
     first_shards = manifest["shards"][:2]
     resumed = convert.convert("refined", str(out), 0, "", 40, 100, 5.0)
     assert resumed["shards"][:2] == first_shards and resumed["records"] == 100
-    assert refine.refined  # the dataset the tool registers
 
 
 def test_summarize_reads_the_last_training_record(tmp_path):

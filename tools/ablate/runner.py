@@ -171,7 +171,7 @@ class Runner:
             planned = _read_json(run_file)
             if Run.from_json(planned["run"]) != run:
                 raise ValueError(f"{run_file}: this directory holds a run planned differently "
-                                 f"({planned['run']}); use another --root or remove it")
+                                 f"({planned['run']}); use another --output_dir or remove it")
             attempts = planned["attempts"]
         assignment = self.assigner().acquire()
         try:

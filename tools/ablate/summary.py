@@ -22,6 +22,7 @@ from tensorboard.util import tensor_util
 
 from simgan.core import evaluation
 from simgan.core.files import atomic_write_text
+from simgan.core.tables import markdown_table
 from simgan.tools.ablate import runner
 from simgan.tools.ablate.plan import Run
 
@@ -37,9 +38,9 @@ HEADLINE = (
     ("gaze/refined_1x/within_7deg_pct", "% within 7 deg, refined"),
     ("label_preservation/refined/gaze_shift_deg", "label shift (deg)"),
     ("label_preservation/refined/pupil_shift_px", "pupil shift (px)"),
-    ("visual_turing_test/refined/accuracy", "real-vs-refined accuracy"),
-    ("kid/refined/kid", "KID refined"),
-    ("refiner/adversarial", "final R adversarial"),
+    ("c2st/refined/accuracy", "real-vs-refined accuracy"),
+    ("classifier_kid/refined/kid", "KID (classifier features) refined"),
+    ("refiner/local_adversarial", "final R adversarial"),
     ("refiner/self_regularization", "final R self-reg."),
     ("discriminator/total", "final D loss"),
     (STEPS_PER_SECOND, "steps/s"),
@@ -173,8 +174,7 @@ def headline_columns(rows: Sequence[dict]) -> list[tuple[str, str]]:
 def markdown(rows: Sequence[dict], records: Sequence[dict]) -> str:
     """The results table: mean ± std over seeds of the headline metrics, one row per group."""
     columns = headline_columns(rows)
-    lines = ["| run | seeds | " + " | ".join(label for _, label in columns) + " |",
-             "|---|---|" + "---|" * len(columns)]
+    table = []
     for row in rows:
         cells = []
         for key, _ in columns:
@@ -182,7 +182,8 @@ def markdown(rows: Sequence[dict], records: Sequence[dict]) -> str:
             cells.append("—" if stat is None else
                          f"{stat['mean']:.4g} ± {stat['std']:.2g}" if stat["n"] > 1 else
                          f"{stat['mean']:.4g}")
-        lines.append(f"| {row['group']} | {len(row['seeds'])} | " + " | ".join(cells) + " |")
+        table.append([row["group"], len(row["seeds"]), *cells])
+    lines = [markdown_table(["run", "seeds", *(label for _, label in columns)], table)]
     unfinished = [f"{r['run']} ({r['status']})" for r in records if r["status"] != runner.DONE]
     notes = ["", "Mean ± sample standard deviation over seeds; every metric is in summary.csv "
              "and runs.csv."]

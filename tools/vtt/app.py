@@ -16,7 +16,7 @@ from typing import Sequence
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from simgan.tools.vtt import stats
 from simgan.tools.vtt.images import DOMAINS, ID_PATTERN

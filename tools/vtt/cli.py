@@ -1,73 +1,63 @@
 """`simgan-vtt`: starts a visual Turing test study, or prints and exports its report.
 
-    simgan-vtt --real DIR --refined DIR --results DIR [--port 8000 ...]   serve the study
-    simgan-vtt report --results DIR                                      print stats, write CSV
+    simgan-vtt --real=DIR --refined=DIR --results=DIR [--port=8000 ...]   serve the study
+    simgan-vtt report --results=DIR                                       print stats, write CSV
 
 Restarting with the same --results folder (and the same images and design) resumes the study.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import secrets
-import sys
-from typing import Sequence
+from simgan.core import cli
 
-from absl import logging
-from werkzeug.serving import make_server
+cli.quiet_tensorflow()
 
-from simgan.core.files import atomic_write_text
-from simgan.tools.vtt import stats
-from simgan.tools.vtt.app import ORIGINS, create_app, origin_of
-from simgan.tools.vtt.images import Catalog
-from simgan.tools.vtt.store import Store
-from simgan.tools.vtt.study import Design, Study
+import os  # noqa: E402
+import secrets  # noqa: E402
+import sys  # noqa: E402
+from typing import Any, Sequence  # noqa: E402
+
+from absl import flags, logging  # noqa: E402
+
+from simgan.core import extras  # noqa: E402
+from simgan.core.files import atomic_write_text  # noqa: E402
+from simgan.tools.vtt import stats  # noqa: E402
+from simgan.tools.vtt.images import Catalog  # noqa: E402
+from simgan.tools.vtt.store import Store  # noqa: E402
+from simgan.tools.vtt.study import Design, Study  # noqa: E402
 
 DB_NAME = "vtt.sqlite3"
 KEY_NAME = "results_key"
 LOCALHOSTS = ("127.0.0.1", "localhost", "::1")
+REPORT = "report"
+FLAGS = flags.FLAGS
 
 
-def _serve_parser() -> argparse.ArgumentParser:
+def define_flags() -> None:
     defaults = Design()
-    parser = argparse.ArgumentParser(
-        prog="simgan-vtt", description="Serve a visual Turing test (real vs refined images). "
-        "Run `simgan-vtt report --results DIR` for the statistics.")
-    parser.add_argument("--real", required=True, help="folder of real images (PNG/JPG)")
-    parser.add_argument("--refined", required=True,
-                        help="folder of refined (or raw synthetic) images (PNG/JPG)")
-    parser.add_argument("--results", required=True,
-                        help="folder for the study database; reuse it to resume the study")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to bind; anything but localhost exposes the study")
-    parser.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
-    parser.add_argument("--public_url", action="append", default=[],
-                        help="URL participants use when it is not http://HOST:PORT (another "
-                             "name, a proxy); only requests for the bound address and these "
-                             "URLs are answered (repeatable)")
-    parser.add_argument("--images_per_participant", type=int,
-                        default=defaults.images_per_participant,
-                        help="test images each participant labels")
-    parser.add_argument("--real_fraction", type=float, default=defaults.real_fraction,
-                        help="share of real images in each participant's sequence")
-    parser.add_argument("--examples_per_domain", type=int, default=defaults.examples_per_domain,
-                        help="real and refined examples always shown beside the test image")
-    parser.add_argument("--scale", type=int, default=4,
-                        help="integer upscaling of the images on screen (nearest neighbour)")
-    parser.add_argument("--seed", type=int, default=defaults.seed,
-                        help="draws the examples and every participant's sequence")
-    return parser
-
-
-def _report_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="simgan-vtt report", description="Print a study's statistics and export CSV.")
-    parser.add_argument("--results", required=True, help="the study's results folder")
-    parser.add_argument("--csv_dir", default=None,
-                        help="where to write answers.csv and participants.csv "
-                             "(default: the results folder)")
-    return parser
+    flags.DEFINE_string("real", None, "Folder of real images (PNG/JPG); serving only.")
+    flags.DEFINE_string("refined", None, "Folder of refined (or raw synthetic) images (PNG/JPG); "
+                        "serving only.")
+    flags.DEFINE_string("results", None, "Folder for the study database; reuse it to resume "
+                        "the study.")
+    flags.mark_flag_as_required("results")
+    flags.DEFINE_string("host", "127.0.0.1", "Address to bind; anything but localhost exposes "
+                        "the study.")
+    flags.DEFINE_integer("port", 8000, "Port (0: any free port).")
+    flags.DEFINE_multi_string("public_url", [], "URL participants use when it is not "
+                              "http://HOST:PORT (another name, a proxy); only requests for the "
+                              "bound address and these URLs are answered (repeatable).")
+    flags.DEFINE_integer("images_per_participant", defaults.images_per_participant,
+                         "Test images each participant labels.")
+    flags.DEFINE_float("real_fraction", defaults.real_fraction,
+                       "Share of real images in each participant's sequence.")
+    flags.DEFINE_integer("examples_per_domain", defaults.examples_per_domain,
+                         "Real and refined examples always shown beside the test image.")
+    flags.DEFINE_integer("scale", 4, "Integer upscaling of the images on screen (nearest "
+                         "neighbour).")
+    cli.define_seed("the examples and every participant's sequence")
+    flags.DEFINE_string("csv_dir", None, "report: where to write answers.csv and "
+                        "participants.csv (default: the results folder).")
 
 
 def results_key(results_dir: str) -> str:
@@ -87,6 +77,8 @@ def study_origins(host: str, port: int, public_urls: Sequence[str] = ()) -> list
     names = [host]
     if host in LOCALHOSTS or host in ("0.0.0.0", "::", ""):
         names += LOCALHOSTS
+    from simgan.tools.vtt.app import origin_of  # pylint: disable=import-outside-toplevel  (flask)
+
     origins = [f"http://[{n}]:{port}" if ":" in n else f"http://{n}:{port}" for n in names if n]
     for url in public_urls:
         try:
@@ -96,7 +88,16 @@ def study_origins(host: str, port: int, public_urls: Sequence[str] = ()) -> list
     return origins
 
 
-def serve(args: argparse.Namespace) -> None:
+def serve(args: Any) -> None:
+    """Serves the study; ``args`` has the attributes of the flags (e.g. FLAGS)."""
+    extras.require("flask", "vtt", "simgan-vtt's web app")
+    from simgan.tools.vtt.app import ORIGINS, create_app  # pylint: disable=import-outside-toplevel
+    from werkzeug.serving import make_server  # pylint: disable=import-outside-toplevel
+
+    for name in ("real", "refined"):
+        if getattr(args, name) is None:
+            raise ValueError(f"--{name} is required to serve a study (or run "
+                             f"`simgan-vtt {REPORT} --results=DIR`)")
     catalog = Catalog(args.real, args.refined, scale=args.scale)
     design = Design(args.images_per_participant, args.real_fraction, args.examples_per_domain,
                     args.seed)
@@ -126,10 +127,12 @@ def serve(args: argparse.Namespace) -> None:
         server.server_close()
 
 
-def report(args: argparse.Namespace) -> None:
+def report(args: Any) -> None:
+    """Prints a study's statistics and writes its CSV files; ``args`` as for `serve`."""
     path = os.path.join(args.results, DB_NAME)
     if not os.path.isfile(path):
-        raise SystemExit(f"--results: {path} does not exist; is {args.results!r} a study folder?")
+        raise FileNotFoundError(f"--results: {path} does not exist; is {args.results!r} a "
+                                "study folder?")
     store = Store(path)
     answers = store.answers()
     summary = stats.summarize(answers, store.progress())
@@ -141,17 +144,19 @@ def report(args: argparse.Namespace) -> None:
         sys.stdout.write(f"Wrote {os.path.join(csv_dir, name)}\n")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    logging.set_verbosity(logging.INFO)
-    try:
-        if argv[:1] == ["report"]:
-            report(_report_parser().parse_args(argv[1:]))
-        else:
-            serve(_serve_parser().parse_args(argv))
-    except (ValueError, OSError) as error:  # Bad folders or options: one line, no traceback.
-        raise SystemExit(f"simgan-vtt: {error}") from error
+def main(argv: list[str]) -> None:
+    if not FLAGS["verbosity"].present:  # the study and results URLs are INFO lines
+        logging.set_verbosity(logging.INFO)
+    if argv[1:] == [REPORT]:
+        report(FLAGS)
+    else:
+        cli.no_arguments(argv)
+        serve(FLAGS)
+
+
+def run() -> None:
+    cli.run("simgan-vtt", define_flags, main)
 
 
 if __name__ == "__main__":
-    main()
+    run()

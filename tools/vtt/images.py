@@ -15,7 +15,10 @@ import io
 import os
 import re
 
+import numpy as np
 from PIL import Image
+
+from simgan.core.figures import png_bytes
 
 DOMAINS = ("real", "refined")
 EXTENSIONS = (".png", ".jpg", ".jpeg")
@@ -106,6 +109,5 @@ class Catalog:
             image = image.resize(self.size, Image.Resampling.BILINEAR)
         width, height = self.size
         image = image.resize((width * self.scale, height * self.scale), Image.Resampling.NEAREST)
-        out = io.BytesIO()
-        image.save(out, format="PNG")
-        return out.getvalue()
+        pixels = np.asarray(image)
+        return png_bytes(pixels[..., None] if pixels.ndim == 2 else pixels)

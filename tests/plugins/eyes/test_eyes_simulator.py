@@ -11,7 +11,8 @@ import tensorflow as tf
 from simgan.core import data
 from simgan.core.registries import DATASETS
 from simgan.plugins.eyes import render
-from simgan.plugins.eyes.angles import angles_from_gaze, angular_error_degrees, gaze_from_angles
+from simgan.plugins.eyes.angles import angles_from_gaze, gaze_from_angles
+from simgan.plugins.gaze.angles import angular_error_deg
 from simgan.plugins.eyes.simulator import DOMAINS, eye_simulator
 from simgan.tools import simulator_figure
 
@@ -87,7 +88,7 @@ def test_angle_conversions_follow_the_project_convention():
     assert right_up[0] > 0 and right_up[1] < 0
     yaw, pitch = angles_from_gaze(right_up)
     np.testing.assert_allclose([yaw.numpy(), pitch.numpy()], [0.3, 0.2], atol=1e-6)
-    assert angular_error_degrees([0, 0, -1], [0, -1, 0]).numpy() == pytest.approx(90.0)
+    assert angular_error_deg([[0, 0, -1]], [[0, -1, 0]])[0] == pytest.approx(90.0)
 
 
 def test_looking_right_moves_the_pupil_right_in_the_image():

@@ -48,7 +48,7 @@ def test_data_multipliers_and_no_refiner(tmp_path):
 def test_unlabelled_test_set_is_a_clear_error(tmp_path):
     import toy_data  # noqa: F401  (toy_squares has no gaze label)
     gaze = _build(tmp_path, test_dataset="toy_squares")
-    with pytest.raises(ValueError, match="'toy_squares'.*no 'gaze' label"):
+    with pytest.raises(ValueError, match="'toy_squares'.*no 'gaze' entry"):
         gaze.evaluate(None, step=0)
 
 

@@ -42,7 +42,7 @@ def test_kid_rejects_too_few_rows():
 def test_kid_evaluator_known_answers(tmp_path):
     gin.parse_config(toy_gaze_data.TINY_DOMAIN_CLASSIFIER)
     evaluator = EVALUATORS.build(
-        "kid", seed=0, output_dir=str(tmp_path), real_dataset="toy_gaze_eyes",
+        "classifier_kid", seed=0, output_dir=str(tmp_path), real_dataset="toy_gaze_eyes",
         synthetic_dataset="toy_gaze_eyes", feature_train_examples=256, examples=250,
         num_subsets=5)
     identity = evaluator.evaluate(toy_gaze_data.identity_refiner(), step=0)

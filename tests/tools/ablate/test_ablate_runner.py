@@ -16,8 +16,8 @@ SEEDS = "0,1,2"
 
 
 def cli(root, gin_file, *extra):
-    return [sys.executable, "-m", "simgan.tools.ablate.cli", f"--root={root}",
-            f"--base={gin_file}", f"--seeds={SEEDS}", f"--plugin={TOY_PLUGIN}", *extra]
+    return [sys.executable, "-m", "simgan.tools.ablate.cli", f"--output_dir={root}",
+            f"--gin_file={gin_file}", f"--seeds={SEEDS}", f"--plugin={TOY_PLUGIN}", *extra]
 
 
 def wait_for(predicate, timeout=120.0):

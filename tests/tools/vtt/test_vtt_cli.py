@@ -3,6 +3,7 @@
 import csv
 import os
 import re
+import types
 
 import pytest
 
@@ -27,7 +28,7 @@ def test_report_prints_the_stats_and_writes_csv(tmp_path, image_dirs, capsys):
                            ).status_code == 303
     truths = [r["truth"] for r in store.answers()]
     correct = truths.count("refined")
-    cli.main(["report", "--results", str(results)])
+    cli.report(types.SimpleNamespace(results=str(results), csv_dir=None))
     out = capsys.readouterr().out
     assert out.startswith(f"Overall: {correct} of 3 correct, p = ")
     assert "P001: 3/4 answered" in out
@@ -38,16 +39,27 @@ def test_report_prints_the_stats_and_writes_csv(tmp_path, image_dirs, capsys):
         assert list(csv.DictReader(f))[-1]["correct"] == str(correct)
 
 
+def options(**given):
+    """The serve flags' defaults with ``given`` applied, as `serve` reads them from FLAGS."""
+    defaults = dict(real=None, refined=None, results=None, host="127.0.0.1", port=0, public_url=[],
+                    images_per_participant=Design().images_per_participant,
+                    real_fraction=Design().real_fraction,
+                    examples_per_domain=Design().examples_per_domain, scale=4, seed=0, csv_dir=None)
+    return types.SimpleNamespace(**{**defaults, **given})
+
+
 def test_bad_options_are_clear_errors(tmp_path, image_dirs):
     real, refined = image_dirs
-    with pytest.raises(SystemExit, match="does not exist"):
-        cli.main(["report", "--results", str(tmp_path / "nothing")])
-    with pytest.raises(SystemExit, match="--real: .*missing.*not a directory"):
-        cli.main(["--real", str(tmp_path / "missing"), "--refined", refined,
-                  "--results", str(tmp_path / "r")])
-    with pytest.raises(SystemExit, match="real_fraction"):
-        cli.main(["--real", real, "--refined", refined, "--results", str(tmp_path / "r"),
-                  "--real_fraction", "2"])
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        cli.report(options(results=str(tmp_path / "nothing")))
+    with pytest.raises(ValueError, match="--real: .*missing.*not a directory"):
+        cli.serve(options(real=str(tmp_path / "missing"), refined=refined,
+                          results=str(tmp_path / "r")))
+    with pytest.raises(ValueError, match="real_fraction"):
+        cli.serve(options(real=real, refined=refined, results=str(tmp_path / "r"),
+                          real_fraction=2))
+    with pytest.raises(ValueError, match="--refined is required"):
+        cli.serve(options(real=real, results=str(tmp_path / "r")))
     assert not os.path.exists(tmp_path / "r")
 
 

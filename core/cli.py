@@ -1,0 +1,126 @@
+"""The one convention of the console scripts, modelled on tensorflow/models official/common/flags.py.
+
+Each binary defines its absl flags in a function that only its `run()` calls (so importing a
+module defines no flag), with the shared definers below for shared meanings, and runs its main
+through `run`: a user error prints ``simgan-<cmd>: error: <message>`` once and exits 1, without
+a traceback (``--verbosity=1`` logs it); a bad flag does the same.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable, Sequence
+
+from absl import app, flags, logging
+
+from simgan.core import config, extras, plugins, registry
+
+FLAGS = flags.FLAGS
+HELP_FLAGS = {"--help", "-help", "-h", "-?", "--helpshort", "--helpfull", "--helpxml"}
+
+
+class UserError(Exception):
+    """A problem the user can fix (bad input, a failed run); shown as one line."""
+
+
+# What a user can fix: bad values and files, gin errors, unknown components, plugins that do
+# not load, missing pip extras, and the domain errors that derive from UserError.
+USER_ERRORS = (ValueError, OSError, config.ConfigError, registry.UnknownComponentError,
+               plugins.PluginError, extras.MissingExtraError, app.UsageError, UserError)
+
+
+def quiet_tensorflow(argv: Sequence[str] | None = None) -> None:
+    """Imports TensorFlow with its C++ log lines silenced, unless the user set
+    ``TF_CPP_MIN_LOG_LEVEL`` or asked for a verbose log (``--verbosity``/``-v``).
+
+    Call it before anything imports TensorFlow (each binary's module does, above its other
+    imports). Level 3 hides the false alarms of a healthy run (e.g. the E-level "failed call to
+    cuInit" on a machine without a GPU); TensorFlow 2.21 also prints its start-up lines (oneDNN,
+    CUDA probing) before it reads the level, so the import itself writes to /dev/null. A failed
+    import still raises with its traceback.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    verbose = any(a.startswith(("--verbosity", "-v")) for a in argv)
+    if verbose or "TF_CPP_MIN_LOG_LEVEL" in os.environ or "tensorflow" in sys.modules:
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        import tensorflow  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+def define_gin(config_help: str = "configures the run") -> None:
+    flags.DEFINE_multi_string("gin_file", [], f"Gin config file that {config_help} (repeatable); "
+                              "relative paths are also looked up in the shipped configs/ folder.")
+    flags.DEFINE_multi_string("gin_param", [], "Gin binding, e.g. train.iterations=10 "
+                              "(repeatable; applied after the files).")
+
+
+def define_plugin() -> None:
+    flags.DEFINE_multi_string("plugin", [], "Extra plugin module (dotted name or .py path) to "
+                              "load (repeatable).")
+
+
+def define_seed(what: str = "initialization, data order and sampling") -> None:
+    flags.DEFINE_integer("seed", 0, f"Seed for {what}; the same seed gives the same result on "
+                         "the same machine (CPU).")
+
+
+def define_model_dir(required: bool = True, what: str = "Where checkpoints, summaries, grids "
+                     "and exports go.") -> None:
+    flags.DEFINE_string("model_dir", None, what)
+    if required:
+        flags.mark_flag_as_required("model_dir")
+
+
+def define_output_dir(required: bool = True, what: str = "Where the results go.") -> None:
+    flags.DEFINE_string("output_dir", None, what)
+    if required:
+        flags.mark_flag_as_required("output_dir")
+
+
+def error(command: str, message: object) -> None:
+    """Prints ``<command>: error: <message>`` (one line) and exits 1."""
+    text = " ".join(str(message).split()) or type(message).__name__
+    print(f"{command}: error: {text}", file=sys.stderr)
+    sys.exit(1)
+
+
+def no_arguments(argv: Sequence[str]) -> None:
+    """Rejects positional arguments (every binary takes flags only)."""
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments {list(argv[1:])}; every option is a --flag "
+                             "(see --help)")
+
+
+def run(command: str, define_flags: Callable[[], None], main: Callable[[list[str]], None],
+        user_errors: tuple[type[BaseException], ...] = ()) -> None:
+    """Defines the binary's flags, parses them and runs ``main`` with the error convention."""
+    define_flags()
+    errors = USER_ERRORS + tuple(user_errors)
+
+    def parse(argv: list[str]) -> list[str]:
+        try:
+            return FLAGS(argv)
+        except flags.Error as e:
+            error(command, f"{e} (see --help)")
+        except SystemExit as e:  # absl's --help/--helpfull print the usage, then exit 1
+            if e.code == 1 and set(argv[1:]) & HELP_FLAGS:
+                sys.exit(0)
+            raise
+
+    def guarded(argv: list[str]) -> None:
+        try:
+            main(argv)
+        except errors as e:
+            logging.debug("%s failed", command, exc_info=True)
+            error(command, e)
+
+    app.run(guarded, flags_parser=parse)

@@ -1,0 +1,35 @@
+"""docs/PLUGINS.md's examples, copied out of the page: a loss term, a refiner and a dataset,
+each one file, train together with no core edit."""
+
+import os
+import re
+
+from train_cli import TOY_CONFIG, run_train, write_config
+
+DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "PLUGINS.md")
+
+
+def doc_blocks() -> dict[str, str]:
+    """Every fenced block of the page whose first line is '# <file name>', by file name."""
+    text = open(DOC).read()
+    blocks = re.findall(r"```(?:python|gin)\n# (\S+)\n(.*?)```", text, re.S)
+    return {name: body for name, body in blocks}
+
+
+def test_doc_plugins_train_without_core_edits(tmp_path):
+    blocks = doc_blocks()
+    plugins = ["smoothness.py", "two_conv.py", "stripes.py"]
+    assert set(plugins) | {"smoothness.gin", "two_conv.gin", "stripes.gin"} <= set(blocks)
+    for name in plugins:
+        (tmp_path / name).write_text(blocks[name])
+    config = (TOY_CONFIG + blocks["smoothness.gin"] + blocks["two_conv.gin"] + blocks["stripes.gin"]
+              + "stripes.height = 8\nstripes.width = 12\ntrain.image_every = 0\n")
+    result = run_train(tmp_path / "m", write_config(tmp_path, config),
+                       *[f"--plugin={tmp_path / name}" for name in plugins])
+    assert result.returncode == 0, result.stderr[-3000:]
+    operative = (tmp_path / "m" / "operative_config.gin").read_text()
+    assert "two_conv.filters = 8" in operative and "real/stripes.noise = 0.2" in operative
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    tags = EventAccumulator(str(tmp_path / "m")).Reload().Tags()["tensors"]
+    assert "refiner/total_variation" in tags

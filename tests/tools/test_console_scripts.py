@@ -1,0 +1,89 @@
+"""Every console script follows the one CLI convention (core/cli.py): --help works, a bad flag
+and a bad file each give one `simgan-<cmd>: error: ...` line and exit 1, with no traceback;
+and importing any simgan module defines no flag."""
+
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MISSING = "/nonexistent/simgan_missing"
+# A bad file for each binary, with whatever else it requires.
+BAD_FILE = {
+    "simgan-train": ["--model_dir={tmp}/m", f"--gin_file={MISSING}.gin"],
+    "simgan-components": [f"--plugin={MISSING}.py"],
+    "simgan-vtt": ["report", f"--results={MISSING}"],
+    "simgan-convert": ["--source=eye_simulator", "--output_dir={tmp}/c", f"--gin_file={MISSING}.gin"],
+    "simgan-build-ops": [f"--plugin={MISSING}.py"],
+    "simgan-ablate": ["--output_dir={tmp}/a", f"--gin_file={MISSING}.gin"],
+    "simgan-eval": [f"--refiner={MISSING}.keras"],
+    "simgan-refine": [f"--refiner={MISSING}.keras", "--source=eye_simulator",
+                      "--output_dir={tmp}/r", f"--gin_file={MISSING}.gin"],
+}
+
+
+def console_scripts() -> dict[str, str]:
+    """setup.py's console scripts (read from the source: an installed copy may be stale)."""
+    text = open(os.path.join(REPO, "setup.py")).read()
+    return dict(re.findall(r'"(simgan-[\w-]+)=(simgan\.[\w.]+:\w+)"', text))
+
+
+def test_every_console_script_is_covered():
+    assert set(console_scripts()) == set(BAD_FILE)
+
+
+def _run(name: str, args: list[str]) -> subprocess.CompletedProcess:
+    module, function = console_scripts()[name].split(":")
+    code = f"import sys; sys.argv[0] = {name!r}; from {module} import {function}; {function}()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """Each script run with --help, a bad flag and a bad file (concurrently: start-up bound)."""
+    tmp = str(tmp_path_factory.mktemp("cli"))
+    jobs = {(name, kind): args for name in BAD_FILE for kind, args in (
+        ("help", ["--help"]), ("bad_flag", ["--no_such_flag=1"]),
+        ("bad_file", [a.format(tmp=tmp) for a in BAD_FILE[name]]))}
+    with ThreadPoolExecutor(4) as pool:
+        futures = {key: pool.submit(_run, key[0], args) for key, args in jobs.items()}
+        return {key: future.result() for key, future in futures.items()}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILE))
+def test_help_works(results, name):
+    done = results[name, "help"]
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "--" in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILE))
+@pytest.mark.parametrize("kind, named", [("bad_flag", "no_such_flag"),
+                                         ("bad_file", "simgan_missing")])
+def test_user_errors_are_one_line(results, name, kind, named):
+    done = results[name, kind]
+    assert done.returncode == 1, (done.stdout + done.stderr)[-2000:]
+    errors = [line for line in done.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1 and errors[0].startswith(f"{name}: error: "), done.stderr[-2000:]
+    assert named in errors[0] and "Traceback" not in done.stderr
+
+
+def test_importing_simgan_modules_defines_no_flag():
+    code = """
+import pkgutil, importlib
+from absl import flags
+import simgan.core, simgan.plugins, simgan.tools
+for package in (simgan.core, simgan.plugins, simgan.tools):
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        importlib.import_module(info.name)
+print(sorted(m for m in flags.FLAGS.flags_by_module_dict() if "simgan" in m))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
