@@ -82,7 +82,7 @@ def test_mirrored_two_replicas_from_pools_match_one(tmp_path):
     gin_file = write_config(tmp_path, config)
     one = run_train(tmp_path / "one", gin_file, "--seed=5")
     two = run_train(tmp_path / "two", gin_file, "--seed=5", "--strategy=mirrored",
-                    "--cpu_devices=2")
+                    "--cpu_devices=2", "--verbosity=0")
     assert one.returncode == 0, one.stderr[-2000:]
     assert two.returncode == 0, two.stderr[-2000:]
     assert "with 2 replicas" in two.stderr and "Pool of 64 elements" in two.stderr

@@ -100,8 +100,8 @@ def test_cli_refuses_more_parallel_runs_than_gpu_slots(tmp_path):
     base = tmp_path / "base.gin"
     base.write_text("train.iterations = 1\n")
     result = subprocess.run(
-        [sys.executable, "-m", "simgan.tools.ablate.cli", f"--root={tmp_path / 'grid'}",
-         f"--base={base}", "--parallel=3", "--gpus=0,1"], capture_output=True, text=True,
+        [sys.executable, "-m", "simgan.tools.ablate.cli", f"--output_dir={tmp_path / 'grid'}",
+         f"--gin_file={base}", "--parallel=3", "--gpus=0,1"], capture_output=True, text=True,
         timeout=120)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
