@@ -42,7 +42,8 @@ def test_mirrored_two_replicas_match_one(tmp_path, single):
     result = run_train(tmp_path / "m", write_config(tmp_path, CONFIG), "--seed=5",
                        "--strategy=mirrored", "--cpu_devices=2")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "with 2 replicas" in result.stderr
+    assert "Strategy MirroredStrategy with 2 replicas" in result.stderr
+    assert tf.train.latest_checkpoint(str(tmp_path / "m" / "checkpoints")).endswith("ckpt-18")
     assert_close(weights(tmp_path / "m"), single)
 
 
