@@ -16,3 +16,22 @@ def _clean_gin():
     gin.clear_config()
     yield
     gin.clear_config()
+
+
+_EXIT_STATUS = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _EXIT_STATUS.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """Ends the process once pytest has reported everything. The interpreter's own shutdown can
+    deadlock in TensorFlow: garbage-collecting a traced function that holds a live tf.data
+    iterator waits forever on the iterator's threads (seen after the full suite: the summary
+    was printed, then the process hung in Py_FinalizeEx). Nothing is left to run by then."""
+    if _EXIT_STATUS:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_EXIT_STATUS[0])

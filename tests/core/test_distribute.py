@@ -42,7 +42,11 @@ def test_mirrored_two_replicas_match_one(tmp_path, single):
     result = run_train(tmp_path / "m", write_config(tmp_path, CONFIG), "--seed=5",
                        "--strategy=mirrored", "--cpu_devices=2", "--verbosity=0")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "with 2 replicas" in result.stderr
+    assert "Strategy MirroredStrategy with 2 replicas" in result.stderr
+    assert "Deterministic ops: True" in result.stderr  # the default on CPU
+    # --verbosity gives the full log: the step lines with losses, rate and time left.
+    assert "step 18/18" in result.stderr and "steps/s" in result.stderr and "left" in result.stderr
+    assert tf.train.latest_checkpoint(str(tmp_path / "m" / "checkpoints")).endswith("ckpt-18")
     assert_close(weights(tmp_path / "m"), single)
 
 
