@@ -57,7 +57,9 @@ def damage(path: str) -> str | None:
     """Why checkpoint ``path`` cannot be restored (reading every tensor checks every checksum
     and length), or None if it reads whole."""
     try:
-        reader = tf.train.load_checkpoint(path)
+        # Not tf.train.load_checkpoint: on filesystems where any path prefix is a directory
+        # (ram://, some object stores) it takes the checkpoint prefix for a folder.
+        reader = tf.compat.v1.train.NewCheckpointReader(path)
         for name, dtype in reader.get_variable_to_dtype_map().items():
             if dtype != tf.variant:  # iterator states: checked when restored
                 reader.get_tensor(name)
