@@ -101,6 +101,17 @@ class GazeEvaluator:
                 "error_deg_per_seed": errors_per_seed,
                 "curve": curves.mean(axis=0).tolist()}
 
+    def _fixed_row(self, source: str, split: str, n: int) -> dict[str, Any]:
+        """The row trained on the first ``n`` images of ``split``: it does not depend on the
+        refiner, so it is trained once and cached."""
+        key = f"{source}_{n}"
+        if key not in self._fixed_rows:
+            logging.info("gaze: training on %d %s images", n, source)
+            arrays = self._data(split)
+            self._fixed_rows[key] = self._experiment(arrays[data.IMAGE_KEY][:n],
+                                                     arrays[GAZE_KEY][:n])
+        return self._fixed_rows[key]
+
     def evaluate(self, refiner: keras.Model | None, step: int) -> dict[str, float]:
         train = self._data("train")
         refined = None
@@ -110,24 +121,13 @@ class GazeEvaluator:
         details: dict[str, dict[str, Any]] = {}
         for k in self._multipliers:
             n = self._base_examples * k
-            gazes = train[GAZE_KEY][:n]
             if self._include_synthetic:
-                key = f"synthetic_{k}x"
-                if key not in self._fixed_rows:
-                    logging.info("gaze: training on %d synthetic images", n)
-                    self._fixed_rows[key] = self._experiment(train[data.IMAGE_KEY][:n], gazes)
-                details[key] = self._fixed_rows[key]
-            if self._include_oracle:
-                key = f"oracle_{k}x"
-                if key not in self._fixed_rows:
-                    logging.info("gaze: training the oracle on %d labelled test-domain images", n)
-                    oracle = self._data("oracle")
-                    self._fixed_rows[key] = self._experiment(oracle[data.IMAGE_KEY][:n],
-                                                                  oracle[GAZE_KEY][:n])
-                details[key] = self._fixed_rows[key]
+                details[f"synthetic_{k}x"] = self._fixed_row("synthetic", "train", n)
+            if self._include_oracle:  # labelled images of the test dataset's own domain
+                details[f"oracle_{k}x"] = self._fixed_row("oracle", "oracle", n)
             if refined is not None:
                 logging.info("gaze: training on %d refined images", n)
-                details[f"refined_{k}x"] = self._experiment(refined[:n], gazes)
+                details[f"refined_{k}x"] = self._experiment(refined[:n], train[GAZE_KEY][:n])
         self._write(step, details)
         return {f"{source}/{metric}": value
                 for source, figures in details.items() for metric, value in figures.items()
