@@ -4,7 +4,10 @@ images, test it on labelled real images, report angular error and "% within d de
 Keys returned (``<k>`` is each data multiplier; the caller prefixes the evaluator's name):
 ``synthetic_<k>x/error_deg``, ``.../error_deg_std`` (over estimator seeds),
 ``.../within_7deg_pct``, ``.../within_7deg_pct_std``, and the same for ``refined_<k>x``.
-With ``include_oracle``, ``oracle_<k>x/...`` too. The synthetic and oracle rows do not depend
+With ``include_oracle``, ``oracle_<k>x/...`` too. With ``report_validation``, every row also
+has ``validation_error_deg`` and ``validation_within_7deg_pct``: the same estimators tested on the
+'validation' draw, so one run gives the figures to choose settings on and the figures to report.
+The synthetic and oracle rows do not depend
 on the refiner, so they are computed once and cached.
 Each call also writes ``<output_dir>/step_XXXXXX.json`` (curves, per-seed figures) and
 ``.png`` (the curves, like the paper's Figure 7).
@@ -44,7 +47,9 @@ class GazeEvaluator:
     ``test_split='validation'`` tests on another draw of the test dataset, for choosing settings
     without looking at the reported 'test' draw. ``include_oracle`` adds ``oracle_<k>x``: the
     estimator trained on labelled images of the test dataset's own domain (another draw), the
-    bound on what refinement can reach."""
+    bound on what refinement can reach. ``report_validation`` tests every estimator on the
+    validation draw as well (no extra training), for sweeps that choose on one draw and report
+    on the other."""
 
     def __init__(self, *, seed: int, output_dir: str, train_dataset: str = "eye_simulator",
                  train_scope: str = "gaze_train", test_dataset: str = "eye_simulator",
@@ -52,9 +57,13 @@ class GazeEvaluator:
                  data_multipliers: Sequence[int] = (1,), test_examples: int = 2000,
                  num_seeds: int = 3, thresholds_deg: Sequence[float] = tuple(range(21)),
                  include_synthetic: bool = True, refine_batch_size: int = 256,
-                 test_split: str = "test", include_oracle: bool = False):
+                 test_split: str = "test", include_oracle: bool = False,
+                 report_validation: bool = False):
         if test_split not in SPLIT_SEED_OFFSETS or test_split == "train":
             raise ValueError(f"gaze.test_split: expected 'test' or 'validation', got {test_split!r}")
+        if report_validation and test_split == "validation":
+            raise ValueError("gaze.report_validation: the test draw is already the validation "
+                             "draw (gaze.test_split='validation'); expected one of the two")
         if 7 not in thresholds_deg:
             raise ValueError(f"gaze.thresholds_deg must include 7; got {thresholds_deg}")
         self._seed = seed
@@ -69,37 +78,47 @@ class GazeEvaluator:
         self._refine_batch_size = refine_batch_size
         self._test_split = test_split
         self._include_oracle = include_oracle
+        self._test_draws = ("test", "validation") if report_validation else ("test",)
         self._arrays: dict[str, dict[str, np.ndarray]] = {}
         self._fixed_rows: dict[str, dict[str, Any]] = {}
 
     def _data(self, split: str) -> dict[str, np.ndarray]:
         if split not in self._arrays:
-            name, scope, count = self._test if split == "test" else self._train
+            name, scope, count = self._train
+            offset = SPLIT_SEED_OFFSETS["train"]
             if split == "oracle":  # labelled training images of the test dataset's domain
                 name, scope = self._test[:2]
-            offset = SPLIT_SEED_OFFSETS[self._test_split if split == "test" else "train"]
+            elif split in ("test", "validation"):  # 'test' is the draw gaze.test_split names
+                name, scope, count = self._test
+                offset = SPLIT_SEED_OFFSETS[self._test_split if split == "test" else split]
             self._arrays[split] = take_labelled(name, scope, self._seed + offset, count)
         return self._arrays[split]
 
     def _experiment(self, images: np.ndarray, gazes: np.ndarray) -> dict[str, Any]:
-        """Trains ``num_seeds`` estimators on (images, gazes); tests each on the real set."""
-        test = self._data("test")
-        errors_per_seed, curves = [], []
+        """Trains ``num_seeds`` estimators on (images, gazes); tests each on the real set(s)."""
+        errors_per_seed = {draw: [] for draw in self._test_draws}
+        curves = {draw: [] for draw in self._test_draws}
         for s in range(self._num_seeds):
             model = estimator.gaze_estimator(input_shape=images.shape[1:], seed=self._seed + s)
             estimator.train_gaze_estimator(model, images, gazes, seed=self._seed + s)
-            errors = angles.angular_error_deg(
-                estimator.predict_gaze(model, test[data.IMAGE_KEY]), test[GAZE_KEY])
-            errors_per_seed.append(float(np.mean(errors)))
-            curves.append(angles.fraction_within(errors, self._thresholds))
-        curves = np.asarray(curves)
-        within_7 = 100.0 * curves[:, self._thresholds.index(7.0)]
-        return {"error_deg": float(np.mean(errors_per_seed)),
-                "error_deg_std": float(np.std(errors_per_seed)),
-                "within_7deg_pct": float(np.mean(within_7)),
-                "within_7deg_pct_std": float(np.std(within_7)),
-                "error_deg_per_seed": errors_per_seed,
-                "curve": curves.mean(axis=0).tolist()}
+            for draw in self._test_draws:
+                test = self._data(draw)
+                errors = angles.angular_error_deg(
+                    estimator.predict_gaze(model, test[data.IMAGE_KEY]), test[GAZE_KEY])
+                errors_per_seed[draw].append(float(np.mean(errors)))
+                curves[draw].append(angles.fraction_within(errors, self._thresholds))
+        figures: dict[str, Any] = {}
+        for draw in self._test_draws:
+            prefix = "" if draw == "test" else f"{draw}_"
+            draw_curves = np.asarray(curves[draw])
+            within_7 = 100.0 * draw_curves[:, self._thresholds.index(7.0)]
+            figures.update({f"{prefix}error_deg": float(np.mean(errors_per_seed[draw])),
+                            f"{prefix}error_deg_std": float(np.std(errors_per_seed[draw])),
+                            f"{prefix}within_7deg_pct": float(np.mean(within_7)),
+                            f"{prefix}within_7deg_pct_std": float(np.std(within_7)),
+                            f"{prefix}error_deg_per_seed": errors_per_seed[draw],
+                            f"{prefix}curve": draw_curves.mean(axis=0).tolist()})
+        return figures
 
     def _fixed_row(self, source: str, split: str, n: int) -> dict[str, Any]:
         """The row trained on the first ``n`` images of ``split``: it does not depend on the

@@ -73,3 +73,16 @@ def test_oracle_row_is_trained_on_the_test_domain_once(tmp_path):
     assert 0 < first["oracle_1x/error_deg"] < 90
     again = gaze.evaluate(toy_gaze_data.identity_refiner(), step=2)
     assert again["oracle_1x/error_deg"] == first["oracle_1x/error_deg"]
+
+
+def test_report_validation_tests_the_same_estimators_on_both_draws(tmp_path):
+    options = dict(num_seeds=1, train_examples=128)
+    both = _build(tmp_path / "both", report_validation=True, **options).evaluate(None, step=0)
+    test = _build(tmp_path / "test", **options).evaluate(None, step=0)
+    validation = _build(tmp_path / "val", test_split="validation", **options).evaluate(None, step=0)
+    assert both["synthetic_1x/error_deg"] == pytest.approx(test["synthetic_1x/error_deg"])
+    assert both["synthetic_1x/validation_error_deg"] == pytest.approx(
+        validation["synthetic_1x/error_deg"])
+    assert both["synthetic_1x/validation_error_deg"] != both["synthetic_1x/error_deg"]
+    with pytest.raises(ValueError, match="gaze.report_validation"):
+        _build(tmp_path, test_split="validation", report_validation=True)
