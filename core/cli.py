@@ -100,10 +100,23 @@ def no_arguments(argv: Sequence[str]) -> None:
                              "(see --help)")
 
 
+def _describe_binary(doc: str | None, names: set[str]) -> None:
+    """Makes ``--help`` print the binary's docstring and its own flags: absl shows the
+    ``__main__`` module's docstring and the flags keyed to ``sys.argv[0]``, which for a console
+    script are an empty wrapper and nothing."""
+    main_module = sys.modules["__main__"]
+    if not main_module.__doc__:
+        main_module.__doc__ = doc
+    for name in sorted(names):
+        FLAGS.register_key_flag_for_module(sys.argv[0], FLAGS[name])
+
+
 def run(command: str, define_flags: Callable[[], None], main: Callable[[list[str]], None],
         user_errors: tuple[type[BaseException], ...] = ()) -> None:
     """Defines the binary's flags, parses them and runs ``main`` with the error convention."""
+    defined_before = set(FLAGS)
     define_flags()
+    _describe_binary(sys.modules[main.__module__].__doc__, set(FLAGS) - defined_before)
     errors = USER_ERRORS + tuple(user_errors)
 
     def parse(argv: list[str]) -> list[str]:

@@ -1,6 +1,7 @@
-"""Converts any registered dataset into TFRecord shards read back by the ``tfrecord`` dataset.
+"""`simgan-convert`: converts any registered dataset into TFRecord shards read back by the
+``tfrecord`` dataset.
 
-    python -m simgan.tools.convert --source=unityeyes \
+    simgan-convert --source=unityeyes \
         --gin_param="unityeyes.path='/data/UnityEyes/imgs'" --output_dir=/data/unityeyes_tfr
 
 The source is built exactly as training builds it (gin files and bindings, ``--scope``), fitted

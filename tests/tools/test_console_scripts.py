@@ -59,7 +59,11 @@ def results(tmp_path_factory):
 def test_help_works(results, name):
     done = results[name, "help"]
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "--" in done.stdout + done.stderr and "Traceback" not in done.stderr
+    assert "Traceback" not in done.stderr
+    # The binary's docstring and its own flags, not only absl's "Try --helpfull" line.
+    assert f"`{name}`" in done.stdout, done.stdout[:2000]
+    own_flags = re.findall(r"^\s+--(?:\[no\])?(\w+)", done.stdout, re.M)
+    assert set(own_flags) - {"helpfull", "helpshort", "helpxml", "help"}, done.stdout[:2000]
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILE))
