@@ -48,6 +48,8 @@ def define_flags() -> None:
                          "--train_flag=--strategy=mirrored).", lower_bound=1)
     flags.DEFINE_integer("runs_per_gpu", 1, "Runs sharing one GPU (group) at once, with memory "
                          "growth on.", lower_bound=1)
+    flags.DEFINE_string("reference", None, "Group the summary compares every other group with, "
+                        "paired by seed (default: 'baseline' when the grid has it).")
     flags.DEFINE_bool("dry_run", False, "Only print the grid and each run's state.")
     flags.DEFINE_bool("summary_only", False, "Run nothing; summarize the runs already under "
                       "--output_dir.")
@@ -75,7 +77,7 @@ def main(argv: list[str]) -> None:
                                gpus_per_run=FLAGS.gpus_per_run,
                                runs_per_gpu=FLAGS.runs_per_gpu).run_all(runs)
     with lock.hold(root, "--output_dir", wait=True):  # one summary writer at a time
-        out = summary.write_all(root, runs)
+        out = summary.write_all(root, runs, FLAGS.reference)
     print(f"Summary in {out}")
     failed = sorted(name for name, state in states.items() if state == runner.FAILED)
     if failed:

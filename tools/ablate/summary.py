@@ -23,7 +23,7 @@ from tensorboard.util import tensor_util
 from simgan.core import evaluation
 from simgan.core.files import atomic_write_text
 from simgan.core.tables import markdown_table
-from simgan.tools.ablate import runner
+from simgan.tools.ablate import paired, runner
 from simgan.tools.ablate.plan import Run
 
 SUMMARY_DIR = "summary"
@@ -35,6 +35,8 @@ SPREAD_SUFFIXES = ("_std", "_se", "_ci_low", "_ci_high")
 HEADLINE = (
     ("gaze/refined_1x/error_deg", "gaze error, refined (deg)"),
     ("gaze/synthetic_1x/error_deg", "gaze error, raw synthetic (deg)"),
+    ("gaze/refined_1x/gain_pct", "gaze gain (%)"),
+    ("gaze/refined_1x/validation_gain_pct", "gaze gain, validation draw (%)"),
     ("gaze/refined_1x/within_7deg_pct", "% within 7 deg, refined"),
     ("label_preservation/refined/gaze_shift_deg", "label shift (deg)"),
     ("label_preservation/refined/pupil_shift_px", "pupil shift (px)"),
@@ -96,6 +98,7 @@ def collect(root: str, runs: Sequence[Run]) -> list[dict]:
         if os.path.isdir(directory):
             metrics.update(read_scalars(directory))
             metrics.update(read_evaluation(directory))
+            paired.add_gains(metrics)
         code = done.get("code", {})
         records.append({
             "run": run.name, "group": run.group, "variant": run.variant, "seed": run.seed,
@@ -171,8 +174,9 @@ def headline_columns(rows: Sequence[dict]) -> list[tuple[str, str]]:
     return columns or [(k, k) for k in sorted(keys) if not _is_spread(k, keys)]
 
 
-def markdown(rows: Sequence[dict], records: Sequence[dict]) -> str:
-    """The results table: mean ± std over seeds of the headline metrics, one row per group."""
+def markdown(rows: Sequence[dict], records: Sequence[dict], reference: str | None = None) -> str:
+    """The results table: mean ± std over seeds of the headline metrics, one row per group;
+    then, with a ``reference`` group, each other group's difference from it paired by seed."""
     columns = headline_columns(rows)
     table = []
     for row in rows:
@@ -189,19 +193,23 @@ def markdown(rows: Sequence[dict], records: Sequence[dict]) -> str:
              "and runs.csv."]
     if unfinished:
         notes.append("Not finished, left out: " + ", ".join(unfinished) + ".")
+    if reference is not None:
+        notes += ["", paired.markdown(paired.compare(records, reference), reference)]
     return "\n".join(lines + notes) + "\n"
 
 
-def write_all(root: str, runs: Sequence[Run]) -> str:
-    """Writes runs.csv, summary.csv, summary.md, the plots and the HParams logs; returns the dir."""
+def write_all(root: str, runs: Sequence[Run], reference: str | None = None) -> str:
+    """Writes runs.csv, summary.csv, summary.md, the plots and the HParams logs; returns the dir.
+    The groups are compared with ``reference`` (default: 'baseline' when the grid has it)."""
     from simgan.tools.ablate import hparams, plots  # pylint: disable=import-outside-toplevel
 
     out = os.path.join(root, SUMMARY_DIR)
     records = collect(root, runs)
     rows = aggregate(records)
+    reference = paired.reference_group([r["group"] for r in rows], reference)
     atomic_write_text(os.path.join(out, "runs.csv"), runs_csv(records))
     atomic_write_text(os.path.join(out, "summary.csv"), summary_csv(rows))
-    atomic_write_text(os.path.join(out, "summary.md"), markdown(rows, records))
+    atomic_write_text(os.path.join(out, "summary.md"), markdown(rows, records, reference))
     plots.metric_plots(out, rows, headline_columns(rows))
     plots.samples(out, root, records)
     hparams.write(os.path.join(out, hparams.HPARAMS_DIR), records)

@@ -12,12 +12,12 @@ from PIL import Image
 from tensorboard.plugins.hparams import plugin_data_pb2
 
 from simgan.core import evaluation
-from simgan.tools.ablate import hparams, plan, plots, runner, summary
+from simgan.tools.ablate import hparams, paired, plan, plots, runner, summary
 
 ERROR = "gaze/refined_1x/error_deg"
 
 
-def fabricate(root, run: plan.Run, error=None, d_losses=(), rates=(), done=True):
+def fabricate(root, run: plan.Run, error=None, d_losses=(), rates=(), done=True, metrics=None):
     """A run dir as the runner and trainer leave it (events with scalars at steps 1, 2, ...)."""
     directory = os.path.join(root, run.name)
     os.makedirs(directory)
@@ -25,7 +25,8 @@ def fabricate(root, run: plan.Run, error=None, d_losses=(), rates=(), done=True)
         json.dump({"run": run.to_json(), "attempts": [], "commands": []}, f)
     if error is not None:
         evaluation.append_results(os.path.join(directory, "evaluation.json"), 5, {ERROR: 99.0})
-        evaluation.append_results(os.path.join(directory, "evaluation.json"), 10, {ERROR: error})
+        evaluation.append_results(os.path.join(directory, "evaluation.json"), 10,
+                                  {ERROR: error, **(metrics or {})})
     writer = tf.summary.create_file_writer(directory)
     with writer.as_default():
         for step, value in enumerate(d_losses, 1):
@@ -147,3 +148,29 @@ def test_bad_evaluation_file_is_named(grid):
         f.write("{broken")
     with pytest.raises(ValueError, match="evaluation.json"):
         summary.collect(root, runs)
+
+
+def test_groups_are_compared_with_the_baseline_paired_by_seed(tmp_path):
+    root = str(tmp_path / "grid")
+    refined = {"baseline": (8.0, 8.5, 7.5), "worse": (9.5, 9.6, 9.4), "same": (8.1, 8.3, 7.6)}
+    runs = []
+    for variant, errors in refined.items():
+        for seed, error in enumerate(errors):
+            runs.append(run(variant, seed))
+            fabricate(root, runs[-1], error, metrics={"gaze/synthetic_1x/error_deg": 10.0,
+                                                      "gaze/refined_1x/validation_error_deg": error,
+                                                      "gaze/synthetic_1x/validation_error_deg": 10.0})
+    records = summary.collect(root, runs)
+    assert records[0]["metrics"]["gaze/refined_1x/gain_pct"] == pytest.approx(20.0)
+    assert records[0]["metrics"]["gaze/refined_1x/validation_gain_pct"] == pytest.approx(20.0)
+    rows = {c["group"]: c["metrics"] for c in paired.compare(records, "baseline")}
+    worse = rows["worse"]["gaze/refined_1x/gain_pct"]
+    assert worse["diffs"] == pytest.approx([-15.0, -11.0, -19.0])
+    assert (worse["mean"], worse["n"]) == (pytest.approx(-15.0), 3) and worse["p"] < 0.05
+    assert rows["same"]["gaze/refined_1x/gain_pct"]["p"] > 0.05
+
+    table = open(os.path.join(summary.write_all(root, runs), "summary.md")).read()
+    assert "| worse | 3 | **-15 ± 4** (p 0.023)" in table
+    assert "| same | 3 | +0 ± 1.7 (p 1)" in table
+    with pytest.raises(ValueError, match="--reference: no group 'nope'"):
+        summary.write_all(root, runs, reference="nope")
