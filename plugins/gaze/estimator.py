@@ -20,14 +20,16 @@ from simgan.core import evaluation, registry
 FEATURES_LAYER = "features"
 
 
-@registry.configurable("gaze_estimator", module="gaze")
+@registry.configurable("gaze_estimator", module="gaze", denylist=["outputs"])
 def gaze_estimator(input_shape: Sequence[int] = (35, 55, 1),
                    conv_filters: Sequence[int] = (32, 32, 64, 80, 192),
                    dense_units: Sequence[int] = (9600, 1000),
-                   seed: int = 0) -> keras.Model:
+                   seed: int = 0, outputs: int = 3) -> keras.Model:
     """The gaze CNN: image [B, 35, 55, 1] in [-1, 1] -> gaze 3-vector [B, 3] (not normalized).
 
-    The last hidden layer is named ``features`` (used as a learned feature extractor).
+    The last hidden layer is named ``features`` (used as a learned feature extractor). With
+    ``outputs=2`` the same network regresses an image position (the learned pupil locator of
+    label_preservation.py).
     """
     if len(conv_filters) != 5:
         raise ValueError(f"gaze_estimator.conv_filters: expected 5 widths; got {conv_filters}")
@@ -52,8 +54,8 @@ def gaze_estimator(input_shape: Sequence[int] = (35, 55, 1),
         last = i == len(dense_units) - 1
         x = keras.layers.Dense(units, activation="relu", kernel_initializer=init(),
                                name=FEATURES_LAYER if last else None)(x)
-    outputs = keras.layers.Dense(3, kernel_initializer=init(), name="gaze")(x)
-    return keras.Model(inputs, outputs, name="gaze_estimator")
+    predictions = keras.layers.Dense(outputs, kernel_initializer=init(), name="gaze")(x)
+    return keras.Model(inputs, predictions, name="gaze_estimator")
 
 
 def euclidean_loss(predicted: tf.Tensor, target: tf.Tensor) -> tf.Tensor:

@@ -35,3 +35,25 @@ def test_identity_preserves_labels_and_a_shift_moves_them(tmp_path):
     assert shifted["refined/pupil_shift_px"] == pytest.approx(3.0, abs=0.1)
     assert shifted["refined/gaze_shift_deg"] > 3.0
     assert shifted["synthetic/gaze_error_deg"] == same["synthetic/gaze_error_deg"]
+
+
+def test_learned_locator_is_trained_on_both_scopes_and_follows_a_shift(tmp_path):
+    toy_gaze_data.bind_tiny_estimator()
+    evaluator = EVALUATORS.build(
+        "label_preservation", seed=0, output_dir=str(tmp_path), dataset="toy_gaze_eyes",
+        train_examples=128, heldout_examples=100, dark_fraction=0.05,
+        pupil_locators=("dark_blob", "learned"), locator_train_examples=200, locator_steps=400)
+    same = evaluator.evaluate(toy_gaze_data.identity_refiner(), step=0)
+    assert same["refined/learned_pupil_shift_px"] == pytest.approx(0.0, abs=1e-6)
+    assert same["synthetic/learned_pupil_error_px"] < 1.5
+    assert same["real/learned_pupil_error_px"] < 1.5 and "real/pupil_error_px" in same
+    shifted = evaluator.evaluate(
+        toy_gaze_data.function_refiner(lambda x: tf.roll(x, 3, axis=2)), step=1)
+    assert shifted["refined/learned_pupil_shift_px"] == pytest.approx(3.0, abs=1.0)
+    assert shifted["refined/pupil_shift_px"] == pytest.approx(3.0, abs=0.1)
+
+
+def test_unknown_pupil_locator_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="label_preservation.pupil_locators"):
+        EVALUATORS.build("label_preservation", seed=0, output_dir=str(tmp_path),
+                         pupil_locators=("sharpest",))
