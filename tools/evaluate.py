@@ -7,7 +7,7 @@ and writes a Markdown table (synthetic vs refined, every metric with its spread)
 
 With --model_dir, its config.gin (every binding of the training run, the evaluators' included)
 is parsed first, then --gin_file/--gin_param; the refiner is export/refiner.keras.
-The evaluators are ``simgan_eval.evaluators`` if bound, else the model's ``train.evaluators``.
+The evaluators are ``evaluation.evaluators`` if bound, else the model's ``train.evaluators``.
 Without any refiner only the raw synthetic references are computed.
 """
 
