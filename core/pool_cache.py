@@ -7,7 +7,8 @@ defines the factory, so changing any of them renders again. The .npz is written 
 before its sidecar; a file whose hash does not match its sidecar is ignored (and rewritten).
 
 Default location: ``$SIMGAN_CACHE/pools``, else ``~/.cache/simgan/pools``; clear it with
-``rm -rf ~/.cache/simgan/pools`` (docs/PERFORMANCE.md).
+``rm -rf ~/.cache/simgan/pools`` (docs/PERFORMANCE.md). The cache is read and written through
+``tf.io.gfile``, so ``$SIMGAN_CACHE`` may be any filesystem TensorFlow knows (gs://, ram://).
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ import os
 
 import gin
 import numpy as np
+import tensorflow as tf
 from absl import logging
 
+from simgan.core import files
 from simgan.core.files import atomic_write_bytes, atomic_write_text
 from simgan.core.registry import Entry
 
@@ -32,7 +35,7 @@ CACHE_ENV = "SIMGAN_CACHE"
 def default_dir() -> str:
     """``$SIMGAN_CACHE/pools``, else ``~/.cache/simgan/pools``."""
     root = os.environ.get(CACHE_ENV) or os.path.join(os.path.expanduser("~"), ".cache", "simgan")
-    return os.path.join(root, "pools")
+    return files.join(root, "pools")
 
 
 def _source_digest(entry: Entry) -> str:
@@ -57,21 +60,21 @@ def key_inputs(entry: Entry, seed: int, size: int | None) -> dict:
 
 def _paths(directory: str, inputs: dict) -> tuple[str, str]:
     key = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:20]
-    stem = os.path.join(directory, f"{inputs['dataset']}-{key}")
+    stem = files.join(directory, f"{inputs['dataset']}-{key}")
     return stem + ".npz", stem + ".json"
 
 
 def load(directory: str, inputs: dict) -> dict[str, np.ndarray] | None:
     """The cached arrays for ``inputs``, or None when absent or failing verification."""
     data_path, sidecar_path = _paths(directory, inputs)
-    if not (os.path.isfile(data_path) and os.path.isfile(sidecar_path)):
+    sidecar = files.read_text(sidecar_path)
+    if sidecar is None or not tf.io.gfile.exists(data_path):
         return None
-    with open(data_path, "rb") as f:
+    with tf.io.gfile.GFile(data_path, "rb") as f:
         payload = f.read()
     try:
-        with open(sidecar_path, encoding="utf-8") as f:
-            expected = json.load(f)["sha256"]
-    except (ValueError, KeyError) as e:
+        expected = json.loads(sidecar)["sha256"]
+    except (ValueError, KeyError, TypeError) as e:
         logging.warning("Pool cache %s: unreadable sidecar (%s); rendering again", sidecar_path, e)
         return None
     if hashlib.sha256(payload).hexdigest() != expected:

@@ -146,3 +146,13 @@ def test_size_beyond_the_dataset_is_an_error(tmp_path):
 def test_batch_larger_than_pool_without_replacement_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="cannot fill a batch of 16"):
         source(tmp_path, 16, replacement=False)
+
+
+def test_cache_lives_on_any_tensorflow_filesystem():
+    RENDERS.clear()
+    cache_dir = "ram://pool_cache_test"
+    first = pool.pool(seed=0, dataset="pool_test_indexed", size=4, cache_dir=cache_dir)
+    again = pool.pool(seed=0, dataset="pool_test_indexed", size=4, cache_dir=cache_dir)
+    assert len(RENDERS) == 1  # the second call read the ram:// cache
+    assert list(pool.pooled(again).arrays["label"]) == list(pool.pooled(first).arrays["label"])
+    assert any(name.endswith(".npz") for name in tf.io.gfile.listdir(cache_dir))
