@@ -26,7 +26,6 @@ import tensorflow as tf
 from absl import logging
 
 from simgan.core import files
-from simgan.core.files import atomic_write_bytes, atomic_write_text
 from simgan.core.registry import Entry
 
 CACHE_ENV = "SIMGAN_CACHE"
@@ -93,8 +92,8 @@ def save(directory: str, inputs: dict, arrays: dict[str, np.ndarray]) -> str:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     payload = buffer.getvalue()
-    atomic_write_bytes(data_path, payload)
-    atomic_write_text(sidecar_path, json.dumps(
+    files.atomic_write_bytes(data_path, payload)
+    files.atomic_write_text(sidecar_path, json.dumps(
         {"sha256": hashlib.sha256(payload).hexdigest(), "key": inputs}, indent=2,
         sort_keys=True) + "\n")
     logging.info("Pool cached in %s", data_path)

@@ -30,11 +30,9 @@ import numpy as np
 from absl import logging
 from scipy import ndimage
 
-from simgan.core import data
+from simgan.core import data, evaluation
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator
-from simgan.core import evaluation
-from simgan.core.evaluation import refine
 from simgan.plugins.gaze.evaluator import GAZE_KEY, take_labelled
 
 PUPIL_KEY = "pupil_center"
@@ -78,6 +76,10 @@ class LabelPreservation:
         self._locator_scopes = tuple(locator_scopes)
         self._locator_examples, self._locator_steps = locator_train_examples, locator_steps
         self._locator: keras.Model | None = None
+        # Per locator, what does not depend on the refiner: its centres on the held-out x and
+        # its error on held-out raw eyes of the last locator scope (set by _setup).
+        self._raw_centres: dict[str, np.ndarray] = {}
+        self._real_errors: dict[str, float] = {}
         self._seed = seed
         self._dataset, self._scope = dataset, scope
         self._train_examples, self._heldout_examples = train_examples, heldout_examples
@@ -97,11 +99,16 @@ class LabelPreservation:
                                        seed=self._seed)
         self._heldout = take_labelled(self._dataset, self._scope, self._seed + 404,
                                       self._heldout_examples)
-        if PUPIL_KEY in self._heldout:  # raw eyes of the other domain, for the locators' errors
-            self._heldout_real = take_labelled(self._dataset, self._locator_scopes[-1],
-                                               self._seed + 606, self._heldout_examples)
-        if PUPIL_KEY in self._heldout and "learned" in self._locators:
+        if PUPIL_KEY not in self._heldout:
+            return
+        if "learned" in self._locators:
             self._locator = self._train_locator()
+        real = take_labelled(self._dataset, self._locator_scopes[-1], self._seed + 606,
+                             self._heldout_examples)  # raw eyes of the other domain
+        for locator in self._locators:
+            self._raw_centres[locator] = self._locate(locator, self._heldout[data.IMAGE_KEY])
+            self._real_errors[locator] = _mean_distance(
+                self._locate(locator, real[data.IMAGE_KEY]), real[PUPIL_KEY])
 
     def _train_locator(self) -> keras.Model:
         """The estimator's network regressing the pupil centre (as a fraction of the image size,
@@ -118,14 +125,14 @@ class LabelPreservation:
 
     @staticmethod
     def _to_unit(centres: np.ndarray, shape: Sequence[int]) -> np.ndarray:
-        return centres / np.array([shape[2], shape[1]]) - 0.5
+        return centres / _width_height(shape) - 0.5
 
     def _locate(self, locator: str, images: np.ndarray) -> np.ndarray:
         """Pupil centres (x, y) in pixels [N, 2] by the named locator."""
         if locator == "dark_blob":
             return dark_blob_centroid(images, self._dark_fraction)
         unit = evaluation.predict(self._locator, images, self._refine_batch_size)
-        return (unit.astype(np.float64) + 0.5) * np.array([images.shape[2], images.shape[1]])
+        return (unit.astype(np.float64) + 0.5) * _width_height(images.shape)
 
     def evaluate(self, refiner: keras.Model | None, step: int) -> dict[str, float]:
         """Label drift under ``refiner``; {} when there is no refiner (nothing moves)."""
@@ -135,7 +142,7 @@ class LabelPreservation:
         if self._model is None:
             self._setup()
         x = self._heldout[data.IMAGE_KEY]
-        rx = refine(refiner, x, self._refine_batch_size)
+        rx = evaluation.refine(refiner, x, self._refine_batch_size)
         gaze_x = estimator.predict_gaze(self._model, x)
         gaze_rx = estimator.predict_gaze(self._model, rx)
         shift = angles.angular_error_deg(gaze_x, gaze_rx)
@@ -148,22 +155,27 @@ class LabelPreservation:
                        float(np.mean(angles.angular_error_deg(gaze_rx, truth)))}
         if PUPIL_KEY in self._heldout:
             for locator in self._locators:
-                results.update(self._pupil_figures(locator, x, rx))
+                results.update(self._pupil_figures(locator, rx))
         return results
 
-    def _pupil_figures(self, locator: str, x: np.ndarray, rx: np.ndarray) -> dict[str, float]:
+    def _pupil_figures(self, locator: str, rx: np.ndarray) -> dict[str, float]:
         """Pupil shift between x and R(x) by ``locator``, and its errors against the truth."""
         name = "pupil" if locator == "dark_blob" else f"{locator}_pupil"
-        centre_x, centre_rx = self._locate(locator, x), self._locate(locator, rx)
-        real = self._heldout_real
-
-        def error(centres, truth):
-            return float(np.mean(np.linalg.norm(centres - truth, axis=1)))
-
+        centre_x, centre_rx = self._raw_centres[locator], self._locate(locator, rx)
+        truth = self._heldout[PUPIL_KEY]
         moved = np.linalg.norm(centre_rx - centre_x, axis=1)
         return {f"refined/{name}_shift_px": float(np.mean(moved)),
                 f"refined/{name}_shift_px_std": float(np.std(moved)),
-                f"synthetic/{name}_error_px": error(centre_x, self._heldout[PUPIL_KEY]),
-                f"refined/{name}_error_px": error(centre_rx, self._heldout[PUPIL_KEY]),
-                f"real/{name}_error_px": error(self._locate(locator, real[data.IMAGE_KEY]),
-                                               real[PUPIL_KEY])}
+                f"synthetic/{name}_error_px": _mean_distance(centre_x, truth),
+                f"refined/{name}_error_px": _mean_distance(centre_rx, truth),
+                f"real/{name}_error_px": self._real_errors[locator]}
+
+
+def _width_height(shape: Sequence[int]) -> np.ndarray:
+    """(W, H) of images shaped [N, H, W, C]: the scale between pixel and unit positions."""
+    return np.array([shape[2], shape[1]])
+
+
+def _mean_distance(centres: np.ndarray, truth: np.ndarray) -> float:
+    """Mean Euclidean distance in pixels between two [N, 2] sets of points."""
+    return float(np.mean(np.linalg.norm(centres - truth, axis=1)))
