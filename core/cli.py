@@ -59,7 +59,7 @@ def quiet_tensorflow(argv: Sequence[str] | None = None) -> None:
 def define_gin(config_help: str = "configures the run") -> None:
     flags.DEFINE_multi_string("gin_file", [], f"Gin config file that {config_help} (repeatable); "
                               "relative paths are also looked up in the shipped configs/ folder.")
-    flags.DEFINE_multi_string("gin_param", [], "Gin binding, e.g. train.iterations=10 "
+    flags.DEFINE_multi_string("gin_param", [], "Gin binding, e.g. simgan.iterations=10 "
                               "(repeatable; applied after the files).")
 
 

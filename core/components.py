@@ -10,7 +10,8 @@ cli.quiet_tensorflow()
 
 from absl import flags  # noqa: E402
 
-from simgan.core import plugins, registries, trainer  # noqa: E402,F401  (trainer: train.*)
+from simgan.core import plugins, registries  # noqa: E402
+from simgan.core.engine import config as _engine_config  # noqa: E402,F401  (registers train.*)
 
 
 def main(argv: list[str]) -> None:

@@ -9,9 +9,10 @@ each evaluator every N steps and at the end, logs the numbers to TensorBoard and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Mapping
 
 import keras
 import numpy as np
@@ -20,9 +21,15 @@ import tensorflow as tf
 from simgan.core.files import atomic_write_text, read_text
 
 
-class Evaluator(Protocol):
-    def evaluate(self, refiner: keras.Model, step: int) -> dict[str, float]:
-        ...
+@dataclasses.dataclass(frozen=True)
+class Domains:
+    """The run's datasets, passed to every evaluator: what it compares with unless told
+    otherwise (the gin scopes are those the engine builds them under)."""
+
+    synthetic: str
+    real: str
+    synthetic_scope: str = "synthetic"
+    real_scope: str = "real"
 
 
 def predict(model: keras.Model, images: np.ndarray, batch_size: int = 256,

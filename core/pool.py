@@ -177,14 +177,10 @@ class PoolBatches:
                      source.size, ", ".join(self.data), device or "the default device",
                      batch_size, "with" if source.replacement else "without")
 
-    def draw(self) -> dict[str, tf.Tensor]:
+    def next(self) -> dict[str, tf.Tensor]:
         """The next batch with every key of the pool (images and their labels)."""
         indices = self.state.indices()
         return {key: tf.gather(value, indices) for key, value in self.data.items()}
-
-    def next(self) -> tf.Tensor:
-        """The next batch of images (the labels are not gathered)."""
-        return tf.gather(self.data[data.IMAGE_KEY], self.state.indices())
 
     def prime(self) -> None:
         """Nothing is staged: the pool already is on the device."""

@@ -10,42 +10,26 @@ from typing import Mapping, Sequence
 
 import keras
 
-from simgan.core import schedule
+from simgan.core.engine.task import Stage
 from simgan.core.tables import markdown_table
 
-# Stages of the schedule in order: (title, first step, end step).
-Stage = tuple[str, int, int]
 STEPS_PER_SECOND = "steps/s"
-
-
-def stages(plan: schedule.Schedule) -> list[Stage]:
-    """The schedule's non-empty stages."""
-    bounds = [("pretrain R", plan.refiner_pretrain),
-              ("pretrain D", plan.discriminator_pretrain),
-              ("adversarial", plan.iterations * (plan.kg + plan.kd))]
-    result, start = [], 0
-    for title, length in bounds:
-        if length:
-            result.append((title, start, start + length))
-        start += length
-    return result
 
 
 class StageProgress:
     """A Keras `Progbar` for the stage holding the current step; a new bar per stage.
 
-    ``metrics`` maps a stage title to the metric names it shows (its objective's terms)."""
+    ``stages``: the task's stages (core/engine/task.py), each with the metrics it shows."""
 
-    def __init__(self, plan: schedule.Schedule, metrics: Mapping[str, Sequence[str]],
-                 start: int, enabled: bool = True):
-        self.stages = stages(plan)
-        self.metrics = metrics
+    def __init__(self, stages: Sequence[Stage], start: int, enabled: bool = True):
+        self.stages = [(s.title, s.first, s.end) for s in stages]
+        self.metrics = {s.title: s.metrics for s in stages}
         self.enabled = enabled
         self.bar: keras.utils.Progbar | None = None
-        self.stage: Stage | None = None
+        self.stage: tuple[str, int, int] | None = None
         self.clock, self.clock_step = time.time(), start
 
-    def _stage_of(self, step: int) -> Stage:
+    def _stage_of(self, step: int) -> tuple[str, int, int]:
         return next(s for s in self.stages if s[1] <= step < s[2] or step == s[2] == self.stages[-1][2])
 
     def update(self, done: int, values: Mapping[str, float]) -> float:

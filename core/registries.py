@@ -1,4 +1,5 @@
-"""The framework's registries, one per kind of component, and a printable listing of them."""
+"""The framework's registries, one per kind of component, each declaring the arguments the
+framework passes to its factories."""
 
 from __future__ import annotations
 
@@ -8,21 +9,28 @@ from simgan.core.registry import CONFIGURABLES, Entry, Registry
 
 DATASETS = Registry(
     "datasets",
-    "factory(*, seed) -> tf.data.Dataset of unbatched dicts; 'image' float32 [H, W, C] in [-1, 1]")
-REFINERS = Registry(
-    "refiners", "factory(*, input_shape) -> keras.Model mapping [B, H, W, C] to the same range")
+    "factory(*, seed) -> tf.data.Dataset of unbatched dicts; 'image' float32 [H, W, C] in [-1, 1]",
+    framework_args=("seed",))
+GENERATORS = Registry(
+    "generators", "factory(*, input_shape) -> keras.Model mapping [B, H, W, C] to the same range "
+    "(S+U's refiner)", framework_args=("input_shape",))
 DISCRIMINATORS = Registry(
-    "discriminators", "factory(*, input_shape) -> keras.Model mapping images to logits [B, h, w, 2]")
+    "discriminators", "factory(*, input_shape) -> keras.Model mapping images to logits",
+    framework_args=("input_shape",))
 LOSSES = Registry(
-    "losses", "factory() -> callable returning a per-example loss [B]")
+    "losses", "factory(*, weight) -> LossTerm giving per-example losses [B] (core/losses.py)")
 BUFFERS = Registry(
-    "buffers", "factory(*, image_shape, batch_size, seed) -> tf.Module with sample_and_update()")
+    "buffers", "factory(*, image_shape, batch_size, seed) -> tf.Module with sample_and_update()",
+    framework_args=("image_shape", "batch_size", "seed"))
 OPTIMIZERS = Registry(
     "optimizers", "factory() -> keras.optimizers.Optimizer")
 EVALUATORS = Registry(
-    "evaluators", "factory(*, seed, output_dir) -> object with evaluate(refiner, step) -> dict[str, float]")
+    "evaluators", "factory(*, seed, output_dir, domains) -> object with evaluate(generator, "
+    "step) -> dict[str, float]", framework_args=("seed", "output_dir", "domains"))
+TASKS = Registry(
+    "tasks", "factory() -> Task (core/engine/task.py): an algorithm the engine runs")
 
-ALL = (DATASETS, REFINERS, DISCRIMINATORS, LOSSES, BUFFERS, OPTIMIZERS, EVALUATORS)
+ALL = (TASKS, DATASETS, GENERATORS, DISCRIMINATORS, LOSSES, BUFFERS, OPTIMIZERS, EVALUATORS)
 
 
 def _parameters(entry: Entry) -> list[str]:
@@ -40,9 +48,7 @@ def describe() -> str:
         if not registry.names():
             lines.append("  (none registered)")
         for entry in registry:
-            old = registry.aliases(entry.name)
-            note = f" (deprecated name: {', '.join(old)})" if old else ""
-            lines.append(f"  {entry.name}: {entry.summary()}{note}")
+            lines.append(f"  {entry.name}: {entry.summary()}")
             lines += _parameters(entry)
         lines.append("")
     lines.append("[other gin-configurables]")

@@ -14,7 +14,6 @@ import inspect
 from typing import Any, Callable, Iterator
 
 import gin
-from absl import logging
 
 
 class UnknownComponentError(KeyError):
@@ -52,23 +51,21 @@ class Entry:
 
 
 class Registry:
-    """Maps names to gin-configurable factories of one kind of component."""
+    """Maps names to gin-configurable factories of one kind of component.
 
-    def __init__(self, kind: str, description: str):
+    ``framework_args`` are the arguments the framework itself passes to every factory of this
+    kind (shapes, seeds, the run's domains): declared once here, they cannot be bound from gin
+    (compare_gan's framework arguments, excluded on the interface)."""
+
+    def __init__(self, kind: str, description: str, framework_args: tuple[str, ...] = ()):
         self.kind = kind
         self.description = description
+        self.framework_args = tuple(framework_args)
         self._entries: dict[str, Entry] = {}
-        self._aliases: dict[str, tuple[str, Entry]] = {}  # old name -> (name, its own entry)
 
-    def register(self, name: str | None = None, *, denylist: tuple[str, ...] = (),
-                 deprecated_aliases: tuple[str, ...] = ()) -> Callable:
-        """Decorator: registers ``fn_or_cls`` under ``name`` (default: its ``__name__``).
-
-        The decorated object is returned gin-configurable. Parameters in ``denylist`` are
-        supplied by the framework (shapes, seeds) and cannot be bound from gin. Each of
-        ``deprecated_aliases`` (an old name) still builds it, with its own gin bindings
-        (``old_name.param``), and logs that the name is deprecated.
-        """
+    def register(self, name: str | None = None) -> Callable:
+        """Decorator: registers ``fn_or_cls`` under ``name`` (default: its ``__name__``) and
+        returns it gin-configurable as ``<kind>.<name>`` (or just ``<name>``)."""
 
         def decorate(fn_or_cls: Callable) -> Callable:
             key = name or fn_or_cls.__name__
@@ -81,13 +78,9 @@ class Registry:
                 raise ValueError(
                     f"{self.kind}: the name {key!r} is already registered by "
                     f"{existing.original.__module__}.{existing.original.__qualname__}")
-            configurable = gin.configurable(key, module=self.kind, denylist=list(denylist))(
-                fn_or_cls)
-            self._entries[key] = Entry(key, configurable, fn_or_cls, tuple(denylist))
-            for alias in deprecated_aliases:
-                self._aliases[alias] = (key, Entry(alias, gin.configurable(
-                    alias, module=self.kind, denylist=list(denylist))(fn_or_cls), fn_or_cls,
-                    tuple(denylist)))
+            configurable = gin.configurable(key, module=self.kind,
+                                            denylist=list(self.framework_args))(fn_or_cls)
+            self._entries[key] = Entry(key, configurable, fn_or_cls, self.framework_args)
             return configurable
 
         return decorate
@@ -96,22 +89,13 @@ class Registry:
         return sorted(self._entries)
 
     def __contains__(self, name: str) -> bool:
-        return name in self._entries or name in self._aliases
+        return name in self._entries
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self._entries[n] for n in self.names())
 
-    def aliases(self, name: str) -> list[str]:
-        """The deprecated old names of ``name``."""
-        return sorted(a for a, (key, _) in self._aliases.items() if key == name)
-
     def lookup(self, name: str) -> Entry:
         """The entry for ``name``; an unknown name raises listing the known ones."""
-        if name in self._aliases:
-            key, entry = self._aliases[name]
-            logging.warning("%s: %r is a deprecated name of %r (its bindings are read as "
-                            "%s.*); use %r", self.kind, name, key, name, key)
-            return entry
         try:
             return self._entries[name]
         except KeyError:

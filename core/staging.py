@@ -18,7 +18,7 @@ class HostBatches:
     def __init__(self, iterator):
         self.iterator = iterator
 
-    def next(self) -> tf.Tensor:
+    def next(self) -> dict[str, tf.Tensor]:
         return next(self.iterator)
 
     def prime(self) -> None:
@@ -31,24 +31,28 @@ class HostBatches:
 class DeviceStage(tf.Module, HostBatches):
     """The next batch waits in a variable on ``device``."""
 
-    def __init__(self, iterator, spec: tf.TensorSpec, device: str):
+    def __init__(self, iterator, spec: dict[str, tf.TensorSpec], device: str):
         tf.Module.__init__(self, name="device_stage")
         HostBatches.__init__(self, iterator)
         with tf.device(device):
-            self.batch = tf.Variable(tf.zeros(spec.shape, spec.dtype), trainable=False,
-                                     name="staged_batch")
+            self.batch = {key: tf.Variable(tf.zeros(s.shape, s.dtype), trainable=False,
+                                           name=f"staged_{key}") for key, s in spec.items()}
         self.filled = tf.Variable(False, trainable=False, name="staged")
 
-    def next(self) -> tf.Tensor:
-        current = self.batch.read_value()
-        with tf.control_dependencies([current]):
-            self.batch.assign(next(self.iterator))
+    def _stage(self, batch: dict[str, tf.Tensor]) -> None:
+        for key, variable in self.batch.items():
+            variable.assign(batch[key])
+
+    def next(self) -> dict[str, tf.Tensor]:
+        current = {key: v.read_value() for key, v in self.batch.items()}
+        with tf.control_dependencies(list(current.values())):
+            self._stage(next(self.iterator))
         return current
 
     def prime(self) -> None:
         """Stages the first batch, unless a restored checkpoint already holds one."""
         if not bool(self.filled.numpy()):
-            self.batch.assign(next(self.iterator))
+            self._stage(next(self.iterator))
             self.filled.assign(True)
 
     def trackables(self, name: str) -> dict:

@@ -1,4 +1,5 @@
-"""`simgan-train`: trains a gin-composed S+U model into --model_dir (resuming if it exists).
+"""`simgan-train`: trains a gin-composed task (S+U by default) into --model_dir, resuming if it
+exists.
 
     simgan-train --gin_file=quickstart.gin --model_dir=runs/quickstart --seed=0
 """
@@ -17,7 +18,10 @@ from absl import flags, logging  # noqa: E402
 
 from simgan.core import (config, lock, plugins, progress, read_errors,  # noqa: E402
                          speed, strategies, validation)
-from simgan.core.trainer import Trainer, TrainingDivergedError  # noqa: E402
+from simgan.core.engine.actions import TrainingDivergedError  # noqa: E402
+from simgan.core.engine.config import TrainConfig  # noqa: E402
+from simgan.core.engine.health import TrainingUnhealthyError  # noqa: E402
+from simgan.core.engine.loop import Engine  # noqa: E402
 
 FLAGS = flags.FLAGS
 
@@ -54,20 +58,22 @@ def main(argv: list[str]) -> None:
                  strategy.num_replicas_in_sync)
     plugins.load_all(FLAGS.plugin)
     config.parse(FLAGS.gin_file, FLAGS.gin_param)
-    train_config = validation.train_config()  # every binding's type, train.* ranges
+    validation.check_bindings()  # every binding's type
+    train_config = TrainConfig()  # train.* ranges
+    validation.check_fields(train_config, "train")
     # One writer per model dir; only the chief writes it (other workers: a scratch folder).
     chief = strategies.chief_and_task(strategy)[0]
     with lock.hold(FLAGS.model_dir, "--model_dir") if chief else contextlib.nullcontext(), \
             read_errors.naming_files():
-        trainer = Trainer(train_config, FLAGS.model_dir, FLAGS.seed, strategy,
-                          show_progress=quiet)
-        results = trainer.train()
-    if trainer.is_chief:
-        print(progress.final_report(results, trainer.output_paths()))
+        engine = Engine(train_config, FLAGS.model_dir, FLAGS.seed, strategy,
+                        show_progress=quiet)
+        results = engine.train()
+    if engine.is_chief:
+        print(progress.final_report(results, engine.output_paths()))
 
 
 def run() -> None:
-    cli.run("simgan-train", define_flags, main, user_errors=(TrainingDivergedError,))
+    cli.run("simgan-train", define_flags, main, user_errors=(TrainingDivergedError, TrainingUnhealthyError))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Configuration checked before anything is built: every gin binding against its parameter's
-type, and every ``train.*`` field against its type and range.
+type, and a configuration dataclass's fields against their types (ranges are checked by the
+dataclass itself, in ``__post_init__``).
 
 A wrong value (``train.batch_size = 'x'``, ``resnet.num_blocks = 'x'``) would otherwise surface
 steps later as a traceback from deep inside TensorFlow that names no binding. Here it is one
@@ -18,14 +19,6 @@ from typing import Any
 import gin
 
 from simgan.core.config import ConfigError
-from simgan.core.trainer import TrainConfig
-
-# Fields of TrainConfig with a range beyond their type: (lowest value, what it means).
-INTERVALS = ("summary_every", "image_every", "checkpoint_every", "eval_every")  # 0 means off
-_AT_LEAST = {"batch_size": 1, "keep_checkpoints": 1, "preview_images": 1, "steps_per_call": 1,
-             "refiner_pretrain_steps": 0, "discriminator_pretrain_steps": 0, "iterations": 0,
-             "refiner_steps_per_iteration": 0, "discriminator_steps_per_iteration": 0,
-             **{name: 0 for name in INTERVALS}}
 
 
 def _type_name(expected: Any) -> str:
@@ -122,22 +115,12 @@ def _defaults(target: Any) -> dict[str, Any]:
     return {p.name: p.default for p in signature.parameters.values()}
 
 
-def train_config() -> TrainConfig:
-    """The ``train`` configuration with every gin binding checked first (types), then each
-    field's range; a problem raises ConfigError naming the binding, expectation and value."""
-    check_bindings()
-    config = TrainConfig()
-    hints = typing.get_type_hints(TrainConfig)
+def check_fields(config: Any, name: str) -> None:
+    """Checks every field of the configuration dataclass instance ``config`` (gin name
+    ``name``) against its annotation; raises ConfigError naming the binding."""
+    hints = typing.get_type_hints(type(config))
     for field in dataclasses.fields(config):
         value = getattr(config, field.name)
         if not matches(value, hints[field.name]):
-            raise ConfigError(f"train.{field.name}: expected {_type_name(hints[field.name])}, "
+            raise ConfigError(f"{name}.{field.name}: expected {_type_name(hints[field.name])}, "
                               f"got {value!r} ({type(value).__name__})")
-        lowest = _AT_LEAST.get(field.name)
-        if lowest is not None and value < lowest:
-            what = " (0 turns it off)" if field.name in INTERVALS else ""
-            raise ConfigError(f"train.{field.name}: expected an integer >= {lowest}{what}, "
-                              f"got {value!r}")
-    if not config.max_loss > 0:
-        raise ConfigError(f"train.max_loss: expected a number > 0, got {config.max_loss!r}")
-    return config

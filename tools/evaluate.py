@@ -23,13 +23,14 @@ import os  # noqa: E402
 import re  # noqa: E402
 from typing import Mapping, Sequence  # noqa: E402
 
-import gin  # noqa: E402
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
 from simgan.core import (config, evaluation, exported, lock, plugins, registry,  # noqa: E402
-                         trainer)
+                         seeds)
+from simgan.core.engine import actions  # noqa: E402
+from simgan.core.engine.config import TrainConfig  # noqa: E402
 from simgan.core.files import atomic_write_text  # noqa: E402
 from simgan.core.registries import EVALUATORS  # noqa: E402
 from simgan.core.tables import markdown_table  # noqa: E402
@@ -40,26 +41,28 @@ _SPREADS = ("_std", "_se", "_ci_low", "_ci_high")
 
 
 @registry.configurable("evaluation", module="simgan_eval")
-def evaluator_names(evaluators: Sequence[str] | None = None) -> list[str]:
-    """The evaluators to run: ``simgan_eval.evaluation.evaluators``, else ``train.evaluators``."""
-    if evaluators is None:
-        try:
-            evaluators = gin.query_parameter("train.evaluators")
-        except ValueError:
-            evaluators = ()
-    if not evaluators:
+def run_config(evaluators: Sequence | None = None) -> TrainConfig:
+    """The run's ``train`` configuration, its evaluator instances replaced by
+    ``simgan_eval.evaluation.evaluators`` when that is bound."""
+    config_ = TrainConfig(evaluators=evaluators) if evaluators else TrainConfig()
+    if not config_.evaluators:
         raise ValueError("No evaluators named: bind evaluation.evaluators = ['gaze', ...] "
                          f"(known: {', '.join(EVALUATORS.names())})")
-    return list(evaluators)
+    return config_
 
 
 def evaluate(refiner: keras.Model | None, output_dir: str, *, seed: int = 0,
              step: int = 0) -> dict[str, float]:
-    """Runs every named evaluator; returns {"<evaluator>/<key>": value}."""
+    """Runs every evaluator instance against the run's domains; returns
+    {"<instance>/<key>": value}."""
+    run = run_config()
+    domains = evaluation.Domains(synthetic=run.synthetic_dataset, real=run.real_dataset)
     results = {}
-    for name in evaluator_names():
-        evaluator = EVALUATORS.build(name, seed=seed, output_dir=os.path.join(output_dir, name))
-        logging.info("Running evaluator %s", name)
+    for name, kind in run.evaluator_instances():
+        evaluator = actions.build_evaluator(name, kind, seed=seeds.stream(seed, "evaluation"),
+                                            output_dir=os.path.join(output_dir, name),
+                                            domains=domains)
+        logging.info("Running evaluator %s (%s)", name, kind)
         for key, value in evaluator.evaluate(refiner, step).items():
             results[f"{name}/{key}"] = float(value)
     return results
@@ -141,9 +144,9 @@ def main(argv: list[str]) -> None:
     plugins.load_all(f.plugin)
     gin_files, refiner_path = list(f.gin_file), f.refiner
     if f.model_dir:
-        run_config = os.path.join(f.model_dir, trainer.FULL_CONFIG)
+        run_config = os.path.join(f.model_dir, actions.FULL_CONFIG)
         if not tf.io.gfile.exists(run_config):
-            raise FileNotFoundError(f"--model_dir {f.model_dir!r}: no {trainer.FULL_CONFIG}; "
+            raise FileNotFoundError(f"--model_dir {f.model_dir!r}: no {actions.FULL_CONFIG}; "
                                     "is it a simgan-train model dir?")
         gin_files.insert(0, run_config)
         refiner_path = refiner_path or os.path.join(f.model_dir, exported.EXPORT_PATH)

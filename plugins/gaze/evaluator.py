@@ -26,6 +26,7 @@ from absl import logging
 from simgan.core import data
 from simgan.core.evaluation import refine
 from simgan.core.files import atomic_write_text
+from simgan.core.evaluation import Domains
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator, plot
 
@@ -40,7 +41,7 @@ def take_labelled(dataset_name: str, scope: str, seed: int, count: int) -> dict[
     return data.take(dataset_name, scope, seed, count, required=(GAZE_KEY,))
 
 
-@EVALUATORS.register("gaze", denylist=("seed", "output_dir"))
+@EVALUATORS.register("gaze")
 class GazeEvaluator:
     """Gaze experiment: estimator trained on synthetic vs refined images, tested on real ones.
 
@@ -51,7 +52,7 @@ class GazeEvaluator:
     validation draw as well (no extra training), for sweeps that choose on one draw and report
     on the other."""
 
-    def __init__(self, *, seed: int, output_dir: str, train_dataset: str = "eye_simulator",
+    def __init__(self, *, seed: int, output_dir: str, domains: Domains, train_dataset: str = "eye_simulator",
                  train_scope: str = "gaze_train", test_dataset: str = "eye_simulator",
                  test_scope: str = "gaze_test", train_examples: int = 10000,
                  data_multipliers: Sequence[int] = (1,), test_examples: int = 2000,
@@ -59,6 +60,7 @@ class GazeEvaluator:
                  include_synthetic: bool = True, refine_batch_size: int = 256,
                  test_split: str = "test", include_oracle: bool = False,
                  report_validation: bool = False):
+        del domains  # TODO-merge: the run's domains (issue 18)
         if test_split not in SPLIT_SEED_OFFSETS or test_split == "train":
             raise ValueError(f"gaze.test_split: expected 'test' or 'validation', got {test_split!r}")
         if report_validation and test_split == "validation":

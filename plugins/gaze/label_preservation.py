@@ -31,6 +31,7 @@ from absl import logging
 from scipy import ndimage
 
 from simgan.core import data, evaluation
+from simgan.core.evaluation import Domains
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator
 from simgan.plugins.gaze.evaluator import GAZE_KEY, take_labelled
@@ -56,16 +57,17 @@ def dark_blob_centroid(images: np.ndarray, dark_fraction: float = 0.01,
                      (mask * ys).sum(axis=(1, 2)) / weight], axis=1)
 
 
-@EVALUATORS.register("label_preservation", denylist=("seed", "output_dir"))
+@EVALUATORS.register("label_preservation")
 class LabelPreservation:
     """Label drift under refinement: gaze-prediction shift and pupil-centre shift on held-out x."""
 
-    def __init__(self, *, seed: int, output_dir: str, dataset: str = "eye_simulator",
+    def __init__(self, *, seed: int, output_dir: str, domains: Domains, dataset: str = "eye_simulator",
                  scope: str = "gaze_train", train_examples: int = 10000,
                  heldout_examples: int = 1000, dark_fraction: float = 0.01,
                  refine_batch_size: int = 256, pupil_locators: Sequence[str] = ("dark_blob",),
                  locator_scopes: Sequence[str] = ("gaze_train", "gaze_test"),
                  locator_train_examples: int = 5000, locator_steps: int = 1500):
+        del domains  # TODO-merge: the run's domains (issue 18)
         del output_dir  # all results are scalars
         unknown = sorted(set(pupil_locators) - set(PUPIL_LOCATORS))
         if unknown or not locator_scopes:

@@ -19,6 +19,7 @@ import numpy as np
 from absl import logging
 
 from simgan.core import evaluation
+from simgan.core.evaluation import Domains
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.metrics import classifier
 from simgan.plugins.metrics.samples import RealVsSynthetic
@@ -54,17 +55,17 @@ def kid(x: np.ndarray, y: np.ndarray, *, num_subsets: int = 10, subset_size: int
     return float(np.mean(estimates)), float(np.std(estimates, ddof=1) / np.sqrt(num_subsets))
 
 
-@EVALUATORS.register("classifier_kid", denylist=("seed", "output_dir"),
-                     deprecated_aliases=("kid",))
+@EVALUATORS.register("classifier_kid")
 class ClassifierKID(RealVsSynthetic):
     """KID of real vs refined (and raw synthetic) on a trained domain classifier's features,
     not Inception's: not comparable with published KID (docs/EVALUATION.md)."""
 
-    def __init__(self, *, seed: int, output_dir: str, real_dataset: str = "eye_simulator",
+    def __init__(self, *, seed: int, output_dir: str, domains: Domains, real_dataset: str = "eye_simulator",
                  real_scope: str = "real", synthetic_dataset: str = "eye_simulator",
                  synthetic_scope: str = "synthetic", feature_train_examples: int = 2000,
                  examples: int = 2000, num_subsets: int = 10, subset_size: int | None = None,
                  include_synthetic: bool = True, refine_batch_size: int = 256):
+        del domains  # TODO-merge: the run's domains (issue 18)
         del output_dir  # all results are scalars
         super().__init__(seed=seed, count=feature_train_examples + examples,
                          real_dataset=real_dataset, real_scope=real_scope,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from simgan.core.evaluation import Domains
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.metrics import classifier
 from simgan.plugins.metrics.samples import RealVsSynthetic
@@ -36,16 +37,16 @@ def turing_test(real_train: np.ndarray, real_test: np.ndarray, fake_train: np.nd
     return accuracy_with_interval(correct, len(real_test) + len(fake_test), confidence)
 
 
-@EVALUATORS.register("c2st", denylist=("seed", "output_dir"),
-                     deprecated_aliases=("visual_turing_test",))
+@EVALUATORS.register("c2st")
 class ClassifierTwoSampleTest(RealVsSynthetic):
     """Classifier two-sample test, real vs refined (and real vs raw synthetic as reference)."""
 
-    def __init__(self, *, seed: int, output_dir: str, real_dataset: str = "eye_simulator",
+    def __init__(self, *, seed: int, output_dir: str, domains: Domains, real_dataset: str = "eye_simulator",
                  real_scope: str = "real", synthetic_dataset: str = "eye_simulator",
                  synthetic_scope: str = "synthetic", train_examples: int = 2000,
                  test_examples: int = 1000, confidence: float = 0.95,
                  include_synthetic: bool = True, refine_batch_size: int = 256):
+        del domains  # TODO-merge: the run's domains (issue 18)
         del output_dir  # all results are scalars
         super().__init__(seed=seed, count=train_examples + test_examples,
                          real_dataset=real_dataset, real_scope=real_scope,

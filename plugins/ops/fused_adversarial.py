@@ -14,9 +14,9 @@ import tensorflow as tf
 from absl import logging
 
 from simgan.core import custom_ops
-from simgan.core.adversarial import REAL, REFINED, local_cross_entropy
-from simgan.core.objectives import AdversarialTerm
+from simgan.core.losses import AdversarialTerm
 from simgan.core.registries import LOSSES
+from simgan.plugins.simgan.logits import REAL, REFINED, local_cross_entropy
 
 LIBRARY = custom_ops.declare("fused_local_adversarial", [
     os.path.join(os.path.dirname(__file__), "fused_local_adversarial.cc")])
@@ -37,7 +37,7 @@ def _gradient(op: tf.Operation, upstream: tf.Tensor) -> tf.Tensor:
 
 
 @LOSSES.register("fused_local_adversarial")
-def fused_local_adversarial(*, reduction: str = "sum") -> AdversarialTerm:
+def fused_local_adversarial(*, weight: float = 1.0, reduction: str = "sum") -> AdversarialTerm:
     """Local adversarial loss by a fused C++ op; pure-TF fallback when the op is unavailable.
 
     ``reduction``: 'sum' over the patches as in the paper (eq. 4), or 'mean'. The returned
@@ -61,6 +61,6 @@ def fused_local_adversarial(*, reduction: str = "sum") -> AdversarialTerm:
             return fallback_loss(logits, target, mean)
         return module.fused_local_adversarial(logits, target=target, mean=mean)
 
-    term = AdversarialTerm(loss)
+    term = AdversarialTerm(loss, weight)
     term.implementation = FALLBACK if module is None else CUSTOM_OP
     return term

@@ -1,5 +1,5 @@
-"""SimGAN components: ResNet refiner, local/global discriminators, loss terms and penalties,
-history buffers, optimizers, and the `refined` dataset."""
+"""SimGAN (S+U learning): the task, the ResNet refiner, local/global discriminators, loss terms
+and penalties, history buffers, optimizers, and the `refined` dataset."""
 
 from simgan.plugins.simgan import (  # noqa: F401
-    discriminator, history, losses, optimizers, penalties, refined, refiner)
+    discriminator, history, losses, optimizers, penalties, refined, refiner, task)

@@ -23,7 +23,7 @@ def _trunk(inputs, padding: str, filters: tuple[int, int, int, int]):
     return keras.layers.Conv2D(f4, 1, activation="relu", name="conv4")(x)
 
 
-@DISCRIMINATORS.register("local", denylist=("input_shape",))
+@DISCRIMINATORS.register("local")
 def local_discriminator(*, input_shape: tuple[int, int, int], padding: str = "same",
                         filters: tuple[int, int, int, int] = PAPER_FILTERS) -> keras.Model:
     """Local discriminator: conv3x3/2 96, conv3x3/2 64, maxpool3x3/1, conv3x3 32, conv1x1 32,
@@ -37,7 +37,7 @@ def local_discriminator(*, input_shape: tuple[int, int, int], padding: str = "sa
     return keras.Model(inputs, logits, name="local_discriminator")
 
 
-@DISCRIMINATORS.register("global", denylist=("input_shape",))
+@DISCRIMINATORS.register("global")
 def global_discriminator(*, input_shape: tuple[int, int, int], padding: str = "same",
                          filters: tuple[int, int, int, int] = PAPER_FILTERS) -> keras.Model:
     """Global discriminator for the local-vs-global ablation: the same body, then one dense

@@ -10,10 +10,7 @@ import tensorflow as tf
 
 from simgan.core.registries import BUFFERS
 
-_FRAMEWORK_ARGS = ("image_shape", "batch_size", "seed")
-
-
-@BUFFERS.register("none", denylist=_FRAMEWORK_ARGS)
+@BUFFERS.register("none")
 class NoBuffer(tf.Module):
     """No history: the discriminator sees only the current refined batch."""
 
@@ -24,7 +21,7 @@ class NoBuffer(tf.Module):
         return refined
 
 
-@BUFFERS.register("history", denylist=_FRAMEWORK_ARGS)
+@BUFFERS.register("history")
 class HistoryBuffer(tf.Module):
     """The paper's history of refined images (Shrivastava et al. 2017, Sec. 2.3).
 

@@ -1,23 +1,24 @@
 """SimGAN loss terms: the local adversarial loss, its least-squares variant, and the
 self-regularization loss.
 
-Each is a `LossTerm` (core/objectives.py) giving per-example losses ``[B]``; the paper's refiner
-objective lists ``local_adversarial`` and ``self_regularization`` with weights 1 and lambda.
+Each is a `LossTerm` (core/losses.py) giving per-example losses ``[B]``; the paper's refiner
+objective lists ``local_adversarial`` and ``self_regularization``, weighted 1 and lambda
+(``refiner/self_regularization.weight``).
 """
 
 from __future__ import annotations
 
 import tensorflow as tf
 
-from simgan.core.adversarial import local_cross_entropy
-from simgan.core.objectives import AdversarialTerm, PairTerm, real_log_odds
+from simgan.core.losses import AdversarialTerm, PairTerm
+from simgan.plugins.simgan.logits import local_cross_entropy, real_log_odds
 from simgan.core.registries import LOSSES
 
 REDUCTIONS = {"sum": tf.reduce_sum, "mean": tf.reduce_mean}
 
 
 @LOSSES.register("local_adversarial")
-def local_adversarial(*, reduction: str = "sum") -> AdversarialTerm:
+def local_adversarial(*, weight: float = 1.0, reduction: str = "sum") -> AdversarialTerm:
     """Cross-entropy of every patch's two-class logits against the target class, summed over
     patches as in the paper (``reduction='mean'`` averages instead).
 
@@ -27,11 +28,12 @@ def local_adversarial(*, reduction: str = "sum") -> AdversarialTerm:
     """
     if reduction not in ("sum", "mean"):
         raise ValueError(f"local_adversarial.reduction: expected 'sum' or 'mean', got {reduction!r}")
-    return AdversarialTerm(lambda logits, is_real: local_cross_entropy(logits, is_real, reduction))
+    return AdversarialTerm(lambda logits, is_real: local_cross_entropy(logits, is_real, reduction),
+                          weight)
 
 
 @LOSSES.register("least_squares_adversarial")
-def least_squares_adversarial(*, reduction: str = "mean") -> AdversarialTerm:
+def least_squares_adversarial(*, weight: float = 1.0, reduction: str = "mean") -> AdversarialTerm:
     """Least-squares GAN loss (Mao et al. 2017) per patch on the log-odds of "real":
     ``(d - 1)^2`` for the real target and ``(d + 1)^2`` for the refined one, reduced over the
     patches; it does not saturate when the discriminator is confident."""
@@ -43,7 +45,7 @@ def least_squares_adversarial(*, reduction: str = "mean") -> AdversarialTerm:
         target = 1.0 if is_real else -1.0
         return REDUCTIONS[reduction](tf.square(real_log_odds(logits) - target), axis=[1, 2])
 
-    return AdversarialTerm(loss)
+    return AdversarialTerm(loss, weight)
 
 
 def _identity(images: tf.Tensor) -> tf.Tensor:
@@ -58,9 +60,10 @@ PSI = {"identity": _identity, "channel_mean": _channel_mean}
 
 
 @LOSSES.register("self_regularization")
-def self_regularization(*, psi: str = "identity", downsample: int = 1,
+def self_regularization(*, weight: float = 1.0, psi: str = "identity", downsample: int = 1,
                         reduction: str = "mean") -> PairTerm:
-    """Per-example ``||psi(R(x)) - psi(x)||_1`` over the feature map.
+    """Per-example ``||psi(R(x)) - psi(x)||_1`` over the feature map; ``weight`` is the paper's
+    lambda (Shrivastava et al. 2017, eq. 3).
 
     ``psi`` is the paper's feature transform: 'identity' (used for eyes), 'channel_mean' (the
     mean of colour channels), each optionally followed by average-pooling by ``downsample``
@@ -87,4 +90,4 @@ def self_regularization(*, psi: str = "identity", downsample: int = 1,
     def loss(refined: tf.Tensor, synthetic: tf.Tensor) -> tf.Tensor:
         return reduce(tf.abs(features(refined) - features(synthetic)), axis=[1, 2, 3])
 
-    return PairTerm(loss)
+    return PairTerm(loss, weight)

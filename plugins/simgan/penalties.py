@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from simgan.core.objectives import DiscriminatorInputs, LossTerm, real_log_odds
+from simgan.core.losses import DiscriminatorInputs, LossTerm
 from simgan.core.registries import LOSSES
+from simgan.plugins.simgan.logits import real_log_odds
 
 
 class R1Penalty(LossTerm):
     """``0.5 * ||grad_x D(x)||^2`` on real images (Mescheder et al. 2018, "Which Training
     Methods for GANs do actually Converge?"), where D(x) is the log-odds of "real" summed over
-    the patches. Its weight in the objective is the paper's gamma."""
+    the patches. Its weight is the paper's gamma."""
 
     def discriminator_loss(self, inputs: DiscriminatorInputs) -> tf.Tensor:
         real = inputs.real
@@ -23,7 +24,7 @@ class R1Penalty(LossTerm):
 
 
 @LOSSES.register("r1_penalty")
-def r1_penalty() -> R1Penalty:
+def r1_penalty(*, weight: float = 10.0) -> R1Penalty:
     """R1 gradient penalty on real images for the discriminator (Mescheder et al. 2018);
-    weight it with gamma, e.g. ('r1_penalty', 10.0)."""
-    return R1Penalty()
+    ``weight`` is their gamma (10 in their experiments)."""
+    return R1Penalty(weight)

@@ -12,7 +12,7 @@ from simgan.core import data, exported
 from simgan.core.registries import DATASETS
 
 
-@DATASETS.register("refined", denylist=("seed",))
+@DATASETS.register("refined")
 def refined(*, seed: int, source: str, refiner: str, batch_size: int = 256) -> tf.data.Dataset:
     """Registered dataset ``source`` (built in the current gin scope) with its images replaced by
     the exported refiner's output (file ``refiner``); every other entry is passed through."""

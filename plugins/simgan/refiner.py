@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import keras
 
-from simgan.core.registries import REFINERS
+from simgan.core.registries import GENERATORS
 
 PADDINGS = ("zero", "reflect", "symmetric")
 _RESIDUAL_LIMIT = 0.999
@@ -56,7 +56,7 @@ def _with_noise(inputs, channels: int, stddev: float, seed: int):
     return keras.layers.Concatenate(name="with_noise")([inputs, noise])
 
 
-@REFINERS.register("resnet", denylist=("input_shape",))
+@GENERATORS.register("resnet")
 def resnet_refiner(*, input_shape: tuple[int, int, int], filters: int = 64,
                    num_blocks: int = 4, kernel_size: int = 3,
                    output_activation: str = "tanh", padding: str = "zero",

@@ -53,7 +53,7 @@ def test_loss_op_vs_fallback(benchmark, record, built, size):
 def test_discriminator_step_op_vs_fallback(benchmark, record, built, tmp_path, size):
     op = bench_support.build_trainer(
         str(tmp_path / "op"), size, False, "float32",
-        ["train.discriminator_objective = [('fused_local_adversarial', 1.0)]",
+        ["simgan.discriminator_objective = [('fused_local_adversarial', 1.0)]",
          "fused_local_adversarial.reduction = 'mean'"])
     assert op.discriminator_objective.terms[0][2].implementation == fused_adversarial.CUSTOM_OP
     plain = bench_support.build_trainer(str(tmp_path / "plain"), size, False, "float32")

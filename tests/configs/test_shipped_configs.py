@@ -46,9 +46,9 @@ def test_paper_config_holds_the_paper_values():
 
 
 def test_quickstart_trains_with_the_simulator(tmp_path):
-    result = run_train(tmp_path / "qs", "quickstart.gin", "--gin_param=train.refiner_pretrain_steps=2",
-                       "--gin_param=train.discriminator_pretrain_steps=1",
-                       "--gin_param=train.iterations=1", "--gin_param=train.batch_size=4",
+    result = run_train(tmp_path / "qs", "quickstart.gin", "--gin_param=simgan.refiner_pretrain_steps=2",
+                       "--gin_param=simgan.discriminator_pretrain_steps=1",
+                       "--gin_param=simgan.iterations=1", "--gin_param=train.batch_size=4",
                        "--gin_param=train.image_every=2", "--gin_param=train.evaluators=[]")
     assert result.returncode == 0, result.stderr[-3000:]
     assert os.path.exists(tmp_path / "qs" / "export" / "refiner.keras")

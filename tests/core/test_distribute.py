@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from train_cli import TOY_CONFIG, run_train, train_command, write_config
 
-CONFIG = TOY_CONFIG + "train.buffer = 'none'\ntrain.image_every = 0\n"
+CONFIG = TOY_CONFIG + "simgan.buffer = 'none'\ntrain.image_every = 0\n"
 
 
 def weights(model_dir):

@@ -15,7 +15,7 @@ plugins.load_all()
 
 def _train(model_dir: str) -> Trainer:
     gin.clear_config()
-    gin.parse_config(TOY_CONFIG + "train.iterations = 1\ntrain.image_every = 2\n")
+    gin.parse_config(TOY_CONFIG + "simgan.iterations = 1\ntrain.image_every = 2\n")
     trainer = Trainer(TrainConfig(), model_dir, 1, tf.distribute.OneDeviceStrategy("/cpu:0"))
     trainer.train()
     return trainer

@@ -16,7 +16,7 @@ PAPER = [("local_adversarial", 1.0), ("self_regularization", 1.0)]
 
 
 def test_objective_metric_names_come_from_term_names():
-    objective = objectives.build("refiner", PAPER, "train.refiner_objective")
+    objective = objectives.build("refiner", PAPER, "simgan.refiner_objective")
     assert objective.metric_names() == ("refiner/local_adversarial", "refiner/self_regularization",
                                         "refiner/total")
 
@@ -28,8 +28,8 @@ def test_objective_metric_names_come_from_term_names():
     ([], "at least one term"),
 ])
 def test_bad_discriminator_objective_names_the_binding(spec, message):
-    with pytest.raises(ValueError, match="train.discriminator_objective") as e:
-        objectives.build("discriminator", spec, "train.discriminator_objective")
+    with pytest.raises(ValueError, match="simgan.discriminator_objective") as e:
+        objectives.build("discriminator", spec, "simgan.discriminator_objective")
     assert message in str(e.value)
 
 
@@ -38,7 +38,7 @@ def test_deprecated_slots_edit_the_objectives():
                                                 "least_squares_adversarial", None, 0.5)
     assert refiner == [("least_squares_adversarial", 1.0), ("self_regularization", 0.5)]
     assert discriminator == [("least_squares_adversarial", 1.0)]
-    with pytest.raises(ValueError, match="train.self_regularization_weight"):
+    with pytest.raises(ValueError, match="refiner/self_regularization.weight"):
         objectives.resolve([("local_adversarial", 1.0)], [], None, None, 0.5)
 
 
@@ -49,7 +49,7 @@ def _trainer(tmp_path, name, extra=""):
 
 
 def test_extra_terms_train_and_are_recorded(tmp_path):
-    trainer = _trainer(tmp_path, "r1", "train.discriminator_objective = "
+    trainer = _trainer(tmp_path, "r1", "simgan.discriminator_objective = "
                        "[('least_squares_adversarial', 1.0), ('r1_penalty', 10.0)]\n")
     trainer.train()
     values = trainer.training.values()
@@ -61,11 +61,11 @@ def test_extra_terms_train_and_are_recorded(tmp_path):
 def test_old_style_config_and_checkpoint_still_work(tmp_path):
     old = ("train.adversarial_loss = 'local_adversarial'\n"
            "train.self_regularization = 'self_regularization'\n"
-           "train.self_regularization_weight = 0.5\n")
+           "refiner/self_regularization.weight = 0.5\n")
     trainer = _trainer(tmp_path, "run", old)
     trainer.train()
     before = [w.numpy() for w in trainer.refiner.weights]
-    resumed = _trainer(tmp_path, "run", "train.refiner_objective = "
+    resumed = _trainer(tmp_path, "run", "simgan.refiner_objective = "
                        "[('local_adversarial', 1.0), ('self_regularization', 0.5)]\n")
     resumed.checkpointer.restore_latest()
     assert int(resumed.step.numpy()) == trainer.schedule.total

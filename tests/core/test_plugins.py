@@ -38,8 +38,8 @@ def make_package(root, package: str, refiner: str, entry_point: bool) -> None:
 
 # Building the outside refiner and training it a little is the point: two refiner pretraining
 # steps, no S+U iterations (each traced step costs seconds of TensorFlow tracing).
-SHORT = TOY_CONFIG + ("train.refiner_pretrain_steps = 2\ntrain.discriminator_pretrain_steps = 0\n"
-                      "train.iterations = 0\ntrain.image_every = 0\n")
+SHORT = TOY_CONFIG + ("simgan.refiner_pretrain_steps = 2\ntrain.discriminator_pretrain_steps = 0\n"
+                      "simgan.iterations = 0\ntrain.image_every = 0\n")
 
 
 def env_with(path):
@@ -50,7 +50,7 @@ def env_with(path):
 
 def test_entry_point_plugin_trains_by_name(tmp_path):
     make_package(tmp_path / "site", "acme_refiners", "acme_tiny", entry_point=True)
-    gin_file = write_config(tmp_path, SHORT + "train.refiner = 'acme_tiny'\n"
+    gin_file = write_config(tmp_path, SHORT + "simgan.refiner = 'acme_tiny'\n"
                             "acme_tiny.filters = 3\n")
     result = run_train(tmp_path / "m", gin_file, env=env_with(tmp_path / "site"))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -60,7 +60,7 @@ def test_entry_point_plugin_trains_by_name(tmp_path):
 
 def test_flag_plugin_trains_by_name(tmp_path):
     make_package(tmp_path / "src", "beta_refiners", "beta_tiny", entry_point=False)
-    gin_file = write_config(tmp_path, SHORT + "train.refiner = 'beta_tiny'\n")
+    gin_file = write_config(tmp_path, SHORT + "simgan.refiner = 'beta_tiny'\n")
     result = run_train(tmp_path / "m", gin_file, "--plugin=beta_refiners",
                        env=env_with(tmp_path / "src"))
     assert result.returncode == 0, result.stderr[-3000:]

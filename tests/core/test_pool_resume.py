@@ -20,7 +20,7 @@ def train(tmp_path, model_dir, iterations, replacement):
     gin.parse_config(TOY_CONFIG + f"""
 train.image_every = 0
 train.steps_per_call = 4
-train.iterations = {iterations}
+simgan.iterations = {iterations}
 train.synthetic_dataset = 'pool'
 train.real_dataset = 'pool'
 pool.dataset = 'toy_squares'

@@ -71,7 +71,7 @@ def test_describe_lists_parameters_and_defaults():
     assert "[buffers]" in text and "history.capacity_batches = 100" in text
     assert "resnet.input_shape" not in text  # supplied by the framework, not bindable
     assert "[other gin-configurables]" in text and "train.batch_size = 512" in text
-    assert "train.refiner_objective = (('local_adversarial', 1.0)" in text
+    assert "simgan.refiner_objective = (('local_adversarial', 1.0)" in text
 
 
 def test_deprecated_alias_builds_with_its_own_bindings_and_warns(caplog):

@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from train_cli import TOY_CONFIG, run_train, train_command, write_config
 
-LONG = TOY_CONFIG.replace("train.iterations = 4", "train.iterations = 150") + \
+LONG = TOY_CONFIG.replace("simgan.iterations = 4", "simgan.iterations = 150") + \
     "train.checkpoint_every = 10\ntrain.summary_every = 10\ntrain.image_every = 0\n"
 
 
@@ -54,8 +54,8 @@ def test_killed_run_resumes_to_identical_weights(tmp_path, staged):
 
 def test_different_seeds_give_different_weights(tmp_path):
     # Refiner pretraining only: the seed's effect on the weights shows from the first steps.
-    gin_file = write_config(tmp_path, TOY_CONFIG + "train.discriminator_pretrain_steps = 0\n"
-                            "train.iterations = 0\ntrain.image_every = 0\n")
+    gin_file = write_config(tmp_path, TOY_CONFIG + "simgan.discriminator_pretrain_steps = 0\n"
+                            "simgan.iterations = 0\ntrain.image_every = 0\n")
     for seed in (1, 2):
         assert run_train(tmp_path / f"s{seed}", gin_file, f"--seed={seed}").returncode == 0
     a, b = final_weights(tmp_path / "s1"), final_weights(tmp_path / "s2")

@@ -72,7 +72,7 @@ def test_gin_typo_fails_before_training_with_the_wrong_name(tmp_path):
 def test_unknown_component_fails_before_training_listing_known_names(tmp_path):
     """Also checks --nodeterministic (logged before the config is read), to spare the suite
     one more TensorFlow start-up; the default (on) is checked in tests/core/test_distribute.py."""
-    result = run_train(tmp_path / "m", write_config(tmp_path), "--gin_param=train.refiner='resnett'",
+    result = run_train(tmp_path / "m", write_config(tmp_path), "--gin_param=simgan.refiner='resnett'",
                        "--nodeterministic", "--verbosity=0")
     assert result.returncode == 1
     assert "Unknown refiners component 'resnett'" in result.stderr and "resnet" in result.stderr
@@ -83,10 +83,10 @@ def test_unknown_component_fails_before_training_listing_known_names(tmp_path):
 def test_nan_loss_stops_with_a_clear_message_and_keeps_last_good_checkpoint(tmp_path):
     # Refiner pretraining is healthy; a huge discriminator learning rate then makes its
     # weights and losses overflow to inf/NaN within a few steps.
-    config = TOY_CONFIG.replace("train.iterations = 4", "train.iterations = 40")
+    config = TOY_CONFIG.replace("simgan.iterations = 4", "simgan.iterations = 40")
     gin_file = write_config(tmp_path, config + "discriminator/sgd.learning_rate = 1e38\n"
-                            "train.refiner_pretrain_steps = 5\n"
-                            "train.discriminator_pretrain_steps = 0\n")
+                            "simgan.refiner_pretrain_steps = 5\n"
+                            "simgan.discriminator_pretrain_steps = 0\n")
     result = run_train(tmp_path / "m", gin_file)
     assert result.returncode == 1
     assert "Training diverged" in result.stderr and "last good checkpoint is kept" in result.stderr

@@ -56,7 +56,7 @@ def test_out_of_range_values_and_bad_component_parameters_are_one_line(binding, 
 
 
 def test_references_and_macros_are_left_to_gin():
-    config.parse([], ["BLOCKS = 2", "resnet.num_blocks = %BLOCKS", "train.iterations = 3"])
+    config.parse([], ["BLOCKS = 2", "resnet.num_blocks = %BLOCKS", "simgan.iterations = 3"])
     assert validation.train_config().iterations == 3
 
 

@@ -34,8 +34,8 @@ def held(tmp_path):
 
 
 def test_second_training_in_one_model_dir_is_refused_and_kill_releases(tmp_path):
-    gin_file = write_config(tmp_path, TOY_CONFIG.replace("train.iterations = 4",
-                                                         "train.iterations = 2000"))
+    gin_file = write_config(tmp_path, TOY_CONFIG.replace("simgan.iterations = 4",
+                                                         "simgan.iterations = 2000"))
     model_dir = tmp_path / "model"
     first = subprocess.Popen(train_command(model_dir, gin_file), stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)

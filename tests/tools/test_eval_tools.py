@@ -156,9 +156,9 @@ def test_eval_of_a_model_dir_reuses_the_training_config(tmp_path):
 train.synthetic_dataset = 'toy_gaze_eyes'
 train.real_dataset = 'toy_gaze_eyes'
 train.batch_size = 8
-train.refiner_pretrain_steps = 2
-train.discriminator_pretrain_steps = 1
-train.iterations = 1
+simgan.refiner_pretrain_steps = 2
+simgan.discriminator_pretrain_steps = 1
+simgan.iterations = 1
 train.image_every = 0
 train.evaluators = ['kid']
 resnet.filters = 4

@@ -1,7 +1,7 @@
 """`simgan-ablate`: runs an ablation grid (safe to kill and rerun), then tabulates it.
 
     simgan-ablate --output_dir=runs/ablations --gin_file=ablations/base/cpu.gin \\
-        --variants='ablations/*.gin' --sweep=train.self_regularization_weight=0,0.1,1,10 \\
+        --variants='ablations/*.gin' --sweep=refiner/self_regularization.weight=0,0.1,1,10 \\
         --seeds=0,1,2 --plugin=simgan.plugins.gaze --plugin=simgan.plugins.metrics
 
 Each run is `simgan-train --model_dir=<output_dir>/<run name> --gin_file=<base>... --gin_file=<variant>

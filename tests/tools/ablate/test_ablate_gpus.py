@@ -98,7 +98,7 @@ def test_each_run_receives_its_gpu_and_records_it(tmp_path, runs_per_gpu):
 
 def test_cli_refuses_more_parallel_runs_than_gpu_slots(tmp_path):
     base = tmp_path / "base.gin"
-    base.write_text("train.iterations = 1\n")
+    base.write_text("simgan.iterations = 1\n")
     result = subprocess.run(
         [sys.executable, "-m", "simgan.tools.ablate.cli", f"--output_dir={tmp_path / 'grid'}",
          f"--gin_file={base}", "--parallel=3", "--gpus=0,1"], capture_output=True, text=True,

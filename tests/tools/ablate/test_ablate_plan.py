@@ -10,22 +10,22 @@ from simgan.tools.ablate import plan
 @pytest.fixture
 def gin_dir(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    for name, text in {"base.gin": "train.iterations = 2\n", "v_a.gin": "train.buffer = 'none'\n",
+    for name, text in {"base.gin": "simgan.iterations = 2\n", "v_a.gin": "simgan.buffer = 'none'\n",
                        "v_b.gin": "resnet.num_blocks = 2\n"}.items():
         (tmp_path / name).write_text(text)
     return tmp_path
 
 
 def test_grid_is_variants_times_sweeps_times_seeds(gin_dir):
-    runs = plan.plan(["base.gin"], ["*.gin"], ["train.self_regularization_weight=0,0.5",
+    runs = plan.plan(["base.gin"], ["*.gin"], ["refiner/self_regularization.weight=0,0.5",
                                                "resnet.filters=8,16"], [0, 1, 2])
     assert len(runs) == 2 * 2 * 2 * 3  # the base file is not a variant even though *.gin matches
     assert {r.variant for r in runs} == {"v_a", "v_b"}
     first = runs[0]
-    assert first.name == "v_a__train.self_regularization_weight=0__resnet.filters=8__seed=0"
-    assert first.group == "v_a__train.self_regularization_weight=0__resnet.filters=8"
+    assert first.name == "v_a__refiner/self_regularization.weight=0__resnet.filters=8__seed=0"
+    assert first.group == "v_a__refiner/self_regularization.weight=0__resnet.filters=8"
     assert first.gin_files == (str(gin_dir / "base.gin"), str(gin_dir / "v_a.gin"))
-    assert first.gin_params == ("train.self_regularization_weight=0", "resnet.filters=8")
+    assert first.gin_params == ("refiner/self_regularization.weight=0", "resnet.filters=8")
     assert len({r.name for r in runs}) == len(runs)
     assert [r.seed for r in runs[:8]] == [0] * 8  # seed-major: every variant of seed 0 first
 

@@ -1,4 +1,4 @@
-"""The two-class logit convention shared by discriminators, adversarial losses and the trainer.
+"""S+U's two-class logit convention, shared by its discriminators, adversarial losses and task.
 
 A discriminator outputs logits ``[B, h, w, 2]``: channel ``REAL`` scores "real image",
 channel ``REFINED`` scores "refined (synthetic) image". A global discriminator is the 1x1 case.
@@ -26,3 +26,9 @@ def local_cross_entropy(logits: tf.Tensor, is_real: bool, reduction: str = "sum"
     labels = tf.fill(tf.shape(logits)[:-1], REAL if is_real else REFINED)
     per_patch = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
     return (tf.reduce_sum if reduction == "sum" else tf.reduce_mean)(per_patch, axis=[1, 2])
+
+
+def real_log_odds(logits: tf.Tensor) -> tf.Tensor:
+    """Per-patch log-odds of "real" from two-class logits ``[B, h, w, 2]`` -> ``[B, h, w]``."""
+    logits = tf.cast(logits, tf.float32)
+    return logits[..., REAL] - logits[..., REFINED]

@@ -1,0 +1,1 @@
+"""The GAN engine: the Task protocol, the training loop and the actions it runs at intervals."""

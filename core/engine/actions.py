@@ -1,0 +1,89 @@
+"""What the engine does between compiled calls: divergence checks, configs, grids, learning
+rates, evaluation, export."""
+
+from __future__ import annotations
+
+import gin
+import keras
+import tensorflow as tf
+from absl import logging
+
+from simgan.core import evaluation, exported, files
+from simgan.core.files import atomic_write_text
+from simgan.core.registries import EVALUATORS
+from simgan.core.summaries import Summaries
+
+EVALUATION_FILE = "evaluation.json"
+OPERATIVE_CONFIG = "operative_config.gin"  # the values the run used
+FULL_CONFIG = "config.gin"  # every binding parsed, incl. those only evaluators read
+
+
+class TrainingDivergedError(RuntimeError):
+    """A loss became NaN/inf or exceeded the divergence bound."""
+
+
+def check_divergence(engine, where: str) -> None:
+    """Stops the run if a step flagged a non-finite or diverging metric; nothing is saved, so
+    the last good checkpoint stays the latest."""
+    bad = int(engine.diverged_at.numpy())
+    if bad >= 0:
+        latest = engine.checkpointer.latest() or "none yet"
+        raise TrainingDivergedError(
+            f"Training diverged: a loss became NaN/inf or exceeded train.max_loss="
+            f"{engine.config.max_loss:g} at step {bad + 1} (detected at {where}). Stopped "
+            f"without saving; the last good checkpoint is kept: {latest}")
+
+
+def write_configs(output_dir: str) -> None:
+    atomic_write_text(files.join(output_dir, OPERATIVE_CONFIG), gin.operative_config_str())
+    atomic_write_text(files.join(output_dir, FULL_CONFIG), gin.config_str())
+
+
+def grid(engine, summaries: Summaries, step: int) -> None:
+    """The preview grid: synthetic | generated | real."""
+    synthetic, real = engine.previews["synthetic"], engine.previews["real"]
+    summaries.grid(step, [synthetic, engine.task.generator(synthetic), real])
+
+
+def learning_rates(task) -> dict[str, float]:
+    return {f"{name}/learning_rate": float(keras.ops.convert_to_numpy(opt.learning_rate))
+            for name, opt in task.optimizers().items()}
+
+
+def build_evaluator(name: str, kind: str, **framework_args):
+    """Evaluator instance ``name`` of type ``kind``, configured under the gin scope ``name``
+    when it differs from the type (two instances of one type are two scopes)."""
+    if name == kind:
+        return EVALUATORS.build(kind, **framework_args)
+    with gin.config_scope(name):
+        return EVALUATORS.build(kind, **framework_args)
+
+
+def evaluate(engine, step: int, summaries: Summaries | None) -> dict[str, float]:
+    """Runs every evaluator instance on the generator; logs to TensorBoard and appends to
+    evaluation.json."""
+    results = {}
+    for name, evaluator in engine.evaluators.items():
+        for key, value in evaluator.evaluate(engine.task.generator, step).items():
+            results[f"{name}/{key}"] = float(value)
+    if summaries is not None:
+        summaries.scalars(step, {f"eval/{k}": v for k, v in results.items()})
+    evaluation.append_results(files.join(engine.model_dir, EVALUATION_FILE), step, results)
+    logging.info("evaluation at step %d: %s", step, results)
+    return results
+
+
+def export(engine) -> str:
+    """Saves the generator as a standalone .keras file (atomically), and the configs."""
+    path = exported.save(engine.task.generator, engine.output_dir)
+    write_configs(engine.output_dir)
+    logging.info("Exported the generator to %s", path)
+    return path
+
+
+def output_paths(model_dir: str) -> dict[str, str]:
+    """Where a finished run's outputs are, for the end-of-run report."""
+    return {"grids": files.join(model_dir, "grids"),
+            "refiner": files.join(model_dir, exported.EXPORT_PATH),
+            "evaluation": files.join(model_dir, EVALUATION_FILE),
+            "TensorBoard": f"tensorboard --logdir={model_dir}"}

@@ -1,0 +1,130 @@
+"""Training health: a collapsed or runaway game is caught by the loop, not left to the eye.
+
+Symptoms, read at every summary step:
+- ``discriminator_wins``: the discriminator classifies both real and generated images with
+  accuracy above ``accuracy`` for ``window`` steps in a row (the generator gets no gradient to
+  learn from; the usual start of a collapse on small real sets, Karras et al. 2020, Sec. 2);
+- ``collapsed_output``: the generator's outputs for the preview inputs barely differ from one
+  another (their spread across inputs is below ``spread`` times the inputs' spread): the same
+  image for every input (mode collapse);
+- ``saturated_output``: over ``saturation`` of the generated pixels sit at the range limits
+  while the inputs' do not.
+With ``train.health = 'stop'`` the run ends non-zero with one line naming the symptom, the step
+and what to try; the last healthy checkpoint and an export of it are kept. With 'warn' the same
+line is logged and the run goes on. Every symptom is recorded in TensorBoard (``health/*``) and
+evaluation.json.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+from absl import logging
+
+from simgan.core import evaluation, files, registry
+
+ADVICE = {
+    "discriminator_wins": "a stronger history buffer, fewer discriminator steps (Kd), a lower "
+                          "discriminator learning rate, spectral normalization or augmentation "
+                          "of the discriminator's inputs (docs/ROBUSTNESS.md)",
+    "collapsed_output": "a larger self-regularization weight, a lower refiner learning rate, or "
+                        "float32 instead of bfloat16",
+    "saturated_output": "a larger self-regularization weight or a lower refiner learning rate",
+}
+
+
+class TrainingUnhealthyError(RuntimeError):
+    """The game collapsed or ran away (train.health = 'stop')."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Signals:
+    """The metric names a task offers to the health checks (any may be None)."""
+
+    accuracy_real: str | None = None
+    accuracy_generated: str | None = None
+
+
+@registry.configurable("health")
+@dataclasses.dataclass
+class Thresholds:
+    """When a symptom counts (see the module docstring)."""
+
+    accuracy: float = 0.995
+    window: int = 300
+    spread: float = 0.05
+    saturation: float = 0.5
+
+
+class Monitor:
+    """Watches one run; ``mode`` is ``train.health``."""
+
+    def __init__(self, mode: str, task):
+        self.mode, self.task = mode, task
+        self.thresholds = Thresholds()
+        signals = getattr(task, "health_signals", None)
+        self.signals = signals() if signals else Signals()
+        self.wins_since: int | None = None
+        self.symptom: tuple[str, int, str] | None = None  # (name, step, detail)
+
+    def _symptoms(self, engine, step: int) -> list[tuple[str, str]]:
+        t, found = self.thresholds, []
+        names = (self.signals.accuracy_real, self.signals.accuracy_generated)
+        if all(names) and all(n in engine.metrics for n in names):
+            accuracies = [float(engine.metrics[n].numpy()) for n in names]
+            if min(accuracies) > t.accuracy:
+                self.wins_since = step if self.wins_since is None else self.wins_since
+                if step - self.wins_since >= t.window:
+                    found.append(("discriminator_wins",
+                                  f"accuracy on real {accuracies[0]:.4f} and on generated "
+                                  f"{accuracies[1]:.4f} since step {self.wins_since}"))
+            else:
+                self.wins_since = None
+        inputs = engine.previews["synthetic"]
+        outputs = tf.cast(self.task.generator(inputs), tf.float32).numpy()
+        inputs = inputs.numpy()
+        spread_in, spread_out = float(inputs.std(axis=0).mean()), float(outputs.std(axis=0).mean())
+        if len(inputs) > 1 and spread_in > 0 and spread_out < t.spread * spread_in:
+            found.append(("collapsed_output", f"spread across inputs {spread_out:.4f} against "
+                                              f"the inputs' {spread_in:.4f}"))
+        limit_in = float(np.mean(np.abs(inputs) >= 0.99))
+        limit_out = float(np.mean(np.abs(outputs) >= 0.99))
+        if limit_out > t.saturation and limit_in < t.saturation / 2:
+            found.append(("saturated_output", f"{limit_out:.0%} of the pixels at the range "
+                                              f"limits (inputs: {limit_in:.0%})"))
+        return found
+
+    def observe(self, engine, step: int, summaries) -> None:
+        """Reads the symptoms after a summary step; logs them; remembers the first one."""
+        if self.mode == "off" or self.symptom is not None:
+            return
+        found = self._symptoms(engine, step)
+        summaries.scalars(step, {f"health/{name}": float(any(n == name for n, _ in found))
+                                 for name in ADVICE})
+        if not found:
+            return
+        name, detail = found[0]
+        self.symptom = (name, step, detail)
+        evaluation.append_results(files.join(engine.model_dir, "evaluation.json"), step,
+                                  {f"health/{name}": 1.0})
+        logging.warning("%s", self.message())
+        if self.mode == "warn":
+            self.symptom = None  # keep watching; the next symptom is reported again
+
+    def message(self) -> str:
+        name, step, detail = self.symptom
+        return (f"Training unhealthy at step {step}: {name} ({detail}). Try {ADVICE[name]}; "
+                "train.health = 'warn' lets it go on.")
+
+    def check(self, engine, step: int) -> None:
+        """Before a checkpoint is saved: with 'stop' and a symptom, keeps the last healthy
+        checkpoint, exports it and stops the run."""
+        if self.mode != "stop" or self.symptom is None:
+            return
+        latest = engine.checkpointer.restore_latest()
+        export = engine.export() if latest else None
+        raise TrainingUnhealthyError(
+            f"{self.message()} Stopped; the last healthy checkpoint is kept: "
+            f"{latest or 'none yet'}" + (f", exported to {export}" if export else ""))

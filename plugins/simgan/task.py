@@ -1,0 +1,198 @@
+"""S+U learning (Shrivastava et al. 2017, Algorithm 1) as a task of the engine.
+
+Phases: refiner pretraining (self-regularization only), discriminator pretraining, then
+``iterations`` rounds of Kg refiner steps and Kd discriminator steps. A refiner step minimises
+its objective on a synthetic batch (with its labels and a real batch at hand, for terms that need
+them); a discriminator step refines a synthetic batch, mixes it with the history buffer (Sec.
+2.3) and minimises its objective on that and a real batch. Configured as ``simgan.*``; the paper's
+values are in configs/simgan/eyes_paper.gin.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Sequence
+
+import gin
+import keras
+import tensorflow as tf
+
+from simgan.core import losses, registry, seeds
+from simgan.core.engine.health import Signals
+from simgan.core.engine.task import BuildContext, Phase, Stage, Task
+from simgan.core.registries import (BUFFERS, DISCRIMINATORS, GENERATORS, OPTIMIZERS,
+                                    TASKS)
+from simgan.plugins.simgan import schedule as schedule_lib
+from simgan.plugins.simgan.logits import patch_accuracy
+
+ACCURACY_METRICS = ("discriminator/accuracy_real", "discriminator/accuracy_refined")
+
+
+@TASKS.register("simgan")
+@dataclasses.dataclass
+class SimGANTask(Task):
+    """S+U: a refiner against a local discriminator with a history buffer. Defaults are the
+    paper's eye-gaze settings where it gives them (Sec. 3 and appendix)."""
+
+    refiner: str = "resnet"
+    discriminator: str = "local"
+    refiner_objective: Sequence[str] = ("local_adversarial", "self_regularization")
+    discriminator_objective: Sequence[str] = ("local_adversarial",)
+    buffer: str = "history"
+    refiner_optimizer: str = "sgd"
+    discriminator_optimizer: str = "sgd"
+    refiner_pretrain_steps: int = 1000
+    discriminator_pretrain_steps: int = 200
+    iterations: int = 10000
+    refiner_steps_per_iteration: int = 2
+    discriminator_steps_per_iteration: int = 1
+
+    def __post_init__(self):
+        self.plan = schedule_lib.Schedule(
+            self.refiner_pretrain_steps, self.discriminator_pretrain_steps, self.iterations,
+            self.refiner_steps_per_iteration, self.discriminator_steps_per_iteration)
+        self.refiner_terms = losses.build(losses.REFINER, self.refiner_objective,
+                                          "simgan.refiner_objective")
+        self.discriminator_terms = losses.build(losses.DISCRIMINATOR,
+                                                self.discriminator_objective,
+                                                "simgan.discriminator_objective")
+
+    # ---- the Task protocol -------------------------------------------------------------------
+
+    def build(self, context: BuildContext) -> None:
+        self.context = context
+        self.generator = GENERATORS.build(self.refiner, input_shape=context.image_shape)
+        self.critic = DISCRIMINATORS.build(self.discriminator, input_shape=context.image_shape)
+        self.generator_optimizer = _optimizer("refiner", self.refiner_optimizer, self.generator,
+                                              context.precision)
+        self.critic_optimizer = _optimizer("discriminator", self.discriminator_optimizer,
+                                           self.critic, context.precision)
+        self.history = BUFFERS.build(self.buffer, image_shape=context.image_shape,
+                                     batch_size=context.replica_batch,
+                                     seed=seeds.stream(context.seed, "buffer"))
+        compile_ = lambda fn: tf.function(fn, jit_compile=context.jit_compile)
+        self._refiner_gradients = compile_(self._refiner_gradients_impl)
+        # Called without `training`, so a refiner with noise channels draws its noise here too.
+        self._refine = compile_(lambda x: tf.cast(self.generator(x), tf.float32))
+        self._discriminator_gradients = compile_(self._discriminator_gradients_impl)
+
+    def phases(self) -> tuple[Phase, ...]:
+        pretrain = self.refiner_terms.metric_names(adversarial=False)
+        critic = self.discriminator_terms.metric_names() + ACCURACY_METRICS
+        # A refiner step reads a real batch only for terms that use one.
+        refiner_inputs = ("synthetic", "real") if any(
+            term.needs_real for _, term in self.refiner_terms.terms) else ("synthetic",)
+        return (
+            Phase(schedule_lib.REFINER_PRETRAIN, refiner_inputs, pretrain,
+                  lambda batches: self._refiner_step(batches, pretrain=True)),
+            Phase(schedule_lib.REFINER, refiner_inputs, self.refiner_terms.metric_names(),
+                  lambda batches: self._refiner_step(batches, pretrain=False)),
+            Phase(schedule_lib.DISCRIMINATOR_PRETRAIN, ("synthetic", "real"), critic,
+                  self._discriminator_step),
+            Phase(schedule_lib.DISCRIMINATOR, ("synthetic", "real"), critic,
+                  self._discriminator_step),
+        )
+
+    def total_steps(self) -> int:
+        return self.plan.total
+
+    def phase_at(self, step: int) -> str:
+        return self.plan.phase(step)
+
+    def stages(self) -> tuple[Stage, ...]:
+        adversarial = (self.refiner_terms.metric_names()
+                       + (f"{losses.DISCRIMINATOR}/total",))
+        bounds = [("pretrain R", self.plan.refiner_pretrain,
+                   self.refiner_terms.metric_names(adversarial=False)),
+                  ("pretrain D", self.plan.discriminator_pretrain,
+                   self.discriminator_terms.metric_names() + ACCURACY_METRICS),
+                  ("adversarial", self.plan.iterations * (self.plan.kg + self.plan.kd),
+                   adversarial)]
+        result, start = [], 0
+        for title, length, metrics in bounds:
+            if length:
+                result.append(Stage(title, start, start + length, metrics))
+            start += length
+        return tuple(result)
+
+    def trackables(self) -> dict:
+        # The names are the checkpoint's keys (unchanged since 0.1).
+        return {"refiner": self.generator, "discriminator": self.critic,
+                "refiner_optimizer": self.generator_optimizer,
+                "discriminator_optimizer": self.critic_optimizer, "buffer": self.history}
+
+    def health_signals(self) -> Signals:
+        return Signals(*ACCURACY_METRICS)
+
+    # ---- per-replica computations ------------------------------------------------------------
+
+    def _average(self, per_example: tf.Tensor) -> tf.Tensor:
+        return tf.nn.compute_average_loss(per_example, global_batch_size=self.context.global_batch)
+
+    def _refiner_gradients_impl(self, synthetic: dict, real: dict | None, pretrain: bool):
+        images = synthetic["image"]
+        with tf.GradientTape() as tape:
+            refined = tf.cast(self.generator(images, training=True), tf.float32)
+            inputs = losses.RefinerInputs(
+                synthetic=tf.cast(images, tf.float32), refined=refined,
+                discriminator=lambda x: self.critic(x, training=False),
+                labels={k: v for k, v in synthetic.items() if k != "image"},
+                real=None if real is None else tf.cast(real["image"], tf.float32),
+                refiner=self.generator)
+            # Refiner pretraining trains self-regularization only (the paper's Sec. 3.1).
+            per_example = {name: term.refiner_loss(inputs)
+                           for name, term in self.refiner_terms.terms
+                           if not (pretrain and term.adversarial)}
+            values = self.refiner_terms.values(per_example, self._average)
+            scaled = _scaled(self.generator_optimizer, values["refiner/total"])
+        return tape.gradient(scaled, self.generator.trainable_variables), values
+
+    def _refiner_step(self, batches: dict, pretrain: bool) -> dict:
+        grads, values = self._refiner_gradients(batches["synthetic"], batches.get("real"),
+                                                pretrain)
+        self.generator_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        return values
+
+    def _discriminator_gradients_impl(self, real: tf.Tensor, mixed: tf.Tensor):
+        with tf.GradientTape() as tape:
+            real_logits = self.critic(real, training=True)
+            refined_logits = self.critic(mixed, training=True)
+            inputs = losses.DiscriminatorInputs(
+                real=tf.cast(real, tf.float32), refined=tf.cast(mixed, tf.float32),
+                real_logits=real_logits, refined_logits=refined_logits,
+                discriminator=lambda x: self.critic(x, training=True))
+            per_example = {name: term.discriminator_loss(inputs)
+                           for name, term in self.discriminator_terms.terms}
+            values = self.discriminator_terms.values(per_example, self._average)
+            scaled = _scaled(self.critic_optimizer, values["discriminator/total"])
+        grads = tape.gradient(scaled, self.critic.trainable_variables)
+        values["discriminator/accuracy_real"] = self._average(patch_accuracy(real_logits, True))
+        values["discriminator/accuracy_refined"] = self._average(
+            patch_accuracy(refined_logits, False))
+        return grads, values
+
+    def _discriminator_step(self, batches: dict) -> dict:
+        mixed = self.history.sample_and_update(self._refine(batches["synthetic"]["image"]))
+        grads, values = self._discriminator_gradients(batches["real"]["image"], mixed)
+        self.critic_optimizer.apply_gradients(zip(grads, self.critic.trainable_variables))
+        return values
+
+
+def _optimizer(scope: str, name: str, model: keras.Model,
+               precision: str) -> keras.optimizers.Optimizer:
+    """A registered optimizer built under gin scope ``scope``, with loss scaling for float16,
+    its variables created now so a checkpoint can restore them."""
+    with gin.config_scope(scope):
+        optimizer = OPTIMIZERS.build(name)
+    if precision == "mixed_float16":
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    optimizer.build(model.trainable_variables)
+    return optimizer
+
+
+def _scaled(optimizer, loss: tf.Tensor) -> tf.Tensor:
+    """``loss`` times the loss scale when the optimizer has one (float16); call it inside the
+    tape so the scaling is differentiated; the optimizer unscales the gradients."""
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer.scale_loss(loss)
+    return loss
