@@ -59,8 +59,7 @@ def main(argv: list[str]) -> None:
     plugins.load_all(FLAGS.plugin)
     config.parse(FLAGS.gin_file, FLAGS.gin_param)
     validation.check_bindings()  # every binding's type
-    train_config = TrainConfig()  # train.* ranges
-    validation.check_fields(train_config, "train")
+    train_config = validation.configured(TrainConfig, "train")
     # One writer per model dir; only the chief writes it (other workers: a scratch folder).
     chief = strategies.chief_and_task(strategy)[0]
     with lock.hold(FLAGS.model_dir, "--model_dir") if chief else contextlib.nullcontext(), \

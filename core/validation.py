@@ -14,7 +14,7 @@ import dataclasses
 import inspect
 import types
 import typing
-from typing import Any
+from typing import Any, Callable
 
 import gin
 
@@ -124,3 +124,15 @@ def check_fields(config: Any, name: str) -> None:
         if not matches(value, hints[field.name]):
             raise ConfigError(f"{name}.{field.name}: expected {_type_name(hints[field.name])}, "
                               f"got {value!r} ({type(value).__name__})")
+
+
+def configured(factory: Callable[[], Any], name: str) -> Any:
+    """``factory()`` (a gin-configurable configuration dataclass named ``name``) with its fields
+    checked against their annotations; its own range errors become one-line ConfigErrors (gin
+    appends the configurable's name on new lines, which is dropped)."""
+    try:
+        instance = factory()
+    except (ValueError, TypeError) as e:
+        raise ConfigError(str(e).splitlines()[0]) from e
+    check_fields(instance, name)
+    return instance

@@ -18,7 +18,7 @@ import tensorflow as tf
 from absl import logging
 
 from simgan.core import (data, evaluation, files, pool, progress, seeds, speed, staging,
-                         strategies)
+                         strategies, validation)
 from simgan.core.checkpoint import Checkpointer
 from simgan.core.engine import actions, health
 from simgan.core.engine.config import TrainConfig
@@ -57,7 +57,7 @@ class Engine:
 
         self.precision = speed.resolve_precision(config.mixed_precision)
         jit = speed.resolve_jit(config.jit_compile)
-        self.task: Task = TASKS.build(config.task)
+        self.task: Task = validation.configured(lambda: TASKS.build(config.task), config.task)
         context = BuildContext(image_shape=self.image_shape, global_batch=self.global_batch,
                                replica_batch=self.global_batch // replicas, seed=seed,
                                precision=self.precision, jit_compile=jit, strategy=self.strategy)
@@ -181,8 +181,10 @@ class Engine:
                 actions.check_divergence(self, f"step {done}")
                 rate = (done - clock_step) / max(time.time() - clock, 1e-9)
                 scalars = self.values(sorted(ran))
-                logging.info("step %d/%d [%s] %s | %.2f steps/s", done, total, window[-1],
-                             " ".join(f"{k}={v:.4g}" for k, v in sorted(scalars.items())), rate)
+                logging.info("step %d/%d [%s] %s | %.2f steps/s, %s left", done, total,
+                             window[-1], " ".join(f"{k}={v:.4g}" for k, v in
+                                                  sorted(scalars.items())), rate,
+                             _duration((total - done) / max(rate, 1e-9)))
                 scalars.update(actions.learning_rates(self.task))
                 scalars["steps_per_second"] = rate
                 summaries.scalars(done, scalars)
@@ -239,3 +241,9 @@ def _due(every: int, step: int, total: int) -> bool:
     """Whether an action with interval ``every`` runs after ``step``: at each multiple of
     ``every`` and at the end; never when ``every`` is 0 (off)."""
     return bool(every) and (step % every == 0 or step == total)
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{seconds:02d}s" if hours else f"{minutes}m{seconds:02d}s"

@@ -16,6 +16,12 @@ REFINER = "refiner"
 DISCRIMINATOR = "discriminator"
 
 
+# The gin binding (simgan.*) of each field, for error messages.
+_BINDINGS = {"refiner_pretrain": "refiner_pretrain_steps",
+             "discriminator_pretrain": "discriminator_pretrain_steps", "iterations": "iterations",
+             "kg": "refiner_steps_per_iteration", "kd": "discriminator_steps_per_iteration"}
+
+
 @dataclasses.dataclass(frozen=True)
 class Schedule:
     refiner_pretrain: int
@@ -28,9 +34,12 @@ class Schedule:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
             if not isinstance(value, int) or value < 0:
-                raise ValueError(f"schedule: {field.name} must be an integer >= 0, got {value!r}")
+                raise ValueError(f"simgan.{_BINDINGS[field.name]}: expected an integer >= 0, "
+                                 f"got {value!r}")
         if self.iterations and self.kg + self.kd == 0:
-            raise ValueError("schedule: Kg + Kd must be >= 1 when iterations > 0")
+            raise ValueError("simgan.refiner_steps_per_iteration + "
+                             "simgan.discriminator_steps_per_iteration: expected >= 1 when "
+                             "simgan.iterations > 0")
 
     @property
     def total(self) -> int:

@@ -12,8 +12,10 @@ import gin
 import keras
 import tensorflow as tf
 
-from simgan.core import config, plugins, schedule
-from simgan.core.trainer import TrainConfig, Trainer
+from simgan.core import config, plugins
+from simgan.plugins.simgan import schedule
+from simgan.core.engine.config import TrainConfig
+from simgan.core.engine.loop import Engine
 
 PAPER_CONFIG = "simgan/eyes_paper.gin"
 IMAGE_SHAPE = (35, 55, 1)
@@ -36,7 +38,7 @@ def precision_skip_reason(precision: str) -> str | None:
 
 
 def build_trainer(model_dir: str, batch_size: int, jit_compile: bool, precision: str,
-                  bindings: Sequence[str] = ()) -> Trainer:
+                  bindings: Sequence[str] = ()) -> Engine:
     """A Trainer from configs/simgan/eyes_paper.gin at ``batch_size``, fed by the eye simulator
     from a cached epoch of 2 batches (so the steps, not the rendering, are timed), with the
     history buffer already mixing (3 discriminator steps run here). ``bindings``: more gin."""
@@ -51,10 +53,10 @@ def build_trainer(model_dir: str, batch_size: int, jit_compile: bool, precision:
         *bindings,
     ])
     keras.utils.set_random_seed(0)
-    trainer = Trainer(TrainConfig(), model_dir, seed=0)
+    engine = Engine(TrainConfig(), model_dir, seed=0)
     gin.clear_config()
-    trainer.run_steps([schedule.DISCRIMINATOR] * 3)
-    return trainer
+    engine.run_steps([schedule.DISCRIMINATOR] * 3)
+    return engine
 
 
 def conv_flops(model: keras.Model) -> int:

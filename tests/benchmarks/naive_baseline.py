@@ -15,8 +15,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from simgan.core.adversarial import REAL, REFINED
-from simgan.core.registries import DISCRIMINATORS, REFINERS
+from simgan.plugins.simgan.logits import REAL, REFINED
+from simgan.core.registries import DISCRIMINATORS, GENERATORS
 
 
 def local_adversarial_loss(y_true, y_pred):
@@ -69,7 +69,7 @@ class NaiveSimGAN:
     def __init__(self, image_shape: tuple[int, int, int], batch_size: int,
                  learning_rate: float = 0.001, capacity_batches: int = 100, seed: int = 0):
         keras.utils.set_random_seed(seed)
-        self.refiner = REFINERS.build("resnet", input_shape=image_shape)
+        self.refiner = GENERATORS.build("resnet", input_shape=image_shape)
         self.discriminator = DISCRIMINATORS.build("local", input_shape=image_shape)
         self.refiner.compile(keras.optimizers.SGD(learning_rate), loss=self_regularization_loss)
         self.discriminator.compile(keras.optimizers.SGD(learning_rate), loss=local_adversarial_loss)

@@ -10,7 +10,7 @@ import pytest
 
 from simgan import configs
 from simgan.core import config, plugins
-from simgan.core.trainer import TrainConfig
+from simgan.core.engine.config import TrainConfig
 from train_cli import run_train
 
 SHIPPED = sorted(os.path.relpath(p, configs.path())
@@ -38,9 +38,10 @@ def test_missing_gin_file_and_old_style_include_are_clear_errors(tmp_path):
 def test_paper_config_holds_the_paper_values():
     plugins.load_all()
     config.parse(["simgan/eyes_paper.gin"], [])
-    c = TrainConfig()
-    assert (c.batch_size, c.refiner_pretrain_steps, c.discriminator_pretrain_steps) == (512, 1000, 200)
-    assert (c.refiner_steps_per_iteration, c.discriminator_steps_per_iteration) == (2, 1)
+    assert TrainConfig().batch_size == 512
+    q = lambda name: gin.query_parameter(f"simgan.{name}")
+    assert (q("refiner_pretrain_steps"), q("discriminator_pretrain_steps")) == (1000, 200)
+    assert (q("refiner_steps_per_iteration"), q("discriminator_steps_per_iteration")) == (2, 1)
     assert gin.query_parameter("resnet.num_blocks") == 4
     assert gin.query_parameter("refiner/sgd.learning_rate") == 0.001
 

@@ -7,24 +7,25 @@ import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
 from simgan.core import evaluation, exported, plugins
-from simgan.core.trainer import TrainConfig, Trainer
+from simgan.core.engine.config import TrainConfig
+from simgan.core.engine.loop import Engine
 from train_cli import TOY_CONFIG
 
 plugins.load_all()
 
 
-def _train(model_dir: str) -> Trainer:
+def _train(model_dir: str) -> Engine:
     gin.clear_config()
     gin.parse_config(TOY_CONFIG + "simgan.iterations = 1\ntrain.image_every = 2\n")
-    trainer = Trainer(TrainConfig(), model_dir, 1, tf.distribute.OneDeviceStrategy("/cpu:0"))
-    trainer.train()
-    return trainer
+    engine = Engine(TrainConfig(), model_dir, 1, tf.distribute.OneDeviceStrategy("/cpu:0"))
+    engine.train()
+    return engine
 
 
 @pytest.mark.parametrize("filesystem", ["local", "ram"])
 def test_run_writes_its_model_dir_through_gfile(tmp_path, filesystem):
     model_dir = str(tmp_path / "m") if filesystem == "local" else f"ram://{tmp_path.name}/m"
-    trainer = _train(model_dir)
+    engine = _train(model_dir)
     for name in ("operative_config.gin", "config.gin", "checkpoints/checkpoint"):
         assert tf.io.gfile.exists(f"{model_dir}/{name}"), name
     assert tf.io.gfile.glob(f"{model_dir}/events.out.tfevents*")
@@ -33,4 +34,4 @@ def test_run_writes_its_model_dir_through_gfile(tmp_path, filesystem):
     evaluation.append_results(f"{model_dir}/evaluation.json", 9, {"x": 1.0})
     assert evaluation.load_results(f"{model_dir}/evaluation.json") == [{"step": 9, "x": 1.0}]
     resumed = _train(model_dir)  # restores the finished run from the same filesystem
-    assert int(resumed.step.numpy()) == trainer.schedule.total
+    assert int(resumed.step.numpy()) == engine.task.total_steps()

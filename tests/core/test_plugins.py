@@ -13,9 +13,9 @@ from simgan.core import plugins
 PLUGIN_SOURCE = textwrap.dedent('''
     """An outside refiner: one 3x3 conv with a tanh, registered as {name!r}."""
     import keras
-    from simgan.core.registries import REFINERS
+    from simgan.core.registries import GENERATORS
 
-    @REFINERS.register("{name}", denylist=("input_shape",))
+    @GENERATORS.register("{name}")
     def tiny(*, input_shape, filters: int = 4):
         inputs = keras.Input(shape=tuple(input_shape))
         x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu")(inputs)

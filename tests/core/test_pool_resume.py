@@ -9,7 +9,8 @@ import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
 from simgan.core import plugins
-from simgan.core.trainer import TrainConfig, Trainer
+from simgan.core.engine.config import TrainConfig
+from simgan.core.engine.loop import Engine
 from train_cli import TOY_CONFIG
 
 plugins.load_all()
@@ -28,9 +29,9 @@ pool.replacement = {replacement}
 pool.cache_dir = '{tmp_path / "cache"}'
 """)
     keras.utils.set_random_seed(11)
-    trainer = Trainer(TrainConfig(), str(model_dir), 11, tf.distribute.OneDeviceStrategy("/cpu:0"))
-    trainer.train()
-    return trainer
+    engine = Engine(TrainConfig(), str(model_dir), 11, tf.distribute.OneDeviceStrategy("/cpu:0"))
+    engine.train()
+    return engine
 
 
 @pytest.mark.parametrize("replacement", [True, False], ids=["replacement", "epochs"])
@@ -39,9 +40,9 @@ def test_stopped_and_resumed_run_matches_the_uninterrupted_one(tmp_path, replace
     train(tmp_path, tmp_path / "resumed", 3, replacement)  # stops with a checkpoint at its end
     resumed = train(tmp_path, tmp_path / "resumed", 6, replacement)
     assert int(resumed.step.numpy()) == int(straight.step.numpy()) == 4 + 2 + 6 * 3
-    assert resumed.training.values() == straight.training.values()
-    for a, b in zip(straight.refiner.weights + straight.discriminator.weights,
-                    resumed.refiner.weights + resumed.discriminator.weights):
+    assert resumed.values() == straight.values()
+    for a, b in zip(straight.task.generator.weights + straight.task.critic.weights,
+                    resumed.task.generator.weights + resumed.task.critic.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     state = straight.synthetic_batches.state
     np.testing.assert_array_equal(state.drawn.numpy(),

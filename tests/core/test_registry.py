@@ -47,10 +47,10 @@ def test_duplicate_name_from_other_code_is_rejected():
         reg.register("x")(second)
 
 
-def test_denylisted_framework_arguments_cannot_be_bound_from_gin():
-    reg = Registry("widgets_d", "test")
+def test_framework_arguments_declared_by_the_registry_cannot_be_bound_from_gin():
+    reg = Registry("widgets_d", "test", framework_args=("input_shape",))
 
-    @reg.register("net", denylist=("input_shape",))
+    @reg.register("net")
     def net(*, input_shape, width: int = 4):
         return input_shape, width
 
@@ -60,35 +60,18 @@ def test_denylisted_framework_arguments_cannot_be_bound_from_gin():
 
 
 def test_describe_lists_parameters_and_defaults():
-    from simgan.core import plugins, trainer  # noqa: F401  (trainer: train.*)
+    from simgan.core import plugins
+    from simgan.core.engine import config  # noqa: F401  (registers train.*)
 
     plugins.load_module("simgan.plugins.simgan")
     text = registries.describe()
-    assert "[refiners]" in text and "resnet.num_blocks = 4" in text
+    assert "[generators]" in text and "[tasks]" in text and "simgan.iterations = 10000" in text
+    assert "[generators]" in text and "resnet.num_blocks = 4" in text
     assert "resnet.filters = 64" in text
     assert "[discriminators]" in text and "local.padding = 'same'" in text
     assert "sgd.learning_rate = 0.001" in text
     assert "[buffers]" in text and "history.capacity_batches = 100" in text
     assert "resnet.input_shape" not in text  # supplied by the framework, not bindable
     assert "[other gin-configurables]" in text and "train.batch_size = 512" in text
-    assert "simgan.refiner_objective = (('local_adversarial', 1.0)" in text
-
-
-def test_deprecated_alias_builds_with_its_own_bindings_and_warns(caplog):
-    import gin
-    from simgan.core.registry import Registry
-
-    registry = Registry("things_alias_test", "test")
-
-    @registry.register("new_name", deprecated_aliases=("old_name",))
-    def make(*, size: int = 1):
-        """A thing."""
-        return size
-
-    gin.parse_config("old_name.size = 3\nnew_name.size = 5")
-    assert registry.build("new_name") == 5
-    with caplog.at_level("WARNING"):
-        assert registry.build("old_name") == 3
-    assert "'old_name' is a deprecated name of 'new_name'" in caplog.text
-    assert "old_name" in registry and registry.names() == ["new_name"]
-    assert registry.aliases("new_name") == ["old_name"]
+    assert "simgan.refiner_objective = ('local_adversarial', 'self_regularization')" in text
+    assert "self_regularization.weight = 1.0" in text

@@ -8,7 +8,8 @@ import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
 from simgan.core import plugins, speed
-from simgan.core.trainer import TrainConfig, Trainer
+from simgan.core.engine.config import TrainConfig
+from simgan.core.engine.loop import Engine
 from train_cli import TOY_CONFIG
 
 plugins.load_all()
@@ -20,10 +21,10 @@ def train(tmp_path, name, extra_gin="", **options):
     bindings = [f"train.{k} = {v!r}" for k, v in options.items()]
     gin.parse_config("\n".join(bindings))
     keras.utils.set_random_seed(3)
-    trainer = Trainer(TrainConfig(), str(tmp_path / name), 3,
+    engine = Engine(TrainConfig(), str(tmp_path / name), 3,
                       tf.distribute.OneDeviceStrategy("/cpu:0"))
-    trainer.train()
-    return trainer.training.values(), [w.numpy() for w in trainer.refiner.weights]
+    engine.train()
+    return engine.values(), [w.numpy() for w in engine.task.generator.weights]
 
 
 @pytest.fixture(scope="module")

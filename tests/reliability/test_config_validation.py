@@ -1,6 +1,6 @@
-"""Configuration is checked before anything is built: each bad `train.*` value or component
-parameter is one line naming the binding, the expected type and the value; 0 turns every
-interval off."""
+"""Configuration is checked before anything is built: each bad `train.*` or `simgan.*` value or
+component parameter is one line naming the binding, the expected type and the value; 0 turns
+every interval off."""
 
 import dataclasses
 import os
@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from simgan.core import config, plugins, validation
-from simgan.core.trainer import TrainConfig
+from simgan.core.engine.config import INTERVALS, TrainConfig
 from train_cli import TOY_CONFIG, run_train, write_config
 
 
@@ -33,7 +33,7 @@ def test_every_train_field_of_the_wrong_type_is_one_line(field):
     value = _wrong_value(FIELDS[field])
     config.parse([], [f"train.{field} = {value!r}"])
     with pytest.raises(config.ConfigError) as error:
-        validation.train_config()
+        validation.configured(TrainConfig, "train")
     message = str(error.value)
     assert message.startswith(f"train.{field}: expected ") and repr(value) in message
     assert "\n" not in message
@@ -52,12 +52,27 @@ def test_every_train_field_of_the_wrong_type_is_one_line(field):
 def test_out_of_range_values_and_bad_component_parameters_are_one_line(binding, expected):
     config.parse([], [binding])
     with pytest.raises(config.ConfigError, match=re.escape(expected)):
-        validation.train_config()
+        validation.check_bindings()
+        validation.configured(TrainConfig, "train")
+
+
+@pytest.mark.parametrize("binding, expected", [
+    ("simgan.iterations = -1", "simgan.iterations: expected an integer >= 0, got -1"),
+    ("simgan.refiner_pretrain_steps = 'x'", "simgan.refiner_pretrain_steps: expected"),
+    ("simgan.refiner_objective = [('self_regularization', 2.0)]",
+     "refiner/self_regularization.weight"),
+])
+def test_bad_task_values_are_one_line_naming_the_binding(tmp_path, binding, expected):
+    result = run_train(tmp_path / "m", write_config(tmp_path), f"--gin_param={binding}")
+    assert result.returncode == 1
+    errors = [l for l in result.stderr.splitlines() if "simgan-train: error" in l]
+    assert len(errors) == 1 and expected in errors[0], result.stderr[-2000:]
 
 
 def test_references_and_macros_are_left_to_gin():
-    config.parse([], ["BLOCKS = 2", "resnet.num_blocks = %BLOCKS", "simgan.iterations = 3"])
-    assert validation.train_config().iterations == 3
+    config.parse([], ["BLOCKS = 2", "resnet.num_blocks = %BLOCKS", "train.batch_size = 3"])
+    validation.check_bindings()
+    assert validation.configured(TrainConfig, "train").batch_size == 3
 
 
 def test_bad_binding_fails_in_the_cli_before_anything_is_written(tmp_path):
@@ -70,7 +85,7 @@ def test_bad_binding_fails_in_the_cli_before_anything_is_written(tmp_path):
 
 
 def test_zero_turns_every_interval_off(tmp_path):
-    off = "".join(f"train.{name} = 0\n" for name in validation.INTERVALS)
+    off = "".join(f"train.{name} = 0\n" for name in INTERVALS)
     model_dir = tmp_path / "model"
     result = run_train(model_dir, write_config(tmp_path, TOY_CONFIG + off))
     assert result.returncode == 0, result.stderr[-2000:]

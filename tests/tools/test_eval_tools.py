@@ -142,7 +142,7 @@ def test_summarize_reads_the_last_training_record(tmp_path):
 @pytest.mark.parametrize("gin_file", ["quickstart_eval.gin", "simgan/eyes_experiment.gin"])
 def test_shipped_evaluation_configs_parse(gin_file):
     plugins.load_all(["simgan.plugins.gaze", "simgan.plugins.metrics"])
-    import simgan.core.trainer  # noqa: F401  (registers `train`)
+    import simgan.core.engine.config  # noqa: F401  (registers `train`)
     config.parse([gin_file], [])
     assert "gaze" in gin.query_parameter("train.evaluators")
     assert gin.query_parameter("gaze_test/eye_simulator.domain") == "real_like"

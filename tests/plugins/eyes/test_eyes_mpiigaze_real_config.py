@@ -7,7 +7,7 @@ import gin
 import numpy as np
 import pytest
 
-import simgan.core.trainer  # noqa: F401  (registers `train`)
+import simgan.core.engine.config  # noqa: F401  (registers `train`)
 from simgan.core import config, data, plugins
 
 CONFIG = "simgan/eyes_mpiigaze_real.gin"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from simgan.core.adversarial import REAL, REFINED, patch_accuracy
+from simgan.plugins.simgan.logits import REAL, REFINED, patch_accuracy
 from simgan.core.registries import LOSSES
 import simgan.plugins.simgan  # noqa: F401
 

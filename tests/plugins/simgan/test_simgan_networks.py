@@ -4,12 +4,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from simgan.core.registries import DISCRIMINATORS, REFINERS
+from simgan.core.registries import DISCRIMINATORS, GENERATORS
 import simgan.plugins.simgan  # noqa: F401  (registers the components)
 
 
 def test_resnet_refiner_paper_structure_and_range():
-    refiner = REFINERS.build("resnet", input_shape=(35, 55, 1))
+    refiner = GENERATORS.build("resnet", input_shape=(35, 55, 1))
     convs = [l for l in refiner.layers if isinstance(l, tf.keras.layers.Conv2D)]
     assert len(convs) == 1 + 2 * 4 + 1  # stem, 4 blocks of two convs, 1x1 output
     assert all(c.filters == 64 and c.kernel_size == (3, 3) for c in convs[:-1])
@@ -20,7 +20,7 @@ def test_resnet_refiner_paper_structure_and_range():
 
 
 def test_refiner_channels_and_depth_follow_config():
-    refiner = REFINERS.build("resnet", input_shape=(16, 16, 3), filters=8, num_blocks=2)
+    refiner = GENERATORS.build("resnet", input_shape=(16, 16, 3), filters=8, num_blocks=2)
     assert refiner(tf.zeros([1, 16, 16, 3])).shape == (1, 16, 16, 3)
     assert sum(isinstance(l, tf.keras.layers.Add) for l in refiner.layers) == 2
 
@@ -57,25 +57,25 @@ def test_mirrored_padding_keeps_a_flat_image_flat_where_zero_padding_frames_it()
     x = tf.fill([1, 12, 16, 1], 0.3)
     for padding in ("reflect", "symmetric"):
         keras_utils_seed()
-        flat = REFINERS.build("resnet", input_shape=(12, 16, 1), filters=8, num_blocks=2,
+        flat = GENERATORS.build("resnet", input_shape=(12, 16, 1), filters=8, num_blocks=2,
                               padding=padding)(x).numpy()
         assert flat.shape == (1, 12, 16, 1)
         np.testing.assert_allclose(flat, flat[0, 0, 0, 0], atol=1e-6)
     keras_utils_seed()
-    framed = REFINERS.build("resnet", input_shape=(12, 16, 1), filters=8, num_blocks=2)(x).numpy()
+    framed = GENERATORS.build("resnet", input_shape=(12, 16, 1), filters=8, num_blocks=2)(x).numpy()
     assert np.abs(framed[0, 0] - framed[0, 6, 8]).max() > 1e-4
 
 
 def test_unknown_padding_is_a_one_line_error():
     import pytest
     with pytest.raises(ValueError, match="resnet.padding"):
-        REFINERS.build("resnet", input_shape=(8, 8, 1), padding="same")
+        GENERATORS.build("resnet", input_shape=(8, 8, 1), padding="same")
 
 
 def test_noise_channels_draw_fresh_seeded_noise_unless_training_is_false():
     def build():
         keras_utils_seed()
-        return REFINERS.build("resnet", input_shape=(10, 12, 1), filters=8, num_blocks=1,
+        return GENERATORS.build("resnet", input_shape=(10, 12, 1), filters=8, num_blocks=1,
                               noise_channels=2, noise_seed=5)
 
     x = tf.zeros([2, 10, 12, 1])
@@ -91,7 +91,7 @@ def test_exported_noise_refiner_loads_and_runs_without_simgan(tmp_path):
     """The export path's promise: a stock Keras process (no simgan import) loads the model."""
     import subprocess
     import sys
-    refiner = REFINERS.build("resnet", input_shape=(10, 12, 1), filters=4, num_blocks=1,
+    refiner = GENERATORS.build("resnet", input_shape=(10, 12, 1), filters=4, num_blocks=1,
                              padding="reflect", noise_channels=1)
     path = tmp_path / "refiner.keras"
     refiner.save(path)
@@ -110,7 +110,7 @@ def keras_utils_seed(seed: int = 0) -> None:
 
 
 def test_residual_output_starts_as_the_identity_and_exports(tmp_path):
-    refiner = REFINERS.build("resnet", input_shape=(8, 10, 1), filters=4, num_blocks=1,
+    refiner = GENERATORS.build("resnet", input_shape=(8, 10, 1), filters=4, num_blocks=1,
                              residual_output=True, padding="symmetric")
     x = tf.random.uniform([2, 8, 10, 1], -0.99, 0.99, seed=3)
     np.testing.assert_allclose(refiner(x).numpy(), x.numpy(), atol=1e-5)

@@ -3,8 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
-from simgan.core.adversarial import REAL, REFINED
-from simgan.core.objectives import DiscriminatorInputs
+from simgan.plugins.simgan.logits import REAL, REFINED
+from simgan.core.losses import DiscriminatorInputs
 from simgan.core.registries import LOSSES
 import simgan.plugins.simgan  # noqa: F401
 

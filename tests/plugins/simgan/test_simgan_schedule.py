@@ -2,7 +2,7 @@
 
 import pytest
 
-from simgan.core import schedule as s
+from simgan.plugins.simgan import schedule as s
 
 
 def test_phases_follow_algorithm_1():
@@ -14,9 +14,9 @@ def test_phases_follow_algorithm_1():
 
 
 def test_invalid_schedule_is_rejected():
-    with pytest.raises(ValueError, match="refiner_pretrain"):
+    with pytest.raises(ValueError, match="simgan.refiner_pretrain_steps"):
         s.Schedule(-1, 0, 0, 1, 1)
-    with pytest.raises(ValueError, match="Kg \\+ Kd"):
+    with pytest.raises(ValueError, match="simgan.refiner_steps_per_iteration \\+ "):
         s.Schedule(0, 0, 3, 0, 0)
     with pytest.raises(IndexError):
         s.Schedule(1, 0, 0, 1, 1).phase(1)

@@ -1,0 +1,118 @@
+"""Configuration provenance across resumes: a resumed run compares its configuration with the
+one it resumes from, so no change passes unnoticed.
+
+The first run of a model dir writes ``run.json`` (seed, precision, simgan version) beside
+``operative_config.gin``. A resume compares the new operative configuration and seed with the
+recorded ones, binding by binding (gin's public ``query_parameter`` reads each value):
+- changes that a resume can take (action intervals, evaluators, the schedule's length) are
+  allowed and logged;
+- anything else (networks, objectives, optimizers, data, seed, precision) is refused in one line
+  naming the binding, unless ``train.allow_config_change = True``, which records it.
+Every resume keeps the operative config it ran with as ``operative_config.<step>.gin``; the
+record of what trained the first steps is never overwritten.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import re
+
+import gin
+from absl import logging
+
+from simgan.core import files
+from simgan.core.config import ConfigError
+from simgan.core.files import atomic_write_text, read_text
+from simgan.core.registries import EVALUATORS
+
+RUN_FILE = "run.json"
+OPERATIVE_CONFIG = "operative_config.gin"  # the values the first session used
+FULL_CONFIG = "config.gin"  # every binding parsed (the latest session's)
+# What a resume may change: action intervals and reporting, never what was trained.
+RESUMABLE = ("train.summary_every", "train.image_every", "train.checkpoint_every",
+             "train.eval_every", "train.keep_checkpoints", "train.evaluators",
+             "train.preview_images", "train.health", "train.steps_per_call",
+             "train.allow_config_change")
+_BINDING = re.compile(r"^([A-Za-z_][\w./]*) = (.*)$")
+
+
+def bindings(text: str) -> dict[str, str]:
+    """``{binding: value text}`` of an operative config (continuation lines joined)."""
+    result, current = {}, None
+    for line in text.splitlines():
+        match = _BINDING.match(line)
+        if match:
+            current = match.group(1)
+            result[current] = match.group(2).strip()
+        elif current and line[:1].isspace() and line.strip():
+            result[current] += " " + line.strip()
+        else:
+            current = None
+    return {k: " ".join(v.split()) for k, v in result.items()}
+
+
+def _resumable(binding: str, task_bindings: tuple[str, ...]) -> bool:
+    if binding in RESUMABLE or binding in task_bindings or binding.startswith("health."):
+        return True
+    selector = binding.rsplit(".", 1)[0].split("/")[-1]
+    return selector.split(".")[-1] in EVALUATORS.names()  # an evaluator's own parameter
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("simgan")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def record(seed: int, precision: str) -> dict:
+    """What the run is besides its gin configuration."""
+    return {"seed": int(seed), "precision": precision, "simgan": _version()}
+
+
+def check_resume(model_dir: str, step: int, run: dict, allow_change: bool,
+                 task_bindings: tuple[str, ...] = ()) -> list[str]:
+    """Compares this session's configuration with the recorded one before a resume at
+    ``step``; returns the changes made (logged), raises ConfigError on a refused one."""
+    old_text = read_text(files.join(model_dir, OPERATIVE_CONFIG))
+    old_run_text = read_text(files.join(model_dir, RUN_FILE))
+    if old_text is None:
+        return []
+    try:
+        old_run = json.loads(old_run_text) if old_run_text else {}
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"{files.join(model_dir, RUN_FILE)}: not valid JSON ({e}); expected "
+                          "the run record simgan-train writes") from e
+    old, new = bindings(old_text), bindings(gin.operative_config_str())
+    changes, refused = [], []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            change = f"{key}: {old.get(key, '(unset)')} -> {new.get(key, '(unset)')}"
+            changes.append(change)
+            if not _resumable(key, task_bindings):
+                refused.append(change)
+    for key in ("seed", "precision"):
+        if key in old_run and old_run[key] != run[key]:
+            change = f"{'--seed' if key == 'seed' else 'precision'}: {old_run[key]} -> {run[key]}"
+            changes.append(change)
+            refused.append(change)
+    if refused and not allow_change:
+        raise ConfigError(
+            f"{model_dir}: resuming at step {step} with a changed configuration ({refused[0]}"
+            f"{f' and {len(refused) - 1} more' if len(refused) > 1 else ''}); use a new "
+            "--model_dir, or set train.allow_config_change = True to resume anyway (recorded "
+            f"in operative_config.{step}.gin)")
+    for change in changes:
+        logging.warning("Resuming at step %d with a changed binding: %s", step, change)
+    return changes
+
+
+def write(output_dir: str, start: int, run: dict) -> None:
+    """Keeps this session's configuration: the first session's as operative_config.gin and
+    run.json, each resume's as operative_config.<start>.gin; config.gin is the latest."""
+    name = OPERATIVE_CONFIG if start == 0 else f"operative_config.{start}.gin"
+    atomic_write_text(files.join(output_dir, name), gin.operative_config_str())
+    atomic_write_text(files.join(output_dir, FULL_CONFIG), gin.config_str())
+    if start == 0 or read_text(files.join(output_dir, RUN_FILE)) is None:
+        atomic_write_text(files.join(output_dir, RUN_FILE), json.dumps(run, indent=2) + "\n")
