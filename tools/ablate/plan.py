@@ -83,7 +83,7 @@ def split_values(text: str) -> list[str]:
 
 
 def parse_sweep(spec: str) -> tuple[str, list[str]]:
-    """``'train.self_regularization_weight=0,0.1,1'`` -> (binding, ['0', '0.1', '1'])."""
+    """``'resnet.num_blocks=2,4,8'`` -> (binding, ['2', '4', '8'])."""
     key, sep, values = spec.partition("=")
     key, parsed = key.strip(), split_values(values)
     if not sep or not key or not all(parsed):
