@@ -86,4 +86,4 @@ def output_paths(model_dir: str) -> dict[str, str]:
     return {"grids": files.join(model_dir, "grids"),
             "refiner": files.join(model_dir, exported.EXPORT_PATH),
             "evaluation": files.join(model_dir, EVALUATION_FILE),
-            "TensorBoard": f"tensorboard --logdir={model_dir}"}
+            "TensorBoard": model_dir}

@@ -184,7 +184,7 @@ class Engine:
                 logging.info("step %d/%d [%s] %s | %.2f steps/s, %s left", done, total,
                              window[-1], " ".join(f"{k}={v:.4g}" for k, v in
                                                   sorted(scalars.items())), rate,
-                             _duration((total - done) / max(rate, 1e-9)))
+                             progress.duration((total - done) / max(rate, 1e-9)))
                 scalars.update(actions.learning_rates(self.task))
                 scalars["steps_per_second"] = rate
                 summaries.scalars(done, scalars)
@@ -242,8 +242,3 @@ def _due(every: int, step: int, total: int) -> bool:
     ``every`` and at the end; never when ``every`` is 0 (off)."""
     return bool(every) and (step % every == 0 or step == total)
 
-
-def _duration(seconds: float) -> str:
-    minutes, seconds = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m{seconds:02d}s" if hours else f"{minutes}m{seconds:02d}s"

@@ -31,12 +31,12 @@ def test_run_writes_every_artifact(finished_run):
     assert ckpt.endswith("ckpt-18")  # 4 + 2 + 4 * (2 + 1) steps
     config = (model_dir / "operative_config.gin").read_text()
     assert "train.batch_size = 8" in config and "resnet.num_blocks = 1" in config
-    # The terminal: a progress bar per stage with its losses, steps/s and ETA, no log lines,
+    # Stdout (a pipe here): a plain line per stage with its losses, steps/s and ETA, no log lines,
     # and a closing report with the paths.
     out = result.stdout
     for stage in ("pretrain R (steps 1-4)", "pretrain D (steps 5-6)", "adversarial (steps 7-18)"):
         assert stage in out, out
-    assert "12/12" in out and "steps/s" in out and "refiner/self_regularization" in out
+    assert "12/12" in out and "steps/s" in out and "refiner: local_adversarial " in out
     assert f"refiner: {model_dir / 'export' / 'refiner.keras'}" in out
     assert not [line for line in result.stderr.splitlines() if line[:1] in "EWI" and line[1:2].isdigit()], result.stderr
 

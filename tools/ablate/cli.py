@@ -6,8 +6,11 @@
 
 Each run is `simgan-train --model_dir=<output_dir>/<run name> --gin_file=<base>... --gin_file=<variant>
 --gin_param=<swept binding> --seed=<seed>`; finished runs are skipped, interrupted ones resume.
-With GPUs, `--parallel=N` gives each run its own GPU(s) (`--gpus_per_run`, `--runs_per_gpu`).
-The summary (tables, plots, TensorBoard HParams) goes to <output_dir>/summary; see docs/ABLATIONS.md.
+Every run's configuration is parsed before the first one starts. With GPUs, `--parallel=N`
+gives each run its own GPU(s) (`--gpus_per_run`, `--runs_per_gpu`). Across machines,
+`--num_shards=N --shard_index=I` (or a Slurm array / Kubernetes Indexed Job) runs one shard of
+the grid into a shared --output_dir; `--summary_only` merges them. The summary (tables, plots,
+TensorBoard HParams) goes to <output_dir>/summary; see docs/ABLATIONS.md.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from simgan.core import cli
 
 cli.quiet_tensorflow()
 
+import os  # noqa: E402
 import sys  # noqa: E402
 
 from absl import flags  # noqa: E402
 
 from simgan.core import lock  # noqa: E402
-from simgan.tools.ablate import gpus, plan, runner, summary  # noqa: E402
+from simgan.tools.ablate import check, gpus, plan, runner, shards, summary  # noqa: E402
 
 FLAGS = flags.FLAGS
 
@@ -48,37 +52,65 @@ def define_flags() -> None:
                          "--train_flag=--strategy=mirrored).", lower_bound=1)
     flags.DEFINE_integer("runs_per_gpu", 1, "Runs sharing one GPU (group) at once, with memory "
                          "growth on.", lower_bound=1)
+    flags.DEFINE_integer("num_shards", None, "Split the grid into this many shards, one per "
+                         f"machine (default: ${shards.SLURM_COUNT} in a Slurm array, else 1).",
+                         lower_bound=1)
+    flags.DEFINE_integer("shard_index", None, "The shard this call runs, 0 .. num_shards - 1 "
+                         f"(default: from ${shards.SLURM_ID} or Kubernetes' "
+                         f"${shards.K8S_INDEX}).", lower_bound=0)
     flags.DEFINE_string("reference", None, "Group the summary compares every other group with, "
                         "paired by seed (default: 'baseline' when the grid has it).")
-    flags.DEFINE_bool("dry_run", False, "Only print the grid and each run's state.")
-    flags.DEFINE_bool("summary_only", False, "Run nothing; summarize the runs already under "
-                      "--output_dir.")
+    flags.DEFINE_bool("dry_run", False, "Only check the grid's configurations and print this "
+                      "shard's runs and their state.")
+    flags.DEFINE_bool("summary_only", False, "Run nothing; summarize every run under "
+                      "--output_dir (every shard's).")
+
+
+def summarize(root: str, runs: list[plan.Run]) -> None:
+    with lock.hold(root, "--output_dir", wait=True):  # one summary writer at a time
+        print(f"Summary in {summary.write_all(root, runs, FLAGS.reference)}")
 
 
 def main(argv: list[str]) -> None:
     cli.no_arguments(argv)
     root = FLAGS.output_dir
     if FLAGS.summary_only:
-        runs = runner.load_runs(root)
-    else:
-        runs = plan.plan(FLAGS.gin_file, FLAGS.variants, FLAGS.sweep,
-                         plan.parse_seeds(FLAGS.seeds), FLAGS.gin_param)
+        if FLAGS.num_shards is not None or FLAGS.shard_index is not None:
+            raise plan.PlanError("--summary_only merges every shard's runs: drop --num_shards "
+                                 "and --shard_index")
+        lock.prepare(root, "--output_dir")
+        summarize(root, runner.load_runs(root))
+        return
+    grid = plan.plan(FLAGS.gin_file, FLAGS.variants, FLAGS.sweep, plan.parse_seeds(FLAGS.seeds),
+                     FLAGS.gin_param)
+    shard = shards.resolve(FLAGS.num_shards, FLAGS.shard_index, os.environ)
+    runs = shard.select(grid)
+    check.check(grid, FLAGS.plugin)  # a typo fails here, before any run starts
+    if shard.count > 1:
+        print(f"{shard}: {len(runs)} of the grid's {len(grid)} runs")
     if FLAGS.dry_run:
         for run in runs:
             print(f"{runner.status(root, run):12s} {run.name}")
         return
     lock.prepare(root, "--output_dir")  # a file or an unwritable folder: fail before work
-    states = {}
-    if not FLAGS.summary_only:
-        states = runner.Runner(root, plugins=FLAGS.plugin, train_flags=FLAGS.train_flag,
-                               eval_gin_files=FLAGS.eval_gin_file,
-                               parallel=FLAGS.parallel,
-                               gpus=gpus.parse(FLAGS.gpus) if FLAGS.gpus else None,
-                               gpus_per_run=FLAGS.gpus_per_run,
-                               runs_per_gpu=FLAGS.runs_per_gpu).run_all(runs)
-    with lock.hold(root, "--output_dir", wait=True):  # one summary writer at a time
-        out = summary.write_all(root, runs, FLAGS.reference)
-    print(f"Summary in {out}")
+    grid_runner = runner.Runner(root, plugins=FLAGS.plugin, train_flags=FLAGS.train_flag,
+                                eval_gin_files=FLAGS.eval_gin_file, parallel=FLAGS.parallel,
+                                gpus=gpus.parse(FLAGS.gpus) if FLAGS.gpus else None,
+                                gpus_per_run=FLAGS.gpus_per_run,
+                                runs_per_gpu=FLAGS.runs_per_gpu)
+    states = grid_runner.run_all(runs)
+    if grid_runner.stopped_by is not None:
+        stopped = sorted(name for name, state in states.items() if state == runner.INTERRUPTED)
+        print(f"simgan-ablate: stopped ({len(stopped)} run(s) interrupted); the same command "
+              "resumes the grid", file=sys.stderr)
+        sys.exit(128 + grid_runner.stopped_by)
+    unfinished = [run for run in grid if runner.status(root, run) != runner.DONE]
+    if shard.count > 1 and unfinished:  # the last shard to finish writes the summary
+        print(f"{shard}: {len(unfinished)} run(s) of the grid unfinished; the last shard to "
+              f"finish writes the summary, or: simgan-ablate --output_dir={root} "
+              "--summary_only")
+    else:
+        summarize(root, grid)
     failed = sorted(name for name, state in states.items() if state == runner.FAILED)
     if failed:
         print(f"simgan-ablate: {len(failed)} run(s) failed (rerun to retry): "

@@ -9,17 +9,23 @@ is only what these directories hold, so the runner keeps nothing in memory worth
   GPU assignment (``CUDA_VISIBLE_DEVICES``, memory growth; tools/ablate/gpus.py); its
   presence is what "finished" means, and a finished run is skipped;
 - ``failed.json``: the last failure (exit status, log tail); the run is retried on the next call;
+  an attempt ended by SIGINT or SIGTERM (exit status -2/-15, or 130/143 from a clean stop) is
+  no failure: it is recorded as interrupted in ``run.json`` and resumes on the next call;
 - ``train.log`` / ``eval.log``: the output of the subprocesses, appended across attempts;
 - ``.lock``: an flock held while a runner works on the run, so two runners never train it twice.
 
 An interrupted run is simply started again: simgan-train resumes from the model dir's latest
 checkpoint. Children die with the runner (PR_SET_PDEATHSIG), so a killed runner leaves no
-trainer writing into a directory that the next runner will pick up.
+trainer writing into a directory that the next runner will pick up. A SIGINT (Ctrl-C) or SIGTERM
+to the runner while it runs the grid is passed on once to each trainer (they run in sessions of
+their own, so a terminal's Ctrl-C reaches them only this way), no further run starts, and the
+runner returns when they have stopped; a second signal kills them (SIGKILL).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import ctypes
 import fcntl
 import json
@@ -27,8 +33,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from simgan.core.files import atomic_write_text
 from simgan.tools.ablate import gpus as gpus_lib
@@ -39,6 +46,9 @@ RUN_FILE, DONE_FILE, FAILED_FILE, LOCK_FILE = "run.json", "done.json", "failed.j
 TRAIN_LOG, EVAL_LOG = "train.log", "eval.log"
 PENDING, DONE, FAILED, INTERRUPTED, RUNNING = "pending", "done", "failed", "interrupted", "running"
 HEARTBEAT_S = 10.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# A child stopped by SIGINT/SIGTERM: killed by it, or exiting 128 + its number after a clean stop.
+INTERRUPTED_EXITS = frozenset([-s for s in STOP_SIGNALS] + [128 + s for s in STOP_SIGNALS])
 
 
 def _write_json(path: str, record: dict) -> None:
@@ -102,6 +112,9 @@ class Runner:
         self.gpus, self.gpus_per_run, self.runs_per_gpu = gpus, gpus_per_run, runs_per_gpu
         self._device: dict | None = None
         self._assigner: gpus_lib.Assigner | None = None
+        self.stopped_by: int | None = None  # the signal that stopped the grid, if one did
+        self._children: set[subprocess.Popen] = set()
+        self._children_lock = threading.Lock()
 
     def device(self) -> dict:
         """The device, looked up once per runner."""
@@ -133,7 +146,8 @@ class Runner:
                 *(f"--plugin={p}" for p in self.plugins), f"--seed={run.seed}"]
 
     def run_all(self, runs: Sequence[Run]) -> dict[str, str]:
-        """Runs every unfinished run; returns {name: final status}."""
+        """Runs every unfinished run; returns {name: final status}. A SIGINT or SIGTERM stops
+        the grid (see the module's docstring); ``stopped_by`` then holds its number."""
         os.makedirs(self.root, exist_ok=True)
         self.assigner()
         results = {}
@@ -145,14 +159,43 @@ class Runner:
                 results[run.name] = state
             else:
                 todo.append(run)
-        with concurrent.futures.ThreadPoolExecutor(max_workers=self.parallel) as pool:
+        with self._stopping_on_signals(), \
+                concurrent.futures.ThreadPoolExecutor(max_workers=self.parallel) as pool:
             for run, state in zip(todo, pool.map(self.run_one, todo)):
                 results[run.name] = state
         return results
 
+    @contextlib.contextmanager
+    def _stopping_on_signals(self) -> Iterator[None]:
+        """While the grid runs (in the main thread): SIGINT and SIGTERM stop it."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {s: signal.signal(s, self._on_signal) for s in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+
+    def _on_signal(self, number: int, frame: object) -> None:
+        """The first signal is passed on to every running trainer; a second kills them."""
+        del frame
+        with self._children_lock:
+            forward = signal.SIGKILL if self.stopped_by is not None else number
+            if self.stopped_by is None:
+                self.stopped_by = number
+                self.echo(f"[stopping] {signal.Signals(number).name}: {len(self._children)} "
+                          "running run(s) stop at a safe point, no new run starts (a second "
+                          "signal kills them)")
+            for child in self._children:
+                child.send_signal(forward)
+
     def run_one(self, run: Run) -> str:
         """Trains (or resumes) one run under its lock; writes done.json or failed.json."""
         directory = os.path.join(self.root, run.name)
+        if self.stopped_by is not None:
+            return status(self.root, run)
         os.makedirs(directory, exist_ok=True)
         with open(os.path.join(directory, LOCK_FILE), "a") as lock:
             try:
@@ -175,6 +218,8 @@ class Runner:
             attempts = planned["attempts"]
         assignment = self.assigner().acquire()
         try:
+            if self.stopped_by is not None:  # stopped while waiting for a GPU
+                return INTERRUPTED if attempts else PENDING
             return self._attempt(run, directory, attempts, assignment)
         finally:
             self.assigner().release(assignment)
@@ -197,7 +242,16 @@ class Runner:
         self.echo(f"[start] {run.name} (attempt {len(attempts)}){on}")
         for command, log_name in zip(commands, (TRAIN_LOG, EVAL_LOG)):
             log_path = os.path.join(directory, log_name)
-            exit_status = self._call(command, log_path, record, assignment)
+            exit_status = (self._call(command, log_path, record, assignment)
+                           if self.stopped_by is None else -self.stopped_by)
+            if exit_status in INTERRUPTED_EXITS or (exit_status and self.stopped_by):
+                attempt["interrupted"] = exit_status
+                record()
+                if os.path.exists(os.path.join(directory, FAILED_FILE)):  # an older attempt's
+                    os.unlink(os.path.join(directory, FAILED_FILE))
+                self.echo(f"[interrupted] {run.name}: exit status {exit_status}; the next call "
+                          "resumes it")
+                return INTERRUPTED
             if exit_status != 0:
                 _write_json(os.path.join(directory, FAILED_FILE), {
                     "exit_status": exit_status, "command": command, "log": log_path,
@@ -225,12 +279,21 @@ class Runner:
             log.write(f"\n$ {' '.join(command)}\n".encode())
             log.flush()
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                       start_new_session=True,
                                        preexec_fn=_die_with_parent if _PRCTL else None)
-            while True:
-                try:
-                    return process.wait(timeout=HEARTBEAT_S)
-                except subprocess.TimeoutExpired:
-                    heartbeat()
+            with self._children_lock:
+                self._children.add(process)
+                if self.stopped_by is not None:  # stopped while it started
+                    process.send_signal(self.stopped_by)
+            try:
+                while True:
+                    try:
+                        return process.wait(timeout=HEARTBEAT_S)
+                    except subprocess.TimeoutExpired:
+                        heartbeat()
+            finally:
+                with self._children_lock:
+                    self._children.discard(process)
 
 
 def _tail(path: str, lines: int = 20) -> str:

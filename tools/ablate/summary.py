@@ -20,7 +20,7 @@ from typing import Sequence
 from tensorboard.backend.event_processing import event_accumulator
 from tensorboard.util import tensor_util
 
-from simgan.core import evaluation
+from simgan.core import evaluation, report
 from simgan.core.files import atomic_write_text
 from simgan.core.tables import markdown_table
 from simgan.tools.ablate import paired, runner
@@ -30,7 +30,6 @@ SUMMARY_DIR = "summary"
 EVAL_RESULTS = os.path.join("eval", "eval_results.json")
 TRAINING_PREFIXES = ("refiner/", "discriminator/")
 STEPS_PER_SECOND = "steps_per_second"
-SPREAD_SUFFIXES = ("_std", "_se", "_ci_low", "_ci_high")
 # Columns of the Markdown table, in order, when a run has them (every metric is in the CSVs).
 HEADLINE = (
     ("gaze/refined_1x/error_deg", "gaze error, refined (deg)"),
@@ -133,10 +132,6 @@ def aggregate(records: Sequence[dict]) -> list[dict]:
     return rows
 
 
-def _is_spread(key: str, keys) -> bool:
-    return any(key.endswith(s) and key[: -len(s)] in keys for s in SPREAD_SUFFIXES)
-
-
 def _csv(header: list[str], rows: list[list]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -171,7 +166,7 @@ def headline_columns(rows: Sequence[dict]) -> list[tuple[str, str]]:
     """The HEADLINE metrics some group has; else every non-spread metric."""
     keys = {k for r in rows for k in r["metrics"]}
     columns = [(k, label) for k, label in HEADLINE if k in keys]
-    return columns or [(k, k) for k in sorted(keys) if not _is_spread(k, keys)]
+    return columns or [(k, k) for k in sorted(keys) if not report.is_spread(k, keys)]
 
 
 def markdown(rows: Sequence[dict], records: Sequence[dict], reference: str | None = None) -> str:
