@@ -7,6 +7,8 @@ domain is brighter and noisy. Also gin bindings for a tiny gaze estimator and ha
 
 from __future__ import annotations
 
+import dataclasses
+
 import gin
 import keras
 import tensorflow as tf
@@ -37,6 +39,21 @@ def toy_gaze_eyes(*, seed: int, domain: str = "synthetic", height: int = 20, wid
 
 
 SHAPE = (20, 24, 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Domains:
+    """The run's datasets as the trainer passes them to evaluators: the fields of
+    core.evaluation.Domains, defined here until that dataclass lands on this branch."""
+
+    synthetic: str
+    real: str
+    synthetic_scope: str
+    real_scope: str
+
+
+DOMAINS = Domains(synthetic="toy_gaze_eyes", real="toy_gaze_eyes", synthetic_scope="synthetic",
+                  real_scope="real")
 TINY_ESTIMATOR = """
 gaze_train/toy_gaze_eyes.domain = 'synthetic'
 gaze_test/toy_gaze_eyes.domain = 'real_like'

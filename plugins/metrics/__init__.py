@@ -1,4 +1,5 @@
-"""Realism metrics: a classifier two-sample test (`c2st`) and KID on features learned here
-(`classifier_kid`)."""
+"""Realism and GAN metrics as evaluators: a classifier two-sample test (`c2st`), FID (`fid`)
+and KID (`kid`), the last two in a chosen feature space (InceptionV3 from a local weights
+file, a domain classifier trained here, or pixels)."""
 
-from simgan.plugins.metrics import kid, turing_classifier  # noqa: F401
+from simgan.plugins.metrics import fid, kid, turing_classifier  # noqa: F401
