@@ -3,7 +3,7 @@
 KID is the unbiased estimate of MMD^2 with the cubic polynomial kernel
 k(x, y) = (x.y / d + 1)^3, d the feature dimension. It is computed on ``num_subsets`` disjoint
 subsets, so the estimates are independent and their standard error is std / sqrt(num_subsets).
-On InceptionV3 features (``features='inception'``, the default) it is KID as published; on a
+On InceptionV3 features (``features='inception'``, the default) it is KID as defined; on a
 domain classifier's features (``'classifier'``) it is comparable only between runs with the
 same classifier settings and seed.
 
@@ -54,7 +54,7 @@ def kid(x: np.ndarray, y: np.ndarray, *, num_subsets: int = 10, subset_size: int
 @dataclasses.dataclass(kw_only=True, eq=False)
 class KID(FeatureEvaluator):
     """KID (Binkowski et al. 2018) of real vs refined (and raw synthetic) images in the feature
-    space ``features``: 'inception' as published, 'classifier' or 'pixels' (docs/EVALUATION.md)."""
+    space ``features``: 'inception' as defined, 'classifier' or 'pixels' (docs/EVALUATION.md)."""
 
     NAME = "kid"
     num_subsets: int = 10

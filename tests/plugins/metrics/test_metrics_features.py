@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import INCEPTION_SIZE, write_legacy_weights
-from simgan.core.registries import EVALUATORS
-from simgan.plugins.metrics import features
 import toy_gaze_data
+from inception_weights import SIZE as INCEPTION_SIZE, write_legacy_weights
+from simgan.core.registries import EVALUATORS
+from simgan.plugins.metrics import features, samples
 
 
 def _gray_images(n=3, seed=0):
@@ -62,7 +62,6 @@ def test_unknown_feature_space_is_a_clear_error():
 
 
 def test_evaluator_datasets_are_the_runs_unless_bound():
-    from simgan.plugins.metrics import samples
     run = toy_gaze_data.DOMAINS
     assert samples.sources("kid", run, dict.fromkeys(
         ["real_dataset", "real_scope", "synthetic_dataset", "synthetic_scope"])) == {

@@ -1,12 +1,13 @@
 """FID: the Fréchet distance against scipy.linalg.sqrtm and closed forms; FID and KID on
 InceptionV3 features read from a weights file, with known answers on the toy eyes."""
 
+import gin
 import numpy as np
 import pytest
 from scipy import linalg
 
 import toy_gaze_data
-from conftest import INCEPTION_SIZE
+from inception_weights import SIZE as INCEPTION_SIZE
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.metrics import fid
 
@@ -41,7 +42,6 @@ def test_frechet_distance_closed_forms():
 
 @pytest.fixture
 def inception_bindings(inception):
-    import gin
     gin.parse_config(toy_gaze_data.TINY_DOMAIN_CLASSIFIER
                      + f"inception_features.weights = '{inception[0]}'\n"
                      + f"inception_features.image_size = {INCEPTION_SIZE}\n"

@@ -4,6 +4,7 @@ data-copying test on copies, fresh samples and misfits, and the evaluator with i
 import itertools
 import math
 
+import gin
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -58,7 +59,6 @@ def _evaluator(tmp_path):
 
 
 def test_nearest_real_evaluator_known_answers_and_panel(tmp_path):
-    import gin
     gin.parse_config(toy_gaze_data.TINY_DOMAIN_CLASSIFIER)
     evaluator = _evaluator(tmp_path)
     fresh = evaluator.evaluate(toy_gaze_data.function_refiner(toy_gaze_data.to_real_like), 7)

@@ -4,6 +4,7 @@ brute-force check of the definitions, and the evaluator on the toy eyes in pixel
 import itertools
 import math
 
+import gin
 import numpy as np
 import pytest
 
@@ -51,7 +52,6 @@ def test_nearest_k_must_fit_the_sets():
 
 
 def test_prdc_evaluator_known_answers(tmp_path):
-    import gin
     gin.parse_config(toy_gaze_data.TINY_DOMAIN_CLASSIFIER)
     evaluator = EVALUATORS.build("prdc", seed=0, output_dir=str(tmp_path),
                                  domains=toy_gaze_data.DOMAINS, features="pixels", examples=200)
