@@ -69,6 +69,11 @@ def damage(path: str) -> str | None:
 
 
 
+def checkpoint_step(path: str) -> int:
+    """The step number of checkpoint ``path`` (``.../ckpt-N``)."""
+    return int(path.rsplit("-", 1)[1])
+
+
 class Checkpointer:
     """Saves ``trackables`` under ``output_dir/checkpoints`` and restores the latest checkpoint
     of ``model_dir/checkpoints``. The two differ only for a non-chief multi-worker process,

@@ -7,10 +7,12 @@ domain is brighter and noisy. Also gin bindings for a tiny gaze estimator and ha
 
 from __future__ import annotations
 
+
 import gin
 import keras
 import tensorflow as tf
 
+from simgan.core.evaluation import Domains
 from simgan.core.registries import DATASETS
 
 
@@ -37,6 +39,10 @@ def toy_gaze_eyes(*, seed: int, domain: str = "synthetic", height: int = 20, wid
 
 
 SHAPE = (20, 24, 1)
+
+
+DOMAINS = Domains(synthetic="toy_gaze_eyes", real="toy_gaze_eyes", synthetic_scope="synthetic",
+                  real_scope="real")
 TINY_ESTIMATOR = """
 gaze_train/toy_gaze_eyes.domain = 'synthetic'
 gaze_test/toy_gaze_eyes.domain = 'real_like'

@@ -29,7 +29,7 @@ from absl import flags, logging  # noqa: E402
 
 from simgan.core import (config, evaluation, exported, lock, plugins, registry,  # noqa: E402
                          seeds)
-from simgan.core.engine import actions  # noqa: E402
+from simgan.core.engine import actions, provenance  # noqa: E402
 from simgan.core.engine.config import TrainConfig  # noqa: E402
 from simgan.core.files import atomic_write_text  # noqa: E402
 from simgan.core.registries import EVALUATORS  # noqa: E402
@@ -144,9 +144,9 @@ def main(argv: list[str]) -> None:
     plugins.load_all(f.plugin)
     gin_files, refiner_path = list(f.gin_file), f.refiner
     if f.model_dir:
-        run_config = os.path.join(f.model_dir, actions.FULL_CONFIG)
+        run_config = os.path.join(f.model_dir, provenance.FULL_CONFIG)
         if not tf.io.gfile.exists(run_config):
-            raise FileNotFoundError(f"--model_dir {f.model_dir!r}: no {actions.FULL_CONFIG}; "
+            raise FileNotFoundError(f"--model_dir {f.model_dir!r}: no {provenance.FULL_CONFIG}; "
                                     "is it a simgan-train model dir?")
         gin_files.insert(0, run_config)
         refiner_path = refiner_path or os.path.join(f.model_dir, exported.EXPORT_PATH)

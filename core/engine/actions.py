@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import gin
 import keras
-import tensorflow as tf
 from absl import logging
 
 from simgan.core import evaluation, exported, files
-from simgan.core.files import atomic_write_text
+from simgan.core.engine import provenance
 from simgan.core.registries import EVALUATORS
 from simgan.core.summaries import Summaries
 
 EVALUATION_FILE = "evaluation.json"
-OPERATIVE_CONFIG = "operative_config.gin"  # the values the run used
-FULL_CONFIG = "config.gin"  # every binding parsed, incl. those only evaluators read
 
 
 class TrainingDivergedError(RuntimeError):
@@ -32,11 +29,6 @@ def check_divergence(engine, where: str) -> None:
             f"Training diverged: a loss became NaN/inf or exceeded train.max_loss="
             f"{engine.config.max_loss:g} at step {bad + 1} (detected at {where}). Stopped "
             f"without saving; the last good checkpoint is kept: {latest}")
-
-
-def write_configs(output_dir: str) -> None:
-    atomic_write_text(files.join(output_dir, OPERATIVE_CONFIG), gin.operative_config_str())
-    atomic_write_text(files.join(output_dir, FULL_CONFIG), gin.config_str())
 
 
 def grid(engine, summaries: Summaries, step: int) -> None:
@@ -67,7 +59,7 @@ def evaluate(engine, step: int, summaries: Summaries | None) -> dict[str, float]
         for key, value in evaluator.evaluate(engine.task.generator, step).items():
             results[f"{name}/{key}"] = float(value)
     if summaries is not None:
-        summaries.scalars(step, {f"eval/{k}": v for k, v in results.items()})
+        summaries.evaluation(step, results, plots_dir=files.join(engine.model_dir, "eval"))
     evaluation.append_results(files.join(engine.model_dir, EVALUATION_FILE), step, results)
     logging.info("evaluation at step %d: %s", step, results)
     return results
@@ -76,7 +68,8 @@ def evaluate(engine, step: int, summaries: Summaries | None) -> dict[str, float]
 def export(engine) -> str:
     """Saves the generator as a standalone .keras file (atomically), and the configs."""
     path = exported.save(engine.task.generator, engine.output_dir)
-    write_configs(engine.output_dir)
+    provenance.write(engine.output_dir, engine.session_start,
+                     provenance.record(engine.seed, engine.precision))
     logging.info("Exported the generator to %s", path)
     return path
 

@@ -22,7 +22,8 @@ class TrainConfig:
     ``evaluators``: named instances, each a type name (its instance name is the type) or a
     ``(name, type)`` pair configured under the gin scope ``name``, e.g.
     ``[('gaze_validation', 'gaze')]`` with ``gaze_validation/gaze.split = 'validation'``.
-    ``health``: what a collapsed or runaway game does (core/engine/health.py): 'stop' the run
+    ``allow_config_change``: resume even where the configuration changed in what was trained
+    (recorded; core/engine/provenance.py). ``health``: what a collapsed or runaway game does (core/engine/health.py): 'stop' the run
     (exit non-zero, keeping the last healthy checkpoint and export), 'warn' or 'off'.
     Speed options (docs/PERFORMANCE.md): None picks the fastest correct choice per device: XLA
     on GPUs only; bfloat16 on GPUs of compute capability >= 8, else float32; batches staged on
@@ -42,6 +43,7 @@ class TrainConfig:
     preview_images: int = 8
     max_loss: float = 1e6
     health: str = "stop"
+    allow_config_change: bool = False
     jit_compile: bool | None = None
     mixed_precision: str | None = None
     steps_per_call: int = 10

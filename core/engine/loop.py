@@ -14,16 +14,19 @@ import time
 from typing import Sequence
 
 import gin
+
 import tensorflow as tf
 from absl import logging
 
 from simgan.core import (data, evaluation, files, pool, progress, seeds, speed, staging,
                          strategies, validation)
 from simgan.core.checkpoint import Checkpointer
-from simgan.core.engine import actions, health
+from simgan.core.config import ConfigError
+from simgan.core.checkpoint import checkpoint_step
+from simgan.core.engine import actions, health, provenance
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.task import BuildContext, Phase, Task
-from simgan.core.registries import EVALUATORS, TASKS
+from simgan.core.registries import TASKS
 from simgan.core.summaries import Summaries
 
 DOMAINS = ("synthetic", "real")  # the gin scopes the run's two datasets are built under
@@ -154,14 +157,26 @@ class Engine:
 
     def train(self) -> dict[str, float]:
         """Runs (or resumes) the schedule to the end; returns the final evaluation results."""
+        run = provenance.record(self.seed, self.precision)
+        latest = self.checkpointer.latest()
+        if latest and self.is_chief:  # compared before restoring: a refused change touches nothing
+            provenance.check_resume(self.model_dir, checkpoint_step(latest), run,
+                                    self.config.allow_config_change,
+                                    getattr(self.task, "resumable_bindings", ()))
         self.checkpointer.restore_latest()
         actions.check_divergence(self, "restored checkpoint")
+        total, start = self.task.total_steps(), int(self.step.numpy())
+        if start > total:
+            raise ConfigError(f"{self.model_dir}: the checkpoint is at step {start}, but the "
+                              f"schedule now ends at step {total}; lengthen the schedule or use "
+                              "a new --model_dir")
         for source in self.sources.values():
             source.prime()
         tf.io.gfile.makedirs(self.output_dir)
-        actions.write_configs(self.output_dir)
+        self.session_start = start
+        provenance.write(self.output_dir, start, run)
         summaries = Summaries(self.output_dir)
-        total, start = self.task.total_steps(), int(self.step.numpy())
+        summaries.config(start, gin.operative_config_str())
         if start:
             logging.info("Resuming at step %d of %d", start, total)
             if self.show_progress:
@@ -176,9 +191,9 @@ class Engine:
             window = [self.task.phase_at(s) for s in range(done, done + count)]
             ran.update(window)
             done = self.run_steps(window)
+            actions.check_divergence(self, f"step {done}")  # before any grid or evaluation
             bar.update(done, self.values(window))
             if _due(self.config.summary_every, done, total):
-                actions.check_divergence(self, f"step {done}")
                 rate = (done - clock_step) / max(time.time() - clock, 1e-9)
                 scalars = self.values(sorted(ran))
                 logging.info("step %d/%d [%s] %s | %.2f steps/s, %s left", done, total,
@@ -189,12 +204,11 @@ class Engine:
                 scalars["steps_per_second"] = rate
                 summaries.scalars(done, scalars)
                 self.health.observe(self, done, summaries)
+                self.health.check(self, done)
                 clock, clock_step, ran = time.time(), done, set()
             if _due(self.config.image_every, done, total):
                 actions.grid(self, summaries, done)
             if _due(self.config.checkpoint_every, done, total) or done == total:
-                actions.check_divergence(self, f"step {done}")
-                self.health.check(self, done)
                 self.checkpointer.save(done)
             if self.config.eval_every and done % self.config.eval_every == 0 and done != total:
                 self.evaluate(done, summaries)

@@ -1,5 +1,6 @@
 """A small CNN telling two image domains apart: the automated visual Turing test's judge and,
-trained on synthetic vs real, the feature extractor for KID (no downloaded weights exist here).
+trained on synthetic vs real, the 'classifier' feature space of the distribution metrics
+(plugins/metrics/features.py), for when no Inception weights file is at hand.
 """
 
 from __future__ import annotations

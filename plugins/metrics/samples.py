@@ -2,9 +2,13 @@
 
 Draws are one pass over each dataset, sliced into disjoint parts (train / test), so the parts
 never share an image even when the dataset is a fixed file rather than an endless simulator.
+The datasets are the run's domains unless an evaluator's binding names others.
 """
 
 from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, ClassVar, Mapping
 
 import keras
 import numpy as np
@@ -12,14 +16,40 @@ import numpy as np
 from simgan.core import data
 from simgan.core.evaluation import refine
 
+if TYPE_CHECKING:
+    from simgan.core.evaluation import Domains
+
+DOMAINS = ("real", "synthetic")
+SEED_OFFSETS = {"real": 505, "synthetic": 606}
+
+
+def sources(evaluator: str, domains: Domains | None,
+            bindings: Mapping[str, str | None]) -> dict[str, tuple[str, str]]:
+    """``{"real": (dataset, scope), "synthetic": (dataset, scope)}``: each of the bindings
+    ``real_dataset``, ``real_scope``, ``synthetic_dataset``, ``synthetic_scope`` as bound,
+    else the run's (``domains``); fails naming the binding when neither is there."""
+    resolved = {}
+    for domain in DOMAINS:
+        pair = []
+        for part, run_field in (("dataset", domain), ("scope", f"{domain}_scope")):
+            value = bindings[f"{domain}_{part}"]
+            if value is None and domains is not None:
+                value = getattr(domains, run_field)
+            if value is None:
+                what = (f"the registered dataset of the {domain} images" if part == "dataset"
+                        else f"the gin scope to build the {domain} dataset under")
+                raise ValueError(f"{evaluator}.{domain}_{part}: not bound, and no run's domains "
+                                 f"were given (outside a training run); expected {what}")
+            pair.append(value)
+        resolved[domain] = (pair[0], pair[1])
+    return resolved
+
 
 class DomainSamples:
     """Lazily drawn real and synthetic image arrays, ``count`` of each, cached."""
 
-    def __init__(self, *, seed: int, count: int, real_dataset: str, real_scope: str,
-                 synthetic_dataset: str, synthetic_scope: str):
-        self._sources = {"real": (real_dataset, real_scope, seed + 505),
-                         "synthetic": (synthetic_dataset, synthetic_scope, seed + 606)}
+    def __init__(self, *, seed: int, count: int, datasets: Mapping[str, tuple[str, str]]):
+        self._sources = {d: (*datasets[d], seed + SEED_OFFSETS[d]) for d in DOMAINS}
         self._count = count
         self._arrays: dict[str, np.ndarray] = {}
 
@@ -30,20 +60,36 @@ class DomainSamples:
         return self._arrays[domain]
 
 
+@dataclasses.dataclass(kw_only=True, eq=False)
 class RealVsSynthetic:
     """Base of the realism evaluators: scores raw synthetic images against real ones once (the
-    reference, independent of the refiner) and refined ones at every evaluation."""
+    reference, independent of the refiner) and refined ones at every evaluation.
 
-    def __init__(self, *, seed: int, count: int, real_dataset: str, real_scope: str,
-                 synthetic_dataset: str, synthetic_scope: str, include_synthetic: bool,
-                 refine_batch_size: int):
-        self._seed = seed
-        self._samples = DomainSamples(seed=seed, count=count, real_dataset=real_dataset,
-                                      real_scope=real_scope, synthetic_dataset=synthetic_dataset,
-                                      synthetic_scope=synthetic_scope)
-        self._include_synthetic = include_synthetic
-        self._refine_batch_size = refine_batch_size
+    Its fields are the evaluators' shared keyword arguments (a subclass adds its own): the
+    framework passes ``seed``, ``output_dir`` (where plots go) and ``domains`` (the run's
+    datasets); a ``None`` dataset or scope means the run's."""
+
+    NAME: ClassVar[str]  # the registered name, for messages
+    seed: int
+    output_dir: str
+    domains: Domains | None = None
+    real_dataset: str | None = None
+    real_scope: str | None = None
+    synthetic_dataset: str | None = None
+    synthetic_scope: str | None = None
+    include_synthetic: bool = True
+    refine_batch_size: int = 256
+
+    def __post_init__(self) -> None:
+        datasets = sources(self.NAME, self.domains, {
+            "real_dataset": self.real_dataset, "real_scope": self.real_scope,
+            "synthetic_dataset": self.synthetic_dataset, "synthetic_scope": self.synthetic_scope})
+        self._samples = DomainSamples(seed=self.seed, count=self._count(), datasets=datasets)
         self._reference: dict[str, float] | None = None
+
+    def _count(self) -> int:
+        """How many images of each domain to draw."""
+        raise NotImplementedError
 
     def _synthetic(self) -> np.ndarray:
         """The synthetic images scored, raw and refined (all drawn, unless a subclass splits)."""
@@ -56,11 +102,11 @@ class RealVsSynthetic:
         del step
         synthetic = self._synthetic()
         results = {}
-        if self._include_synthetic:
+        if self.include_synthetic:
             if self._reference is None:
                 self._reference = self._score("synthetic", synthetic)
             results.update(self._reference)
         if refiner is not None:
             results.update(self._score("refined",
-                                       refine(refiner, synthetic, self._refine_batch_size)))
+                                       refine(refiner, synthetic, self.refine_batch_size)))
         return results

@@ -10,10 +10,11 @@ synthetic vs real reference does not depend on the refiner and is computed once.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from scipy import stats
 
-from simgan.core.evaluation import Domains
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.metrics import classifier
 from simgan.plugins.metrics.samples import RealVsSynthetic
@@ -38,26 +39,22 @@ def turing_test(real_train: np.ndarray, real_test: np.ndarray, fake_train: np.nd
 
 
 @EVALUATORS.register("c2st")
+@dataclasses.dataclass(kw_only=True, eq=False)
 class ClassifierTwoSampleTest(RealVsSynthetic):
-    """Classifier two-sample test, real vs refined (and real vs raw synthetic as reference)."""
+    """Classifier two-sample test, real vs refined (and real vs raw synthetic as reference):
+    ``train_examples`` of each to train, ``test_examples`` others to score."""
 
-    def __init__(self, *, seed: int, output_dir: str, domains: Domains, real_dataset: str = "eye_simulator",
-                 real_scope: str = "real", synthetic_dataset: str = "eye_simulator",
-                 synthetic_scope: str = "synthetic", train_examples: int = 2000,
-                 test_examples: int = 1000, confidence: float = 0.95,
-                 include_synthetic: bool = True, refine_batch_size: int = 256):
-        del domains  # TODO-merge: the run's domains (issue 18)
-        del output_dir  # all results are scalars
-        super().__init__(seed=seed, count=train_examples + test_examples,
-                         real_dataset=real_dataset, real_scope=real_scope,
-                         synthetic_dataset=synthetic_dataset, synthetic_scope=synthetic_scope,
-                         include_synthetic=include_synthetic, refine_batch_size=refine_batch_size)
-        self._train_examples = train_examples
-        self._confidence = confidence
+    NAME = "c2st"
+    train_examples: int = 2000
+    test_examples: int = 1000
+    confidence: float = 0.95
+
+    def _count(self) -> int:
+        return self.train_examples + self.test_examples
 
     def _score(self, source: str, fake: np.ndarray) -> dict[str, float]:
-        real, n = self._samples["real"], self._train_examples
+        real, n = self._samples["real"], self.train_examples
         accuracy, low, high = turing_test(real[:n], real[n:], fake[:n], fake[n:],
-                                          seed=self._seed, confidence=self._confidence)
+                                          seed=self.seed, confidence=self.confidence)
         prefix = f"{source}/accuracy"
         return {prefix: accuracy, prefix + "_ci_low": low, prefix + "_ci_high": high}

@@ -17,7 +17,7 @@ import gin
 import keras
 import tensorflow as tf
 
-from simgan.core import losses, registry, seeds
+from simgan.core import losses, seeds
 from simgan.core.engine.health import Signals
 from simgan.core.engine.task import BuildContext, Phase, Stage, Task
 from simgan.core.registries import (BUFFERS, DISCRIMINATORS, GENERATORS, OPTIMIZERS,
@@ -46,6 +46,9 @@ class SimGANTask(Task):
     iterations: int = 10000
     refiner_steps_per_iteration: int = 2
     discriminator_steps_per_iteration: int = 1
+
+    # A resume may lengthen or shorten the adversarial schedule (core/engine/provenance.py).
+    resumable_bindings = ("simgan.iterations",)
 
     def __post_init__(self):
         self.plan = schedule_lib.Schedule(

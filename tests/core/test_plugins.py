@@ -2,7 +2,6 @@
 a module passed with --plugin; a gin file selects them by name and trains."""
 
 import os
-import sys
 import textwrap
 
 import pytest

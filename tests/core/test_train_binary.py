@@ -1,6 +1,5 @@
 """`simgan-train` end to end on a tiny dataset: outputs, errors before training, NaN stop."""
 
-import json
 import os
 
 import keras

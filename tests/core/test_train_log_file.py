@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 
-from train_cli import TOY_CONFIG, train_command, write_config
+from train_cli import train_command, write_config
 
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # any control character but the newline
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from simgan.core.checkpoint import Checkpointer, CheckpointError, CheckpointSaveError
+from simgan.core.checkpoint import Checkpointer, CheckpointError
 from train_cli import TOY_CONFIG, run_train, write_config
 
 

@@ -14,7 +14,7 @@ import pytest
 import toy_gaze_data
 from simgan.core import config, evaluation, exported, plugins
 from simgan.core.registries import DATASETS
-from simgan.plugins import metrics  # noqa: F401  (registers classifier_kid and its deprecated name kid)
+from simgan.plugins import metrics  # noqa: F401  (registers kid)
 from simgan.plugins.simgan import refined  # noqa: F401  (registers the refined dataset)
 from simgan.tools import convert, evaluate
 
@@ -24,9 +24,12 @@ real/toy_gaze_eyes.domain = 'real_like'
 train_domain_classifier.steps = 100
 domain_classifier.filters = (8,)
 domain_classifier.feature_units = 8
+kid.features = 'classifier'
 kid.real_dataset = 'toy_gaze_eyes'
+kid.real_scope = 'real'
 kid.synthetic_dataset = 'toy_gaze_eyes'
-kid.feature_train_examples = 128
+kid.synthetic_scope = 'synthetic'
+classifier_features.train_examples = 128
 kid.examples = 100
 kid.num_subsets = 4
 """

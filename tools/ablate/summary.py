@@ -40,7 +40,7 @@ HEADLINE = (
     ("label_preservation/refined/gaze_shift_deg", "label shift (deg)"),
     ("label_preservation/refined/pupil_shift_px", "pupil shift (px)"),
     ("c2st/refined/accuracy", "real-vs-refined accuracy"),
-    ("classifier_kid/refined/kid", "KID (classifier features) refined"),
+    ("kid/refined/kid", "KID refined"),
     ("refiner/local_adversarial", "final R adversarial"),
     ("refiner/self_regularization", "final R self-reg."),
     ("discriminator/total", "final D loss"),

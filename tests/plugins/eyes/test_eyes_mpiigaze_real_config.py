@@ -45,7 +45,7 @@ def test_cpu_config_trains_toward_the_train_crops_and_scores_on_the_heldout_ones
     assert gin.query_parameter("train.real_dataset") == "image_array"
     assert gin.query_parameter("%MPIIGAZE_REAL").endswith("unlabeled_train.npz")
     assert gin.query_parameter("%MPIIGAZE_HELDOUT").endswith("unlabeled_heldout.npz")
-    for evaluator in ("c2st", "classifier_kid"):
+    for evaluator in ("c2st", "kid"):
         assert gin.query_parameter(f"{evaluator}.real_scope") == "heldout"
     assert gin.query_parameter("resnet.padding") == "reflect"  # the CPU model, not the paper's
     assert gin.query_parameter("train.batch_size") == 32

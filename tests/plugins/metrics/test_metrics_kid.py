@@ -1,4 +1,5 @@
-"""KID: the unbiased MMD^2 against a naive double loop, and known answers for the evaluator."""
+"""KID: the unbiased MMD^2 against a naive double loop, and known answers for the evaluator on
+the trained classifier's features (Inception features: test_metrics_fid.py)."""
 
 import gin
 import numpy as np
@@ -39,12 +40,12 @@ def test_kid_rejects_too_few_rows():
         kid.kid(np.zeros((10, 3)), np.zeros((10, 3)), num_subsets=10)
 
 
-def test_kid_evaluator_known_answers(tmp_path):
+def test_kid_on_classifier_features_known_answers(tmp_path):
     gin.parse_config(toy_gaze_data.TINY_DOMAIN_CLASSIFIER)
+    gin.parse_config("classifier_features.train_examples = 256")
     evaluator = EVALUATORS.build(
-        "classifier_kid", seed=0, output_dir=str(tmp_path), real_dataset="toy_gaze_eyes",
-        synthetic_dataset="toy_gaze_eyes", feature_train_examples=256, examples=250,
-        num_subsets=5)
+        "kid", seed=0, output_dir=str(tmp_path), domains=toy_gaze_data.DOMAINS,
+        features="classifier", examples=250, num_subsets=5)
     identity = evaluator.evaluate(toy_gaze_data.identity_refiner(), step=0)
     assert identity["refined/kid"] == pytest.approx(identity["synthetic/kid"], rel=1e-3)
     assert identity["synthetic/kid"] > 10 * identity["synthetic/kid_se"]

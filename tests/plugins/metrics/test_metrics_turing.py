@@ -22,8 +22,8 @@ def test_wilson_interval_matches_the_formula():
 def test_turing_test_known_answers(tmp_path):
     gin.parse_config(toy_gaze_data.TINY_DOMAIN_CLASSIFIER)
     evaluator = EVALUATORS.build(
-        "c2st", seed=0, output_dir=str(tmp_path), real_dataset="toy_gaze_eyes",
-        synthetic_dataset="toy_gaze_eyes", train_examples=256, test_examples=200)
+        "c2st", seed=0, output_dir=str(tmp_path), domains=toy_gaze_data.DOMAINS,
+        train_examples=256, test_examples=200)
     results = evaluator.evaluate(
         toy_gaze_data.function_refiner(toy_gaze_data.to_real_like), step=0)
     # Raw synthetic is trivially told from the brighter, noisy real domain ...

@@ -4,7 +4,6 @@ written by the pre-engine trainer of 0.1.0 with the same schedule, data and seed
 
 import os
 
-import gin
 import keras
 import numpy as np
 import tensorflow as tf

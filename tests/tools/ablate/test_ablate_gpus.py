@@ -1,7 +1,6 @@
 """GPU assignment of a grid, checked on CPU through the environment each run receives."""
 
 import json
-import os
 import stat
 import subprocess
 import sys
