@@ -124,6 +124,9 @@ class SimGANTask(Task):
                 "refiner_optimizer": self.generator_optimizer,
                 "discriminator_optimizer": self.critic_optimizer, "buffer": self.history}
 
+    def optimizers(self) -> dict:
+        return {"refiner": self.generator_optimizer, "discriminator": self.critic_optimizer}
+
     def health_signals(self) -> Signals:
         return Signals(*ACCURACY_METRICS)
 

@@ -74,7 +74,7 @@ def test_unknown_component_fails_before_training_listing_known_names(tmp_path):
     result = run_train(tmp_path / "m", write_config(tmp_path), "--gin_param=simgan.refiner='resnett'",
                        "--nodeterministic", "--verbosity=0")
     assert result.returncode == 1
-    assert "Unknown refiners component 'resnett'" in result.stderr and "resnet" in result.stderr
+    assert "Unknown generators component 'resnett'" in result.stderr and "resnet" in result.stderr
     assert not (tmp_path / "m" / "checkpoints").exists()
     assert "Deterministic ops: False" in result.stderr
 
