@@ -128,7 +128,7 @@ class ProjectionHeads(tf.Module):
 
     def features(self, images: tf.Tensor) -> list[tf.Tensor]:
         """The chosen layers' feature maps of ``images`` as float32 ``[B, H*W, C]``."""
-        maps = self._extract(images, training=True)
+        maps = tf.nest.flatten(self._extract(images, training=True))  # one layer: one tensor
         return [tf.reshape(tf.cast(m, tf.float32), [tf.shape(m)[0], h * w, c])
                 for m, (h, w, c) in zip(maps, self.shapes)]
 

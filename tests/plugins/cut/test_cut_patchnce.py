@@ -137,5 +137,8 @@ def test_bad_settings_and_unbuilt_terms_fail_naming_the_binding():
     by_index = _term(layers=(0, 1, -2))
     by_index.build(generator)
     assert by_index.heads.shapes == ((8, 12, 1), (8, 12, 4), (8, 12, 4))
+    one_layer = _term(layers=("stem",))
+    one_layer.build(generator)
+    assert one_layer.refiner_loss(_inputs(generator)).shape == (3,)
     with pytest.raises(ValueError, match="not built for this generator"):
         _term().refiner_loss(_inputs(generator))
