@@ -69,7 +69,13 @@ def _optimizer(scope: str, name: str, variables: list,
 @TASKS.register("cut")
 @dataclasses.dataclass
 class CUTTask(Task):
-    """CUT: a generator against a patch discriminator with PatchNCE; the paper's settings."""
+    """CUT: a generator against a patch discriminator with PatchNCE and its identity term.
+
+    Defaults are the paper's where it gives them: the LSGAN loss, lambda_X = lambda_Y = 1 (the
+    terms' weights), Adam (the `adam` optimizer's defaults are 2e-4, 0.5, 0.999). Ours: the
+    networks are the registry's `resnet` and `local` (the paper: a 9-block ResNet
+    encoder-decoder and a 70x70 PatchGAN), and ``iterations`` (the paper: 400 epochs at batch 1).
+    """
 
     generator_network: str = "resnet"
     discriminator_network: str = "local"
