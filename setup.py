@@ -70,6 +70,7 @@ setup(
         # The built-in plugins load through the same entry-point group as third-party ones.
         "simgan.plugins": [
             "simgan=simgan.plugins.simgan",
+            "cut=simgan.plugins.cut",
             "eyes=simgan.plugins.eyes",
             "gaze=simgan.plugins.gaze",
             "metrics=simgan.plugins.metrics",

@@ -66,10 +66,18 @@ class SimGANTask(Task):
         self.context = context
         self.generator = GENERATORS.build(self.refiner, input_shape=context.image_shape)
         self.critic = DISCRIMINATORS.build(self.discriminator, input_shape=context.image_shape)
-        self.generator_optimizer = _optimizer("refiner", self.refiner_optimizer, self.generator,
-                                              context.precision)
+        # A refiner term with weights of its own (PatchNCE's heads, plugins/cut) has
+        # build(generator): they train with the refiner and are checkpointed with the task.
+        self.term_modules = {f"refiner_term_{name}": term
+                             for name, term in self.refiner_terms.terms if hasattr(term, "build")}
+        for term in self.term_modules.values():
+            term.build(self.generator)
+        self.refiner_variables = list({id(v): v for v in self.generator.trainable_variables + [
+            v for term in self.term_modules.values() for v in term.trainable_variables]}.values())
+        self.generator_optimizer = _optimizer("refiner", self.refiner_optimizer,
+                                              self.refiner_variables, context.precision)
         self.critic_optimizer = _optimizer("discriminator", self.discriminator_optimizer,
-                                           self.critic, context.precision)
+                                           self.critic.trainable_variables, context.precision)
         self.history = BUFFERS.build(self.buffer, image_shape=context.image_shape,
                                      batch_size=context.replica_batch,
                                      seed=seeds.stream(context.seed, "buffer"))
@@ -122,7 +130,8 @@ class SimGANTask(Task):
         # The names are the checkpoint's keys (unchanged since 0.1).
         return {"refiner": self.generator, "discriminator": self.critic,
                 "refiner_optimizer": self.generator_optimizer,
-                "discriminator_optimizer": self.critic_optimizer, "buffer": self.history}
+                "discriminator_optimizer": self.critic_optimizer, "buffer": self.history,
+                **self.term_modules}
 
     def optimizers(self) -> dict:
         return {"refiner": self.generator_optimizer, "discriminator": self.critic_optimizer}
@@ -151,12 +160,12 @@ class SimGANTask(Task):
                            if not (pretrain and term.adversarial)}
             values = self.refiner_terms.values(per_example, self._average)
             scaled = _scaled(self.generator_optimizer, values["refiner/total"])
-        return tape.gradient(scaled, self.generator.trainable_variables), values
+        return tape.gradient(scaled, self.refiner_variables), values
 
     def _refiner_step(self, batches: dict, pretrain: bool) -> dict:
         grads, values = self._refiner_gradients(batches["synthetic"], batches.get("real"),
                                                 pretrain)
-        self.generator_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        self.generator_optimizer.apply_gradients(zip(grads, self.refiner_variables))
         return values
 
     def _discriminator_gradients_impl(self, real: tf.Tensor, mixed: tf.Tensor):
@@ -184,15 +193,15 @@ class SimGANTask(Task):
         return values
 
 
-def _optimizer(scope: str, name: str, model: keras.Model,
+def _optimizer(scope: str, name: str, variables: list,
                precision: str) -> keras.optimizers.Optimizer:
     """A registered optimizer built under gin scope ``scope``, with loss scaling for float16,
-    its variables created now so a checkpoint can restore them."""
+    its slots for ``variables`` created now so a checkpoint can restore them."""
     with gin.config_scope(scope):
         optimizer = OPTIMIZERS.build(name)
     if precision == "mixed_float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-    optimizer.build(model.trainable_variables)
+    optimizer.build(variables)
     return optimizer
 
 

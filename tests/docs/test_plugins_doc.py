@@ -33,3 +33,20 @@ def test_doc_plugins_train_without_core_edits(tmp_path):
 
     tags = EventAccumulator(str(tmp_path / "m")).Reload().Tags()["tensors"]
     assert "refiner/total_variation" in tags
+
+
+def test_doc_task_trains_cut_in_one_file(tmp_path):
+    """'A new GAN algorithm': the one-file CUT task and its gin file train on the toy data."""
+    blocks = doc_blocks()
+    (tmp_path / "mini_cut.py").write_text(blocks["mini_cut.py"])
+    config = (TOY_CONFIG + blocks["mini_cut.gin"] + "mini_cut.iterations = 3\n"
+              "patchnce.num_patches = 8\npatchnce.mlp_units = 8\ntrain.image_every = 0\n")
+    result = run_train(tmp_path / "m", write_config(tmp_path, config),
+                       f"--plugin={tmp_path / 'mini_cut.py'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "mini CUT (steps 1-6)" in result.stdout
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    tags = EventAccumulator(str(tmp_path / "m")).Reload().Tags()["tensors"]
+    assert {"refiner/patchnce", "discriminator/least_squares_adversarial"} <= set(tags)
+    assert (tmp_path / "m" / "export" / "refiner.keras").exists()
