@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 import tensorflow as tf
 
 TRANSFORMS = ("brightness", "saturation", "contrast", "translation", "cutout")
-# DiffAugment's policy for small data, 'color,translation,cutout' (paper, Sec. 3 and code).
+# DiffAugment's 'color,translation,cutout' policy, the one its paper uses with limited data.
 DEFAULT_POLICY = TRANSFORMS
 _ALG = "philox"
 _FLOAT_BITS = 24  # U[0, 1) from 24-bit integers: exact in float32
