@@ -1,0 +1,1 @@
+"""Shipped gin files (a package, so gin includes them as 'simgan/configs/suite/base/<file>.gin')."""

@@ -1,0 +1,190 @@
+"""The suite's downstream-task evaluator ``downstream``: does refinement pay off on the real
+domain's labelled task?
+
+The pattern of the paper's gaze experiment (Shrivastava et al. 2017, Sec. 4.1), for any suite
+pair: small task models (task_model.py) are trained on raw synthetic examples, on the same
+examples refined, and (the oracle) on the labelled real 'train' split, and each is scored on
+the real domain's labelled 'test' and 'validation' splits (plugins/domains/splits.py): settings
+are chosen on validation, figures reported on test. Integer labels make it a classification
+scored by accuracy; float labels a regression scored by mean squared error.
+
+Keys (the trainer prefixes the evaluator's name): ``<row>/<metric>`` and ``<row>/<metric>_std``
+(over ``num_seeds`` task models) on the test split, ``<row>/validation_<metric>`` and
+``..._std`` on the validation split, for rows ``synthetic``, ``refined`` (given a refiner) and
+``oracle`` (with ``include_oracle``); ``<metric>`` is ``accuracy`` or ``mse``. The synthetic
+and oracle rows do not depend on the refiner: trained once and cached. Each call also writes
+``<output_dir>/step_XXXXXX.json`` with the per-seed figures.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import gin
+import keras
+import numpy as np
+
+from simgan.core import data, files
+from simgan.core.evaluation import predict, refine
+from simgan.core.registries import DATASETS, EVALUATORS
+from simgan.plugins.domains import task_model
+
+_NAME = "downstream"
+# Seed offsets: the synthetic training draw differs from the run's own synthetic stream.
+_SYNTHETIC_SEED_OFFSET = 101
+_MODEL_SEED_OFFSET = 505
+TEST_SPLITS = ("test", "validation")
+
+
+class _Task:
+    """Classification (integer labels, accuracy) or regression (float labels, mse)."""
+
+    def __init__(self, labels: np.ndarray, *others: np.ndarray):
+        self.classification = np.issubdtype(labels.dtype, np.integer)
+        if self.classification:
+            self.metric = "accuracy"
+            self.outputs = int(max(a.max() for a in (labels, *others))) + 1
+        else:
+            self.metric = "mse"
+            self.outputs = int(np.prod(labels.shape[1:], dtype=int))
+
+    def score(self, model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:
+        predicted = predict(model, images).astype(np.float64)
+        if self.classification:
+            return float(np.mean(np.argmax(predicted, axis=1) == labels))
+        return float(np.mean(np.square(predicted - labels.reshape(len(labels), -1))))
+
+
+@EVALUATORS.register(_NAME, denylist=("seed", "output_dir", "domains"))
+class DownstreamEvaluator:
+    """Downstream task: models trained on raw vs refined synthetic examples (and on labelled
+    real ones, the oracle), scored on the real domain's labelled test and validation splits.
+
+    The datasets are the run's own domains (``domains``: the framework's description of the
+    run's synthetic and real datasets and their gin scopes) unless ``synthetic_dataset`` /
+    ``real_dataset`` and the scopes are set; each must be a suite dataset (a ``split``
+    parameter, plugins/domains/splits.py). ``label_key`` names the label entry. The synthetic
+    training draw takes ``train_examples``; each real split ``test_examples``.
+    """
+
+    def __init__(self, *, seed: int, output_dir: str, domains: Any = None,
+                 label_key: str | None = None, synthetic_dataset: str | None = None,
+                 real_dataset: str | None = None, synthetic_scope: str | None = None,
+                 real_scope: str | None = None, train_examples: int = 2000,
+                 test_examples: int = 500, num_seeds: int = 3, include_oracle: bool = True,
+                 refine_batch_size: int = 256):
+        if not label_key:
+            raise ValueError(f"{_NAME}.label_key: not set; expected the name of the label "
+                             "entry of the pair's examples, e.g. 'gaze' or 'quarter_turn'")
+        if min(train_examples, test_examples, num_seeds) < 1:
+            raise ValueError(f"{_NAME}.train_examples/test_examples/num_seeds: expected >= 1; "
+                             f"got {train_examples}, {test_examples}, {num_seeds}")
+        self._seed = seed
+        self._output_dir = output_dir
+        self._label_key = label_key
+        self._synthetic = self._source("synthetic", synthetic_dataset, synthetic_scope, domains)
+        self._real = self._source("real", real_dataset, real_scope, domains)
+        self._train_examples = train_examples
+        self._test_examples = test_examples
+        self._num_seeds = num_seeds
+        self._include_oracle = include_oracle
+        self._refine_batch_size = refine_batch_size
+        self._arrays: dict[str, dict[str, np.ndarray]] = {}
+        self._fixed_rows: dict[str, dict[str, Any]] = {}
+
+    @staticmethod
+    def _source(side: str, name: str | None, scope: str | None,
+                domains: Any) -> tuple[str, str]:
+        """(dataset name, gin scope) of one side: the bindings, else the run's domains."""
+        if name is None:
+            if domains is None:
+                raise ValueError(f"{_NAME}.{side}_dataset: not set and the trainer gave no "
+                                 f"domains; set {_NAME}.{side}_dataset")
+            name = getattr(domains, side)
+        if scope is None:
+            scope = getattr(domains, f"{side}_scope") if domains is not None else side
+        if "split" not in DATASETS.lookup(name).parameters():
+            raise ValueError(f"{_NAME}: dataset {name!r} has no 'split' parameter; the "
+                             "downstream evaluator needs a suite dataset with labelled real "
+                             "train/validation/test splits (plugins/domains/splits.py)")
+        return name, scope
+
+    def _take(self, side: str, split: str) -> dict[str, np.ndarray]:
+        """The labelled examples of one side's split (cached): ``train_examples`` synthetic
+        ones, ``test_examples`` real test/validation ones, or the whole real 'train' set at
+        the run's size (the oracle's)."""
+        key = f"{side}/{split}"
+        if key in self._arrays:
+            return self._arrays[key]
+        name, scope = self._synthetic if side == "synthetic" else self._real
+        overrides: dict[str, Any] = {"split": split}
+        if side == "synthetic":
+            overrides["num_examples"] = self._train_examples
+        elif split in TEST_SPLITS:
+            overrides["num_examples"] = self._test_examples
+        seed = self._seed + (_SYNTHETIC_SEED_OFFSET if side == "synthetic" else 0)
+        with gin.config_scope(scope):
+            dataset = DATASETS.build(name, seed=seed, **overrides)
+        data.check_contract(dataset, name)
+        where = f"Dataset {name!r} (gin scope {scope!r}, split {split!r})"
+        if self._label_key not in dataset.element_spec:
+            raise data.DatasetContractError(
+                f"{where} has no {self._label_key!r} entry ({_NAME}.label_key); its elements "
+                f"hold {sorted(dataset.element_spec)}")
+        count = overrides.get("num_examples", int(dataset.cardinality()))
+        if count < 1:
+            raise data.DatasetContractError(f"{where}: the oracle needs a finite real 'train' "
+                                            "split; this one has no known size")
+        arrays = data.first(dataset, count)
+        if len(arrays[data.IMAGE_KEY]) < count:
+            raise data.DatasetContractError(f"{where} has only {len(arrays[data.IMAGE_KEY])} "
+                                            f"examples; {count} were asked for")
+        self._arrays[key] = arrays
+        return arrays
+
+    def _experiment(self, images: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+        """Trains ``num_seeds`` task models on (images, labels); scores each on the real test
+        and validation splits."""
+        tests = {split: self._take("real", split) for split in TEST_SPLITS}
+        task = _Task(labels, *(t[self._label_key] for t in tests.values()))
+        scores: dict[str, list[float]] = {split: [] for split in TEST_SPLITS}
+        for s in range(self._num_seeds):
+            seed = self._seed + _MODEL_SEED_OFFSET + s
+            model = task_model.task_model(images.shape[1:], task.outputs, seed=seed)
+            task_model.train_task_model(model, images, labels, seed=seed)
+            for split, test in tests.items():
+                scores[split].append(task.score(model, test[data.IMAGE_KEY],
+                                                test[self._label_key]))
+        figures: dict[str, Any] = {}
+        for split, values in scores.items():
+            prefix = "" if split == "test" else f"{split}_"
+            figures.update({f"{prefix}{task.metric}": float(np.mean(values)),
+                            f"{prefix}{task.metric}_std": float(np.std(values)),
+                            f"{prefix}{task.metric}_per_seed": values})
+        return figures
+
+    def _fixed_row(self, row: str) -> dict[str, Any]:
+        """The synthetic or oracle row: independent of the refiner, so trained once."""
+        if row not in self._fixed_rows:
+            arrays = self._take(*(("synthetic", "train") if row == "synthetic"
+                                  else ("real", "train")))
+            self._fixed_rows[row] = self._experiment(arrays[data.IMAGE_KEY],
+                                                     arrays[self._label_key])
+        return self._fixed_rows[row]
+
+    def evaluate(self, refiner: keras.Model | None, step: int) -> dict[str, float]:
+        details = {"synthetic": self._fixed_row("synthetic")}
+        if self._include_oracle:
+            details["oracle"] = self._fixed_row("oracle")
+        if refiner is not None:
+            train = self._take("synthetic", "train")
+            refined = refine(refiner, train[data.IMAGE_KEY], self._refine_batch_size)
+            details["refined"] = self._experiment(refined, train[self._label_key])
+        record = {"step": step, "train_examples": self._train_examples,
+                  "test_examples": self._test_examples, "num_seeds": self._num_seeds,
+                  "results": details}
+        files.atomic_write_text(files.join(self._output_dir, f"step_{step:06d}.json"),
+                                json.dumps(record, indent=2) + "\n")
+        return {f"{row}/{metric}": value for row, figures in details.items()
+                for metric, value in figures.items() if isinstance(value, float)}

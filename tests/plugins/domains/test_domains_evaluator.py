@@ -1,0 +1,88 @@
+"""The downstream evaluator on the suite's pairs at tiny sizes, with hand-made refiners."""
+
+import json
+import types
+
+import gin
+import keras
+import pytest
+
+from simgan.core.registries import EVALUATORS
+from simgan.plugins import eyes  # noqa: F401  (registers eye_simulator)
+from simgan.plugins import domains  # noqa: F401  (registers the suite and 'downstream')
+
+PHOTOS = """
+synthetic/photo_orientation.domain = 'synthetic'
+real/photo_orientation.domain = 'real'
+real/photo_orientation.num_examples = 48
+photo_orientation.height = 8
+photo_orientation.width = 8
+photo_orientation.channels = 1
+task_model.filters = (8,)
+task_model.dense_units = 16
+"""
+DOMAINS = types.SimpleNamespace(synthetic="photo_orientation", real="photo_orientation",
+                                synthetic_scope="synthetic", real_scope="real")
+
+
+def _refiner(function, shape=(8, 8, 1)):
+    inputs = keras.Input(shape)
+    return keras.Model(inputs, keras.layers.Lambda(function)(inputs))
+
+
+def _build(tmp_path, steps, **kwargs):
+    gin.parse_config(PHOTOS + f"train_task_model.steps = {steps}")
+    options = dict(domains=DOMAINS, label_key="quarter_turn", train_examples=256,
+                   test_examples=200, num_seeds=1)
+    options.update(kwargs)
+    return EVALUATORS.build("downstream", seed=0, output_dir=str(tmp_path), **options)
+
+
+def test_identity_matches_synthetic_a_blank_refiner_falls_to_a_constant_guess(tmp_path):
+    downstream = _build(tmp_path, steps=150)
+    same = downstream.evaluate(_refiner(lambda x: x), step=3)
+    for key in ("accuracy", "accuracy_std", "validation_accuracy"):
+        assert same[f"refined/{key}"] == same[f"synthetic/{key}"]
+    assert same["synthetic/accuracy"] > 0.55  # chance is 0.5: the edges' cue carries over
+    assert 0.0 <= same["oracle/accuracy"] <= 1.0
+    blank = downstream.evaluate(_refiner(lambda x: 0.0 * x), step=4)
+    assert blank["synthetic/accuracy"] == same["synthetic/accuracy"]  # cached
+    # One class for every image: the share of that class in the test split, below the above.
+    assert blank["refined/accuracy"] < same["synthetic/accuracy"]
+    record = json.loads((tmp_path / "step_000004.json").read_text())
+    assert record["results"]["oracle"]["accuracy_per_seed"] == [same["oracle/accuracy"]]
+    assert record["num_seeds"] == 1 and set(record["results"]) == {"synthetic", "oracle",
+                                                                      "refined"}
+
+
+def test_float_labels_are_a_regression_scored_by_mse(tmp_path):
+    gin.parse_config("""
+real/eye_domains.domain = 'real'
+real/eye_domains.num_examples = 16
+eye_domains.height = 8
+eye_domains.width = 12
+train_task_model.steps = 3
+task_model.filters = (4,)
+task_model.dense_units = 8
+""")
+    results = EVALUATORS.build(
+        "downstream", seed=0, output_dir=str(tmp_path), synthetic_dataset="eye_domains",
+        real_dataset="eye_domains", label_key="gaze", train_examples=32, test_examples=16,
+        num_seeds=2, include_oracle=False).evaluate(None, step=0)
+    assert sorted(results) == ["synthetic/mse", "synthetic/mse_std", "synthetic/validation_mse",
+                               "synthetic/validation_mse_std"]
+    assert 0.0 < results["synthetic/mse"] < 4.0  # unit vectors: at most 4 apart, squared
+
+
+def test_missing_settings_and_wrong_datasets_are_clear_errors(tmp_path):
+    with pytest.raises(ValueError, match="downstream.label_key: not set"):
+        EVALUATORS.build("downstream", seed=0, output_dir=str(tmp_path), domains=DOMAINS)
+    with pytest.raises(ValueError, match="downstream.synthetic_dataset: not set and the "
+                                         "trainer gave no domains"):
+        EVALUATORS.build("downstream", seed=0, output_dir=str(tmp_path), label_key="gaze")
+    with pytest.raises(ValueError, match="dataset 'eye_simulator' has no 'split' parameter"):
+        EVALUATORS.build("downstream", seed=0, output_dir=str(tmp_path), label_key="gaze",
+                         synthetic_dataset="eye_simulator", real_dataset="eye_domains")
+    downstream = _build(tmp_path, steps=1, label_key="gaze")
+    with pytest.raises(ValueError, match="split 'train'.* has no 'gaze' entry"):
+        downstream.evaluate(None, step=0)
