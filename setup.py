@@ -52,9 +52,11 @@ setup(
     extras_require={
         "hdf5": ["h5py"],
         "vtt": ["flask>=3.0"],
-        "all": ["simgan[hdf5,vtt]"],
+        "suite": ["scikit-learn"],
+        "all": ["simgan[hdf5,vtt,suite]"],
         "gpu": ["tensorflow[and-cuda]>=2.21,<2.22"],
-        "test": ["simgan[all]", "pytest>=8", "pytest-benchmark>=4", "playwright>=1.49,<2"],
+        "test": ["simgan[all]", "pytest>=8", "pytest-benchmark>=4", "playwright>=1.49,<2",
+                 "pyyaml"],
     },
     entry_points={
         "console_scripts": [
@@ -75,6 +77,8 @@ setup(
             "gaze=simgan.plugins.gaze",
             "metrics=simgan.plugins.metrics",
             "ops=simgan.plugins.ops",
+            "domains=simgan.plugins.domains",
+            "stabilizers=simgan.plugins.stabilizers",
         ],
     },
 )

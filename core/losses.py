@@ -136,6 +136,20 @@ class Objective:
         return values
 
 
+def build_for(objective: Objective, generator: keras.Model) -> tuple[dict, list]:
+    """Builds the terms of ``objective`` that have weights of their own (a ``build(generator)``
+    method, e.g. PatchNCE's projection heads) for ``generator``; returns them by checkpoint key
+    (``refiner_term_<name>``) and the variables the generator's optimizer trains: the
+    generator's, then the terms' (shared ones once)."""
+    modules = {f"refiner_term_{name}": term for name, term in objective.terms
+               if hasattr(term, "build")}
+    for term in modules.values():
+        term.build(generator)
+    variables = {id(v): v for v in generator.trainable_variables}
+    variables.update((id(v), v) for term in modules.values() for v in term.trainable_variables)
+    return modules, list(variables.values())
+
+
 def build(player: str, names: Sequence[str], binding: str) -> Objective:
     """Builds the terms ``names`` for ``player``, each under the gin scope ``player`` (so
     ``<player>/<term>.weight`` sets its weight); a malformed, repeated or wrong-player entry

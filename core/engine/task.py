@@ -14,8 +14,11 @@ import abc
 import dataclasses
 from typing import Any, Callable, Mapping
 
+import gin
 import keras
 import tensorflow as tf
+
+from simgan.core.registries import OPTIMIZERS
 
 # A batch of one domain: its numeric entries ("image" float32 [B, H, W, C], labels), per replica.
 Batch = Mapping[str, tf.Tensor]
@@ -63,6 +66,17 @@ class BuildContext:
     precision: str
     jit_compile: bool
     strategy: tf.distribute.Strategy
+
+    def optimizer(self, scope: str, name: str, variables: list) -> keras.optimizers.Optimizer:
+        """Registered optimizer ``name`` built under gin scope ``scope`` (a player, e.g.
+        ``refiner/sgd.learning_rate``), with loss scaling under float16, its slots created for
+        ``variables`` now so that a checkpoint restores them."""
+        with gin.config_scope(scope):
+            optimizer = OPTIMIZERS.build(name)
+        if self.precision == "mixed_float16":
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+        optimizer.build(variables)
+        return optimizer
 
 
 class Task(abc.ABC):

@@ -15,14 +15,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence
 
-import gin
 import keras
 import tensorflow as tf
 
 from simgan.core import losses
 from simgan.core.engine.health import Signals
 from simgan.core.engine.task import BuildContext, Phase, Stage, Task
-from simgan.core.registries import DISCRIMINATORS, GENERATORS, OPTIMIZERS, TASKS
+from simgan.core.registries import DISCRIMINATORS, GENERATORS, TASKS
 
 GENERATOR_PHASE, DISCRIMINATOR_PHASE = "generator", "discriminator"
 ACCURACY_METRICS = ("discriminator/accuracy_real", "discriminator/accuracy_refined")
@@ -38,32 +37,6 @@ def patch_accuracy(term: losses.AdversarialTerm, logits: tf.Tensor, is_real: boo
     says_real = term(patches, True) < term(patches, False)
     correct = tf.cast(says_real if is_real else ~says_real, tf.float32)
     return tf.reduce_mean(tf.reshape(correct, [shape[0], -1]), axis=1)
-
-
-def trained_terms(objective: losses.Objective, generator: keras.Model):
-    """Builds the terms of ``objective`` that have weights of their own (a ``build(generator)``
-    method, e.g. PatchNCE's heads) for ``generator``; returns them by checkpoint key and the
-    variables the generator's optimizer trains: the generator's, then the terms' (shared ones
-    once)."""
-    modules = {f"refiner_term_{name}": term for name, term in objective.terms
-               if hasattr(term, "build")}
-    for term in modules.values():
-        term.build(generator)
-    variables = {id(v): v for v in generator.trainable_variables}
-    variables.update((id(v), v) for term in modules.values() for v in term.trainable_variables)
-    return modules, list(variables.values())
-
-
-def _optimizer(scope: str, name: str, variables: list,
-               precision: str) -> keras.optimizers.Optimizer:
-    """Optimizer ``name`` built under gin scope ``scope`` (loss scaling under float16), its slots
-    created now so that a checkpoint restores them."""
-    with gin.config_scope(scope):
-        optimizer = OPTIMIZERS.build(name)
-    if precision == "mixed_float16":
-        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-    optimizer.build(variables)
-    return optimizer
 
 
 @TASKS.register("cut")
@@ -107,12 +80,12 @@ class CUTTask(Task):
         self.generator = GENERATORS.build(self.generator_network, input_shape=context.image_shape)
         self.critic = DISCRIMINATORS.build(self.discriminator_network,
                                            input_shape=context.image_shape)
-        self.term_modules, self.generator_variables = trained_terms(self.generator_terms,
-                                                                    self.generator)
-        self.optimizer_g = _optimizer(losses.REFINER, self.generator_optimizer,
-                                      self.generator_variables, context.precision)
-        self.optimizer_d = _optimizer(losses.DISCRIMINATOR, self.discriminator_optimizer,
-                                      self.critic.trainable_variables, context.precision)
+        self.term_modules, self.generator_variables = losses.build_for(self.generator_terms,
+                                                                       self.generator)
+        self.optimizer_g = context.optimizer(losses.REFINER, self.generator_optimizer,
+                                             self.generator_variables)
+        self.optimizer_d = context.optimizer(losses.DISCRIMINATOR, self.discriminator_optimizer,
+                                             self.critic.trainable_variables)
         compile_ = lambda fn: tf.function(fn, jit_compile=context.jit_compile)
         self._generator_gradients = compile_(self._generator_gradients_impl)
         self._discriminator_gradients = compile_(self._discriminator_gradients_impl)

@@ -13,15 +13,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence
 
-import gin
-import keras
 import tensorflow as tf
 
 from simgan.core import losses, seeds
 from simgan.core.engine.health import Signals
 from simgan.core.engine.task import BuildContext, Phase, Stage, Task
-from simgan.core.registries import (BUFFERS, DISCRIMINATORS, GENERATORS, OPTIMIZERS,
-                                    TASKS)
+from simgan.core.registries import (BUFFERS, DISCRIMINATORS, GENERATORS, TASKS)
 from simgan.plugins.simgan import schedule as schedule_lib
 from simgan.plugins.simgan.logits import patch_accuracy
 
@@ -68,16 +65,12 @@ class SimGANTask(Task):
         self.critic = DISCRIMINATORS.build(self.discriminator, input_shape=context.image_shape)
         # A refiner term with weights of its own (PatchNCE's heads, plugins/cut) has
         # build(generator): they train with the refiner and are checkpointed with the task.
-        self.term_modules = {f"refiner_term_{name}": term
-                             for name, term in self.refiner_terms.terms if hasattr(term, "build")}
-        for term in self.term_modules.values():
-            term.build(self.generator)
-        self.refiner_variables = list({id(v): v for v in self.generator.trainable_variables + [
-            v for term in self.term_modules.values() for v in term.trainable_variables]}.values())
-        self.generator_optimizer = _optimizer("refiner", self.refiner_optimizer,
-                                              self.refiner_variables, context.precision)
-        self.critic_optimizer = _optimizer("discriminator", self.discriminator_optimizer,
-                                           self.critic.trainable_variables, context.precision)
+        self.term_modules, self.refiner_variables = losses.build_for(self.refiner_terms,
+                                                                     self.generator)
+        self.generator_optimizer = context.optimizer("refiner", self.refiner_optimizer,
+                                                     self.refiner_variables)
+        self.critic_optimizer = context.optimizer("discriminator", self.discriminator_optimizer,
+                                                  self.critic.trainable_variables)
         self.history = BUFFERS.build(self.buffer, image_shape=context.image_shape,
                                      batch_size=context.replica_batch,
                                      seed=seeds.stream(context.seed, "buffer"))
@@ -159,7 +152,7 @@ class SimGANTask(Task):
                            for name, term in self.refiner_terms.terms
                            if not (pretrain and term.adversarial)}
             values = self.refiner_terms.values(per_example, self._average)
-            scaled = _scaled(self.generator_optimizer, values["refiner/total"])
+            scaled = self.generator_optimizer.scale_loss(values["refiner/total"])
         return tape.gradient(scaled, self.refiner_variables), values
 
     def _refiner_step(self, batches: dict, pretrain: bool) -> dict:
@@ -179,7 +172,7 @@ class SimGANTask(Task):
             per_example = {name: term.discriminator_loss(inputs)
                            for name, term in self.discriminator_terms.terms}
             values = self.discriminator_terms.values(per_example, self._average)
-            scaled = _scaled(self.critic_optimizer, values["discriminator/total"])
+            scaled = self.critic_optimizer.scale_loss(values["discriminator/total"])
         grads = tape.gradient(scaled, self.critic.trainable_variables)
         values["discriminator/accuracy_real"] = self._average(patch_accuracy(real_logits, True))
         values["discriminator/accuracy_refined"] = self._average(
@@ -192,22 +185,3 @@ class SimGANTask(Task):
         self.critic_optimizer.apply_gradients(zip(grads, self.critic.trainable_variables))
         return values
 
-
-def _optimizer(scope: str, name: str, variables: list,
-               precision: str) -> keras.optimizers.Optimizer:
-    """A registered optimizer built under gin scope ``scope``, with loss scaling for float16,
-    its slots for ``variables`` created now so a checkpoint can restore them."""
-    with gin.config_scope(scope):
-        optimizer = OPTIMIZERS.build(name)
-    if precision == "mixed_float16":
-        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-    optimizer.build(variables)
-    return optimizer
-
-
-def _scaled(optimizer, loss: tf.Tensor) -> tf.Tensor:
-    """``loss`` times the loss scale when the optimizer has one (float16); call it inside the
-    tape so the scaling is differentiated; the optimizer unscales the gradients."""
-    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-        return optimizer.scale_loss(loss)
-    return loss

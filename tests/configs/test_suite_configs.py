@@ -6,7 +6,6 @@ import json
 import os
 
 import gin
-import pytest
 
 import eyes_data
 from simgan import configs

@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from simgan.core.losses import RefinerInputs
-from simgan.plugins.cut.patchnce import (Settings, PatchNCE, cut_identity, info_nce, patchnce,
+from simgan.plugins.cut.patchnce import (PatchNCE, cut_identity, info_nce, patchnce,
                                          sample_locations)
 from simgan.plugins.simgan.refiner import resnet_refiner
 
