@@ -27,10 +27,14 @@ OPTIMIZERS = Registry(
 EVALUATORS = Registry(
     "evaluators", "factory(*, seed, output_dir, domains) -> object with evaluate(generator, "
     "step) -> dict[str, float]", framework_args=("seed", "output_dir", "domains"))
+AUGMENTS = Registry(
+    "augments", "factory() -> tf.Module: __call__(images, seed) -> images, differentiable; "
+    "optionally update(real_scores) (adaptive strength)")
 TASKS = Registry(
     "tasks", "factory() -> Task (core/engine/task.py): an algorithm the engine runs")
 
-ALL = (TASKS, DATASETS, GENERATORS, DISCRIMINATORS, LOSSES, BUFFERS, OPTIMIZERS, EVALUATORS)
+ALL = (TASKS, DATASETS, GENERATORS, DISCRIMINATORS, LOSSES, BUFFERS, OPTIMIZERS, AUGMENTS,
+       EVALUATORS)
 
 
 def _parameters(entry: Entry) -> list[str]:

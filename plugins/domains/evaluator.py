@@ -56,7 +56,7 @@ class _Task:
         return float(np.mean(np.square(predicted - labels.reshape(len(labels), -1))))
 
 
-@EVALUATORS.register(_NAME, denylist=("seed", "output_dir", "domains"))
+@EVALUATORS.register(_NAME)
 class DownstreamEvaluator:
     """Downstream task: models trained on raw vs refined synthetic examples (and on labelled
     real ones, the oracle), scored on the real domain's labelled test and validation splits.

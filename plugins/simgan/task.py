@@ -18,9 +18,9 @@ import tensorflow as tf
 from simgan.core import losses, seeds
 from simgan.core.engine.health import Signals
 from simgan.core.engine.task import BuildContext, Phase, Stage, Task
-from simgan.core.registries import (BUFFERS, DISCRIMINATORS, GENERATORS, TASKS)
+from simgan.core.registries import (AUGMENTS, BUFFERS, DISCRIMINATORS, GENERATORS, TASKS)
 from simgan.plugins.simgan import schedule as schedule_lib
-from simgan.plugins.simgan.logits import patch_accuracy
+from simgan.plugins.simgan.logits import patch_accuracy, real_log_odds
 
 ACCURACY_METRICS = ("discriminator/accuracy_real", "discriminator/accuracy_refined")
 
@@ -29,7 +29,13 @@ ACCURACY_METRICS = ("discriminator/accuracy_real", "discriminator/accuracy_refin
 @dataclasses.dataclass
 class SimGANTask(Task):
     """S+U: a refiner against a local discriminator with a history buffer. Defaults are the
-    paper's eye-gaze settings where it gives them (Sec. 3 and appendix)."""
+    paper's eye-gaze settings where it gives them (Sec. 3 and appendix).
+
+    ``augment``: a registered augmentation (AUGMENTS, e.g. the stabilizers plugin's
+    'diffaugment' or 'ada') of everything the discriminator sees, real, refined and history
+    images alike and the refined images of the refiner's adversarial terms (DiffAugment, Zhao et
+    al. 2020); one that adapts its strength gets the real images' log-odds after each
+    discriminator step (ADA, Karras et al. 2020). None (the paper) augments nothing."""
 
     refiner: str = "resnet"
     discriminator: str = "local"
@@ -43,6 +49,7 @@ class SimGANTask(Task):
     iterations: int = 10000
     refiner_steps_per_iteration: int = 2
     discriminator_steps_per_iteration: int = 1
+    augment: str | None = None
 
     # A resume may lengthen or shorten the adversarial schedule (core/engine/provenance.py).
     resumable_bindings = ("simgan.iterations",)
@@ -74,6 +81,11 @@ class SimGANTask(Task):
         self.history = BUFFERS.build(self.buffer, image_shape=context.image_shape,
                                      batch_size=context.replica_batch,
                                      seed=seeds.stream(context.seed, "buffer"))
+        self.augmenter = AUGMENTS.build(self.augment) if self.augment else None
+        if self.augmenter is not None:
+            self.augment_draws = tf.Variable(  # one per discriminator step, for the seeds
+                tf.constant(0, tf.int64), trainable=False, name="augment_draws",
+                aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
         compile_ = lambda fn: tf.function(fn, jit_compile=context.jit_compile)
         self._refiner_gradients = compile_(self._refiner_gradients_impl)
         # Called without `training`, so a refiner with noise channels draws its noise here too.
@@ -124,7 +136,9 @@ class SimGANTask(Task):
         return {"refiner": self.generator, "discriminator": self.critic,
                 "refiner_optimizer": self.generator_optimizer,
                 "discriminator_optimizer": self.critic_optimizer, "buffer": self.history,
-                **self.term_modules}
+                **self.term_modules,
+                **({"augment": self.augmenter, "augment_draws": self.augment_draws}
+                   if self.augmenter is not None else {})}
 
     def optimizers(self) -> dict:
         return {"refiner": self.generator_optimizer, "discriminator": self.critic_optimizer}
@@ -137,13 +151,24 @@ class SimGANTask(Task):
     def _average(self, per_example: tf.Tensor) -> tf.Tensor:
         return tf.nn.compute_average_loss(per_example, global_batch_size=self.context.global_batch)
 
+    def _augmented(self, images: tf.Tensor, stream: int) -> tf.Tensor:
+        """``images`` through the augmentation (if any), with a seed of the run, the draw
+        count, the stream (real, history, refiner) and the replica."""
+        if self.augmenter is None:
+            return images
+        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+        seed = tf.stack([tf.constant(self.context.seed, tf.int64), self.augment_draws])
+        for salt in (stream, replica):
+            seed = tf.random.experimental.stateless_fold_in(seed, salt)
+        return self.augmenter(images, seed)
+
     def _refiner_gradients_impl(self, synthetic: dict, real: dict | None, pretrain: bool):
         images = synthetic["image"]
         with tf.GradientTape() as tape:
             refined = tf.cast(self.generator(images, training=True), tf.float32)
             inputs = losses.RefinerInputs(
                 synthetic=tf.cast(images, tf.float32), refined=refined,
-                discriminator=lambda x: self.critic(x, training=False),
+                discriminator=lambda x: self.critic(self._augmented(x, 2), training=False),
                 labels={k: v for k, v in synthetic.items() if k != "image"},
                 real=None if real is None else tf.cast(real["image"], tf.float32),
                 refiner=self.generator)
@@ -177,11 +202,18 @@ class SimGANTask(Task):
         values["discriminator/accuracy_real"] = self._average(patch_accuracy(real_logits, True))
         values["discriminator/accuracy_refined"] = self._average(
             patch_accuracy(refined_logits, False))
-        return grads, values
+        return grads, values, real_logits
 
     def _discriminator_step(self, batches: dict) -> dict:
         mixed = self.history.sample_and_update(self._refine(batches["synthetic"]["image"]))
-        grads, values = self._discriminator_gradients(batches["real"]["image"], mixed)
+        real = batches["real"]["image"]
+        if self.augmenter is not None:
+            real, mixed = self._augmented(real, 0), self._augmented(mixed, 1)
+        grads, values, real_logits = self._discriminator_gradients(real, mixed)
         self.critic_optimizer.apply_gradients(zip(grads, self.critic.trainable_variables))
+        if self.augmenter is not None:
+            if hasattr(self.augmenter, "update"):
+                self.augmenter.update(real_log_odds(real_logits))
+            self.augment_draws.assign_add(1)
         return values
 

@@ -14,24 +14,24 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from simgan.core.adversarial import REAL, REFINED
-from simgan.plugins.stabilizers.diff_augment import DiffAugment
+from simgan.core.registries import AUGMENTS
+from simgan.plugins.stabilizers.diff_augment import DEFAULT_POLICY, DiffAugment
 
 
-def overfitting_signal(logits: tf.Tensor) -> tf.Tensor:
-    """r = E[sign(real logit - refined logit)] over the images and patches of a discriminator
-    output ``[B, h, w, 2]`` (the two-class convention of core/adversarial.py): +1 when every
-    patch is called real, -1 when every patch is called refined. Logged on held-out real
-    images, it is the discriminator's overfitting signal without training on them."""
-    logits = tf.cast(logits, tf.float32)
-    return tf.reduce_mean(tf.sign(logits[..., REAL] - logits[..., REFINED]))
+def overfitting_signal(real_scores: tf.Tensor) -> tf.Tensor:
+    """r = E[sign(score)] over the images and patches of the discriminator's "real" scores
+    (log-odds of real, ``[B, ...]``; the task reads them off its logit convention): +1 when
+    every patch is called real, -1 when every patch is called generated. Logged on held-out
+    real images, it is the discriminator's overfitting signal without training on them."""
+    return tf.reduce_mean(tf.sign(tf.cast(real_scores, tf.float32)))
 
 
 class AdaController(tf.Module):
-    """Adapts ``augment.strength`` (p) from the discriminator's logits on real training images.
+    """Adapts ``augment.strength`` (p) from the discriminator's scores on real training images;
+    calling it augments as ``augment`` does.
 
-    Call ``update(real_logits)`` once per discriminator step, with the logits that step
-    computed on the (augmented) real batch. Under a tf.distribute strategy call it in replica
+    Call ``update(real_scores)`` once per discriminator step, with the log-odds of "real" that
+    step computed on the (augmented) real batch. Under a tf.distribute strategy call it in replica
     context: the per-replica updates are averaged (the strength variable's MEAN aggregation)
     and each counts the global batch. ``target`` and ``speed_images`` are the paper's.
     """
@@ -49,11 +49,23 @@ class AdaController(tf.Module):
         self.target = float(target)
         self.speed_images = int(speed_images)
 
-    def update(self, real_logits: tf.Tensor) -> None:
+    def __call__(self, images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        return self.augment(images, seed)
+
+    def update(self, real_scores: tf.Tensor) -> None:
         """p += sign(r_t - target) * images / speed_images, clipped to [0, 1]."""
         context = tf.distribute.get_replica_context()
         replicas = context.num_replicas_in_sync if context is not None else 1
-        images = tf.cast(tf.shape(real_logits)[0] * replicas, tf.float32)
-        step = tf.sign(overfitting_signal(real_logits) - self.target) * images / self.speed_images
+        images = tf.cast(tf.shape(real_scores)[0] * replicas, tf.float32)
+        step = tf.sign(overfitting_signal(real_scores) - self.target) * images / self.speed_images
         strength = self.augment.strength
         strength.assign(tf.clip_by_value(strength + step, 0.0, 1.0))
+
+
+@AUGMENTS.register("ada")
+def ada(*, policy: tuple[str, ...] = DEFAULT_POLICY, target: float = 0.6,
+        speed_images: int = 500_000) -> AdaController:
+    """DiffAugment whose strength starts at 0 and is adapted by ADA's overfitting signal
+    (Karras et al. 2020: target r_t = 0.6, p from 0 to 1 in 500k images)."""
+    return AdaController(DiffAugment(policy=policy, strength=0.0), target=target,
+                         speed_images=speed_images)

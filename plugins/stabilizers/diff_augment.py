@@ -22,6 +22,8 @@ from typing import Callable, Sequence
 
 import tensorflow as tf
 
+from simgan.core.registries import AUGMENTS
+
 TRANSFORMS = ("brightness", "saturation", "contrast", "translation", "cutout")
 # DiffAugment's 'color,translation,cutout' policy, the one its paper uses with limited data.
 DEFAULT_POLICY = TRANSFORMS
@@ -168,3 +170,12 @@ class DiffAugment(tf.Module):
             apply = _unit_uniform([batch], seeds[2 * i + 1]) < strength
             images = tf.where(apply[:, None, None, None], augmented, images)
         return images
+
+
+@AUGMENTS.register("diffaugment")
+def diffaugment(*, policy: tuple[str, ...] = DEFAULT_POLICY, translation_ratio: float = 0.125,
+                cutout_ratio: float = 0.5, strength: float = 1.0) -> DiffAugment:
+    """DiffAugment (Zhao et al. 2020) of everything the discriminator sees, at a fixed
+    strength; the paper's policy and ratios."""
+    return DiffAugment(policy=policy, translation_ratio=translation_ratio,
+                       cutout_ratio=cutout_ratio, strength=strength)

@@ -9,7 +9,7 @@ setting). Keras's wrapper writes the normalized kernel back into the layer's var
 training-mode call (a projection) instead of differentiating through the singular value as the
 paper does; the constraint it enforces, a spectral norm of 1 per layer, is the same.
 
-    train.discriminator = 'spectral_norm'
+    simgan.discriminator = 'spectral_norm'
     spectral_norm.base = 'local'
 """
 
@@ -36,7 +36,7 @@ def _wrapper(power_iterations: int, wrapped: list[str]):
     return clone
 
 
-@DISCRIMINATORS.register(_NAME, denylist=("input_shape",))
+@DISCRIMINATORS.register(_NAME)
 def spectral_norm(*, input_shape: tuple[int, int, int], base: str = "local",
                   power_iterations: int = 1) -> keras.Model:
     """Discriminator ``base`` with every Conv2D and Dense layer spectrally normalized

@@ -48,8 +48,8 @@ def test_the_suite_spans_image_sizes_real_set_sizes_and_labelled_pairs():
 
 
 def test_a_pair_trains_and_evaluates_end_to_end(tmp_path):
-    tiny = ["train.refiner_pretrain_steps=2", "train.discriminator_pretrain_steps=1",
-            "train.iterations=2", "train.batch_size=4", "resnet.filters=4",
+    tiny = ["simgan.refiner_pretrain_steps=2", "simgan.discriminator_pretrain_steps=1",
+            "simgan.iterations=2", "train.batch_size=4", "resnet.filters=4",
             "resnet.num_blocks=1", "real/photo_orientation.num_examples=16",
             "downstream.train_examples=32", "downstream.test_examples=16",
             "downstream.num_seeds=1", "train_task_model.steps=3", "c2st.train_examples=16",

@@ -14,8 +14,8 @@ def test_ttur_variant_gives_the_discriminator_four_times_the_refiner_rate():
     config.parse(["ablations/base/cpu.gin", "ablations/ttur.gin"], [])
     train = TrainConfig()
     built = {}
-    for scope, name in (("refiner", train.refiner_optimizer),
-                        ("discriminator", train.discriminator_optimizer)):
+    for scope, name in (("refiner", simgan.refiner_optimizer),
+                        ("discriminator", simgan.discriminator_optimizer)):
         with gin.config_scope(scope):
             built[scope] = OPTIMIZERS.build(name)
     refiner, discriminator = built["refiner"], built["discriminator"]

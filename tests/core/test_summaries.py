@@ -20,7 +20,7 @@ CONFIG = """import simgan.core.train
 # ==============================================================================
 train.batch_size = 32
 train.evaluators = ['c2st']
-train.refiner = @resnet
+simgan.refiner = @resnet
 train.use_history = True
 real/eye_simulator.domain = 'real_like'
 resnet.learning_rate = 0.001

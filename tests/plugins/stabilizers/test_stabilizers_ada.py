@@ -10,11 +10,10 @@ from simgan.plugins.stabilizers.diff_augment import DiffAugment
 
 
 def _logits(batch, real_fraction):
-    """[batch, 2, 3, 2] logits calling the first `real_fraction` of the patches real."""
+    """[batch, 2, 3] log-odds of "real" calling the first `real_fraction` of the patches real."""
     patches = batch * 6
     called_real = np.arange(patches) < round(real_fraction * patches)
-    real = np.where(called_real, 2.0, -1.0).reshape(batch, 2, 3)
-    return tf.constant(np.stack([real, np.zeros_like(real)], axis=-1), tf.float32)
+    return tf.constant(np.where(called_real, 2.0, -1.0).reshape(batch, 2, 3), tf.float32)
 
 
 def test_overfitting_signal_is_the_mean_sign_of_real_minus_refined():

@@ -31,8 +31,8 @@ def test_a_typo_in_a_variant_fails_before_any_run_naming_file_and_binding(tmp_pa
 
 
 def test_ctrl_c_interrupts_the_run_and_the_next_call_resumes_it(tmp_path):
-    gin_file = write_config(tmp_path, TOY_CONFIG.replace("train.iterations = 4",
-                                                         "train.iterations = 10"))
+    gin_file = write_config(tmp_path, TOY_CONFIG.replace("simgan.iterations = 4",
+                                                         "simgan.iterations = 10"))
     root = tmp_path / "grid"
     run = plan.plan([gin_file], [], [], [0])[0]
     process = subprocess.Popen(ablate(root, f"--gin_file={gin_file}"), stdout=subprocess.PIPE,
