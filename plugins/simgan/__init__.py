@@ -2,4 +2,5 @@
 and penalties, history buffers, optimizers, and the `refined` dataset."""
 
 from simgan.plugins.simgan import (  # noqa: F401
-    discriminator, history, losses, optimizers, penalties, refined, refiner, task)
+    discriminator, history, losses, optimizers, penalties, refined, refiner, task,
+    task_consistency)
