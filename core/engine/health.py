@@ -109,8 +109,8 @@ class Monitor:
         self.symptom = (name, step, detail)
         evaluation.append_results(files.join(engine.model_dir, "evaluation.json"), step,
                                   {f"health/{name}": 1.0})
-        logging.warning("%s", self.message())
-        if self.mode == "warn":
+        if self.mode == "warn":  # with 'stop' the error says it, once
+            logging.warning("%s", self.message())
             self.symptom = None  # keep watching; the next symptom is reported again
 
     def message(self) -> str:
