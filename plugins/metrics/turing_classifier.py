@@ -1,6 +1,7 @@
 """`c2st`: a classifier two-sample test (Lopez-Paz & Oquab 2017), the automated stand-in for the
 paper's visual Turing test (the human study is `simgan-vtt`). A fresh classifier learns real
-vs refined on one split and is scored on a disjoint one. Accuracy near 0.5 means the two are indistinguishable to it.
+vs refined on one split and is scored on a disjoint one. Accuracy near 0.5 means the two are
+indistinguishable to it.
 
 Keys: ``{synthetic,refined}/accuracy`` and its
 Wilson interval ``accuracy_ci_low`` / ``accuracy_ci_high`` (scipy.stats.binomtest). The raw
