@@ -28,8 +28,8 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
-from simgan.core import (config, evaluation, exported, lock, plugins, registry,  # noqa: E402
-                         trainer)
+from simgan.core import (config, evaluation, exported, interrupts, lock, plugins,  # noqa: E402
+                         registry, trainer)
 from simgan.core.files import atomic_write_text  # noqa: E402
 from simgan.core.registries import EVALUATORS  # noqa: E402
 from simgan.core.tables import markdown_table  # noqa: E402
@@ -58,6 +58,7 @@ def evaluate(refiner: keras.Model | None, output_dir: str, *, seed: int = 0,
     """Runs every named evaluator; returns {"<evaluator>/<key>": value}."""
     results = {}
     for name in evaluator_names():
+        interrupts.at(f"evaluator {name!r}")
         evaluator = EVALUATORS.build(name, seed=seed, output_dir=os.path.join(output_dir, name))
         logging.info("Running evaluator %s", name)
         for key, value in evaluator.evaluate(refiner, step).items():
@@ -172,7 +173,8 @@ def define_flags() -> None:
 
 
 def run() -> None:
-    cli.run("simgan-eval", define_flags, main)
+    cli.run("simgan-eval", define_flags, main,
+            interrupted="run the same command again to start the evaluation over")
 
 
 if __name__ == "__main__":
