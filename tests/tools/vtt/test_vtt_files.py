@@ -170,3 +170,19 @@ def test_a_file_name_that_is_not_utf8_is_served_and_named_safely(tmp_path, image
         assert client.post("/answer", data={"token": token, "response": "real"}).status_code == 303
     assert "caf\\xe9.png" in [a["image_name"] for a in store.answers()]
     assert "caf\\xe9.png" in client.get("/results/answers.csv?key=key").data.decode()
+
+
+def test_a_database_failing_while_serving_answers_503_and_logs_one_line(tmp_path, image_dirs,
+                                                                         caplog):
+    study = Study(Catalog(*image_dirs), Design(images_per_participant=4, examples_per_domain=2))
+    path = tmp_path / cli.DB_NAME
+    client = create_app(study, Store(str(path)), "key").test_client()
+    for suffix in ("", "-wal", "-shm"):  # the database is destroyed under the running server
+        if os.path.exists(f"{path}{suffix}"):
+            os.remove(f"{path}{suffix}")
+    path.write_bytes(b"garbage" * 1000)
+    response = client.post("/start")
+    assert response.status_code == 503 and b"cannot save answers right now" in response.data
+    [logged] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert logged == (f"POST /start: {path}: file is not a database; it is not an intact study "
+                      "database: move it away, or use another --results folder")
