@@ -3,21 +3,25 @@
 Each binary defines its absl flags in a function that only its `run()` calls (so importing a
 module defines no flag), with the shared definers below for shared meanings, and runs its main
 through `run`: a user error prints ``simgan-<cmd>: error: <message>`` once and exits 1, without
-a traceback (``--verbosity=1`` logs it); a bad flag does the same.
+a traceback (``--verbosity=1`` logs it); a bad flag does the same. Ctrl-C and SIGTERM stop it
+with one line saying where, and the status 130 or 143 (core/interrupts.py).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Callable, Sequence
 
 from absl import app, flags, logging
 
-from simgan.core import config, extras, plugins, registry
+from simgan.core import config, extras, interrupts, plugins, registry
 
 FLAGS = flags.FLAGS
 HELP_FLAGS = {"--help", "-help", "-h", "-?", "--helpshort", "--helpfull", "--helpxml"}
+SEED_RANGE = (0, 2**32 - 1)  # what NumPy, Keras and tf.random accept
+RESUME = "run the same command again to resume"
 
 
 class UserError(Exception):
@@ -70,7 +74,8 @@ def define_plugin() -> None:
 
 def define_seed(what: str = "initialization, data order and sampling") -> None:
     flags.DEFINE_integer("seed", 0, f"Seed for {what}; the same seed gives the same result on "
-                         "the same machine (CPU).")
+                         "the same machine (CPU).", lower_bound=SEED_RANGE[0],
+                         upper_bound=SEED_RANGE[1])
 
 
 def define_model_dir(required: bool = True, what: str = "Where checkpoints, summaries, grids "
@@ -86,11 +91,29 @@ def define_output_dir(required: bool = True, what: str = "Where the results go."
         flags.mark_flag_as_required("output_dir")
 
 
+# gin's note on an error raised inside a configurable, with the function's address.
+_GIN_NOTE = re.compile(r"\s*In call to configurable '([^']+)' \(<[^>]*>\)")
+
+
 def error(command: str, message: object) -> None:
     """Prints ``<command>: error: <message>`` (one line) and exits 1."""
-    text = " ".join(str(message).split()) or type(message).__name__
+    text = _GIN_NOTE.sub(r" (in gin configurable '\1')", str(message))
+    text = " ".join(text.split()) or type(message).__name__
     print(f"{command}: error: {text}", file=sys.stderr)
     sys.exit(1)
+
+
+def stopped(command: str, interrupt: KeyboardInterrupt, then: str = RESUME) -> None:
+    """Prints ``<command>: interrupted by <signal> at <where>; <then>`` (one line) and exits
+    with 128 + the signal number (a plain KeyboardInterrupt counts as SIGINT)."""
+    stop = interrupt if isinstance(interrupt, interrupts.Interrupted) else \
+        interrupts.Interrupted(interrupts.SIGNALS[0])
+    place = interrupts.where()
+    if sys.stdout.isatty():  # after a progress bar's unfinished line
+        print(file=sys.stdout, flush=True)
+    print(f"{command}: interrupted by {stop}{f' at {place}' if place else ''}; {then}",
+          file=sys.stderr, flush=True)
+    sys.exit(stop.exit_status)
 
 
 def no_arguments(argv: Sequence[str]) -> None:
@@ -112,8 +135,20 @@ def _describe_binary(doc: str | None, names: set[str]) -> None:
 
 
 def run(command: str, define_flags: Callable[[], None], main: Callable[[list[str]], None],
-        user_errors: tuple[type[BaseException], ...] = ()) -> None:
-    """Defines the binary's flags, parses them and runs ``main`` with the error convention."""
+        user_errors: tuple[type[BaseException], ...] = (), interrupted: str = RESUME) -> None:
+    """Defines the binary's flags, parses them and runs ``main`` with the error convention;
+    ``interrupted`` is what the line after Ctrl-C or SIGTERM tells the user to do."""
+    restore = interrupts.install()
+    try:
+        _run(command, define_flags, main, user_errors)
+    except KeyboardInterrupt as e:
+        stopped(command, e, interrupted)
+    finally:
+        restore()
+
+
+def _run(command: str, define_flags: Callable[[], None], main: Callable[[list[str]], None],
+         user_errors: tuple[type[BaseException], ...]) -> None:
     defined_before = set(FLAGS)
     define_flags()
     _describe_binary(sys.modules[main.__module__].__doc__, set(FLAGS) - defined_before)

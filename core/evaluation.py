@@ -80,14 +80,37 @@ def append_results(path: str, step: int, results: Mapping[str, Any]) -> None:
 
 
 def load_results(path: str) -> list[dict[str, Any]]:
-    """The list of evaluation records at ``path`` ([] when it does not exist)."""
+    """The list of evaluation records at ``path`` ([] when it does not exist), each checked to
+    be ``{"step": <int >= 0>, "<metric>": <number or null>, ...}``; anything else is a one-line
+    ValueError naming the file and the record."""
     text = read_text(path)
     if text is None:
         return []
+    remedy = "move it away (simgan-train starts a new one) or fix it"
     try:
         records = json.loads(text)
     except json.JSONDecodeError as e:
-        raise ValueError(f"{path}: not valid JSON ({e}); expected a list of records") from e
+        raise ValueError(f"{path}: not valid JSON ({e}); expected a list of records; "
+                         f"{remedy}") from e
     if not isinstance(records, list):
-        raise ValueError(f"{path}: expected a JSON list of evaluation records")
+        raise ValueError(f"{path}: expected a JSON list of evaluation records, got "
+                         f"{type(records).__name__}; {remedy}")
+    for i, record in enumerate(records):
+        problem = _record_problem(record)
+        if problem:
+            raise ValueError(f"{path}: record {i}: expected an object with an integer \"step\" "
+                             f"and numeric metrics, got {problem}; {remedy}")
     return records
+
+
+def _record_problem(record: Any) -> str | None:
+    """What is wrong with one evaluation record, or None."""
+    if not isinstance(record, dict):
+        return f"{type(record).__name__} {json.dumps(record)[:40]}"
+    step = record.get("step")
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        return f"\"step\": {json.dumps(step)[:40]}" if "step" in record else "no \"step\""
+    for key, value in record.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            return f"{json.dumps(key)}: {json.dumps(value)[:40]}"
+    return None

@@ -9,6 +9,8 @@ before its sidecar; a file whose hash does not match its sidecar is ignored (and
 Default location: ``$SIMGAN_CACHE/pools``, else ``~/.cache/simgan/pools``; clear it with
 ``rm -rf ~/.cache/simgan/pools`` (docs/PERFORMANCE.md). The cache is read and written through
 ``tf.io.gfile``, so ``$SIMGAN_CACHE`` may be any filesystem TensorFlow knows (gs://, ram://).
+A cache folder that cannot be read or written (read-only, full) costs one warning and the run
+goes on without the cache: the pool is rendered as if ``pool.cache = False``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,17 @@ from simgan.core import files
 from simgan.core.registry import Entry
 
 CACHE_ENV = "SIMGAN_CACHE"
+_unusable: set[str] = set()  # cache folders that failed once: warned about, not tried again
+
+
+def _give_up(directory: str, error: Exception) -> None:
+    """Warns once per folder that the cache is off, and why (the OS's error, naming the path)."""
+    if directory not in _unusable:
+        _unusable.add(directory)
+        reason = error.__cause__ if isinstance(error, files.WriteError) else error
+        logging.warning("Pool cache %s is unusable (%s); going on without it (set $%s to a "
+                        "writable folder, or pool.cache = False)", directory,
+                        " ".join(str(reason).split()), CACHE_ENV)
 
 
 def default_dir() -> str:
@@ -64,13 +77,20 @@ def _paths(directory: str, inputs: dict) -> tuple[str, str]:
 
 
 def load(directory: str, inputs: dict) -> dict[str, np.ndarray] | None:
-    """The cached arrays for ``inputs``, or None when absent or failing verification."""
-    data_path, sidecar_path = _paths(directory, inputs)
-    sidecar = files.read_text(sidecar_path)
-    if sidecar is None or not tf.io.gfile.exists(data_path):
+    """The cached arrays for ``inputs``, or None when absent, unreadable or failing
+    verification."""
+    if directory in _unusable:
         return None
-    with tf.io.gfile.GFile(data_path, "rb") as f:
-        payload = f.read()
+    data_path, sidecar_path = _paths(directory, inputs)
+    try:
+        sidecar = files.read_text(sidecar_path)
+        if sidecar is None or not tf.io.gfile.exists(data_path):
+            return None
+        with tf.io.gfile.GFile(data_path, "rb") as f:
+            payload = f.read()
+    except (OSError, tf.errors.OpError) as e:
+        _give_up(directory, e)
+        return None
     try:
         expected = json.loads(sidecar)["sha256"]
     except (ValueError, KeyError, TypeError) as e:
@@ -86,15 +106,22 @@ def load(directory: str, inputs: dict) -> dict[str, np.ndarray] | None:
     return arrays
 
 
-def save(directory: str, inputs: dict, arrays: dict[str, np.ndarray]) -> str:
-    """Writes ``arrays`` (atomically) and then their sidecar; returns the .npz path."""
+def save(directory: str, inputs: dict, arrays: dict[str, np.ndarray]) -> str | None:
+    """Writes ``arrays`` (atomically) and then their sidecar; returns the .npz path, or None
+    (after one warning per folder) when the folder cannot be written."""
+    if directory in _unusable:
+        return None
     data_path, sidecar_path = _paths(directory, inputs)
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     payload = buffer.getvalue()
-    files.atomic_write_bytes(data_path, payload)
-    files.atomic_write_text(sidecar_path, json.dumps(
-        {"sha256": hashlib.sha256(payload).hexdigest(), "key": inputs}, indent=2,
-        sort_keys=True) + "\n")
+    try:
+        files.atomic_write_bytes(data_path, payload)
+        files.atomic_write_text(sidecar_path, json.dumps(
+            {"sha256": hashlib.sha256(payload).hexdigest(), "key": inputs}, indent=2,
+            sort_keys=True) + "\n")
+    except files.WriteError as e:
+        _give_up(directory, e)
+        return None
     logging.info("Pool cached in %s", data_path)
     return data_path

@@ -16,6 +16,7 @@ from simgan.core import cli
 
 cli.quiet_tensorflow()
 
+import contextlib  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -25,7 +26,8 @@ import gin  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
-from simgan.core import config, data, files, lock, plugins, read_errors  # noqa: E402
+from simgan.core import (config, data, files, interrupts, lock, plugins,  # noqa: E402
+                         read_errors)
 from simgan.core.registries import DATASETS  # noqa: E402
 from simgan.plugins.eyes import tfrecord  # noqa: E402
 
@@ -133,6 +135,11 @@ def convert(source: str, output_dir: str, seed: int = 0, scope: str = "",
     """Converts ``source`` into ``output_dir`` (resuming a matching earlier run); the manifest.
 
     Holds the lock of ``output_dir`` throughout, so two conversions never write one folder."""
+    if not isinstance(records_per_shard, int) or records_per_shard < 1:
+        raise ValueError(f"--records_per_shard: expected an integer >= 1, got {records_per_shard}")
+    if max_records is not None and (not isinstance(max_records, int) or max_records < 1):
+        raise ValueError(f"--max_records: expected an integer >= 1 (or no limit), got "
+                         f"{max_records}")
     with lock.hold(output_dir, "--output_dir"):
         return _convert(source, output_dir, seed, scope, records_per_shard, max_records,
                         progress_seconds)
@@ -192,45 +199,69 @@ def _convert(source: str, output_dir: str, seed: int, scope: str, records_per_sh
 
 def _write_shards(dataset: tf.data.Dataset, output_dir: str, manifest: dict,
                   records_per_shard: int, progress: Progress) -> int:
-    """Writes the dataset's records into new shards after ``manifest``'s; the records done."""
+    """Writes the dataset's records into new shards after ``manifest``'s; the records done.
+
+    A shard stopped midway (an error, an interrupt) is deleted; the next run rewrites it."""
 
     def to_stored(element):
         element = dict(element)
         element[data.IMAGE_KEY] = data.to_uint8(element[data.IMAGE_KEY])
         return element
 
+    def mark() -> None:  # where an interrupt stops: the shard being written
+        total = f" of {progress.total}" if progress.total else ""
+        kept = sum(s["records"] for s in manifest["shards"])
+        interrupts.at(f"{shard_name(len(manifest['shards']))} ({kept}{total} records kept)")
+
+    def finish(finished) -> None:  # a signal meanwhile is acted on once the manifest lists it
+        with interrupts.deferred():
+            _finish_shard(output_dir, manifest, finished, shard, tmp)
+            mark()
+
     done = progress.done
     shard = writer = tmp = None
     stored = dataset.map(to_stored, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    for batch in stored.batch(256).prefetch(2).as_numpy_iterator():
-        for i in range(len(batch[data.IMAGE_KEY])):
-            if writer is None:
-                shard = {"file": shard_name(len(manifest["shards"])), "records": 0}
-                tmp = os.path.join(output_dir, "." + shard["file"] + ".partial")
-                os.makedirs(output_dir, exist_ok=True)
-                writer = tf.io.TFRecordWriter(tmp)
-            writer.write(tfrecord.encode({k: v[i] for k, v in batch.items()}))
-            shard["records"] += 1
-            done += 1
-            if shard["records"] == records_per_shard:
-                _finish_shard(output_dir, manifest, writer, shard, tmp)
-                writer = None
-        progress.update(done)
-    if writer is not None:
-        _finish_shard(output_dir, manifest, writer, shard, tmp)
+    mark()
+    try:
+        for batch in stored.batch(256).prefetch(2).as_numpy_iterator():
+            for i in range(len(batch[data.IMAGE_KEY])):
+                if writer is None:
+                    shard = {"file": shard_name(len(manifest["shards"])), "records": 0}
+                    tmp = os.path.join(output_dir, "." + shard["file"] + ".partial")
+                    with files.writing(os.path.join(output_dir, shard["file"])):
+                        writer = tf.io.TFRecordWriter(tmp)
+                with files.writing(os.path.join(output_dir, shard["file"])):
+                    writer.write(tfrecord.encode({k: v[i] for k, v in batch.items()}))
+                shard["records"] += 1
+                done += 1
+                if shard["records"] == records_per_shard:
+                    finished, writer = writer, None
+                    finish(finished)
+            progress.update(done)
+        if writer is not None:
+            finished, writer = writer, None
+            finish(finished)
+    except BaseException:
+        if writer is not None:
+            with contextlib.suppress(OSError, tf.errors.OpError):
+                writer.close()
+        if tmp is not None and os.path.exists(tmp):
+            os.remove(tmp)
+        raise
     return done
 
 
 def _finish_shard(output_dir: str, manifest: dict, writer, shard: dict, tmp: str) -> None:
     """Closes a shard, moves it into place and records it in the manifest (atomically)."""
-    writer.close()
     path = os.path.join(output_dir, shard["file"])
-    os.replace(tmp, path)
-    shard.update(bytes=os.path.getsize(path), sha256=files.sha256(path))
-    manifest["shards"].append(shard)
-    manifest["records"] = sum(s["records"] for s in manifest["shards"])
-    _write_manifest(output_dir, manifest)
-    logging.info("Wrote %s (%d records)", path, shard["records"])
+    with files.writing(path):
+        writer.close()
+        os.replace(tmp, path)
+        shard.update(bytes=os.path.getsize(path), sha256=files.sha256(path))
+        manifest["shards"].append(shard)
+        manifest["records"] = sum(s["records"] for s in manifest["shards"])
+        _write_manifest(output_dir, manifest)
+        logging.info("Wrote %s (%d records)", path, shard["records"])
 
 
 def main(argv: list[str]) -> None:

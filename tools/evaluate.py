@@ -18,26 +18,21 @@ from simgan.core import cli
 cli.quiet_tensorflow()
 
 import json  # noqa: E402
-import math  # noqa: E402
 import os  # noqa: E402
-import re  # noqa: E402
 from typing import Mapping, Sequence  # noqa: E402
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
-from simgan.core import (config, evaluation, exported, lock, plugins, registry,  # noqa: E402
-                         seeds)
+from simgan.core import (config, evaluation, exported, interrupts, lock, plugins,  # noqa: E402
+                         registry, report, seeds)
 from simgan.core.engine import actions, provenance  # noqa: E402
 from simgan.core.engine.config import TrainConfig  # noqa: E402
 from simgan.core.files import atomic_write_text  # noqa: E402
 from simgan.core.registries import EVALUATORS  # noqa: E402
-from simgan.core.tables import markdown_table  # noqa: E402
 
 SUMMARY_FILE, RESULTS_FILE = "eval_summary.md", "eval_results.json"
-_SOURCE = re.compile(r"^(synthetic|refined)(?:_(\d+x))?$")
-_SPREADS = ("_std", "_se", "_ci_low", "_ci_high")
 
 
 @registry.configurable("evaluation", module="simgan_eval")
@@ -59,6 +54,7 @@ def evaluate(refiner: keras.Model | None, output_dir: str, *, seed: int = 0,
     domains = evaluation.Domains(synthetic=run.synthetic_dataset, real=run.real_dataset)
     results = {}
     for name, kind in run.evaluator_instances():
+        interrupts.at(f"evaluator {name!r}")
         evaluator = actions.build_evaluator(name, kind, seed=seeds.stream(seed, "evaluation"),
                                             output_dir=os.path.join(output_dir, name),
                                             domains=domains)
@@ -68,46 +64,10 @@ def evaluate(refiner: keras.Model | None, output_dir: str, *, seed: int = 0,
     return results
 
 
-def _format(value: float, spread: Mapping[str, float]) -> str:
-    text = f"{value:.4g}"
-    if "_std" in spread:
-        text += f" ± {spread['_std']:.2g} (std)"
-    if "_se" in spread:
-        text += f" ± {spread['_se']:.2g} (s.e.)"
-    if "_ci_low" in spread and "_ci_high" in spread:
-        text += f" [{spread['_ci_low']:.3g}, {spread['_ci_high']:.3g}]"
-    return text
-
-
 def summary_table(results: Mapping[str, float]) -> str:
-    """Markdown: one row per metric, columns synthetic | refined, spreads in the cells.
-
-    Keys look like ``<evaluator>/<source>/<metric>`` with source ``synthetic`` or ``refined``
-    (optionally ``_<k>x``); ``<metric>_std``, ``_se``, ``_ci_low``, ``_ci_high`` are the spreads
-    of ``<metric>``. Other keys are listed below the table.
-    """
-    rows: dict[str, dict[str, str]] = {}
-    other = []
-    for key, value in results.items():
-        parts = key.split("/")
-        match = _SOURCE.match(parts[-2]) if len(parts) >= 3 else None
-        if match is None:
-            other.append((key, f"{value:.4g}"))
-            continue
-        if any(key.endswith(s) and key[: -len(s)] in results for s in _SPREADS):
-            continue  # a spread, shown beside its metric
-        label = "/".join(parts[:-2] + parts[-1:])
-        if match.group(2):
-            label += f" ({match.group(2)})"
-        spread = {s: results[key + s] for s in _SPREADS if key + s in results}
-        rows.setdefault(label, {})[match.group(1)] = (
-            "n/a" if not math.isfinite(value) else _format(value, spread))
-    text = markdown_table(["metric", "synthetic", "refined"],
-                          [[label, cells.get("synthetic", "—"), cells.get("refined", "—")]
-                           for label, cells in sorted(rows.items())])
-    if other:
-        text += "\n\n" + markdown_table(["other", "value"], sorted(other))
-    return text + "\n"
+    """Markdown: one row per metric, columns synthetic | refined, spreads in the cells
+    (core/report.py); keys of no source are listed below."""
+    return report.evaluation_table(results) + "\n"
 
 
 def write_report(output_dir: str, results: Mapping[str, float], refiner_path: str | None,
@@ -175,7 +135,8 @@ def define_flags() -> None:
 
 
 def run() -> None:
-    cli.run("simgan-eval", define_flags, main)
+    cli.run("simgan-eval", define_flags, main,
+            interrupted="run the same command again to start the evaluation over")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import gin
 import keras
 from absl import logging
 
-from simgan.core import evaluation, exported, files
+from simgan.core import evaluation, exported, files, interrupts
 from simgan.core.engine import provenance
 from simgan.core.registries import EVALUATORS
 from simgan.core.summaries import Summaries
@@ -60,7 +60,8 @@ def evaluate(engine, step: int, summaries: Summaries | None) -> dict[str, float]
             results[f"{name}/{key}"] = float(value)
     if summaries is not None:
         summaries.evaluation(step, results, plots_dir=files.join(engine.model_dir, "eval"))
-    evaluation.append_results(files.join(engine.model_dir, EVALUATION_FILE), step, results)
+    with interrupts.deferred():
+        evaluation.append_results(files.join(engine.model_dir, EVALUATION_FILE), step, results)
     logging.info("evaluation at step %d: %s", step, results)
     return results
 

@@ -18,8 +18,8 @@ import gin
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import (data, evaluation, files, pool, progress, seeds, speed, staging,
-                         strategies, validation)
+from simgan.core import (data, evaluation, files, interrupts, pool, progress, seeds, speed,
+                         staging, strategies, validation)
 from simgan.core.checkpoint import Checkpointer
 from simgan.core.config import ConfigError
 from simgan.core.checkpoint import checkpoint_step
@@ -165,6 +165,7 @@ class Engine:
                                     getattr(self.task, "resumable_bindings", ()))
         self.checkpointer.restore_latest()
         actions.check_divergence(self, "restored checkpoint")
+        evaluation.load_results(files.join(self.model_dir, actions.EVALUATION_FILE))  # readable?
         total, start = self.task.total_steps(), int(self.step.numpy())
         if start > total:
             raise ConfigError(f"{self.model_dir}: the checkpoint is at step {start}, but the "
@@ -187,6 +188,7 @@ class Engine:
                                      enabled=self.show_progress and self.is_chief)
         clock, clock_step, done, ran = time.time(), start, start, set()
         while done < total:
+            interrupts.at(f"step {done} of {total} (the last checkpoint is resumed from)")
             count = self._steps_until_boundary(done)
             window = [self.task.phase_at(s) for s in range(done, done + count)]
             ran.update(window)
@@ -209,10 +211,13 @@ class Engine:
             if _due(self.config.image_every, done, total):
                 actions.grid(self, summaries, done)
             if _due(self.config.checkpoint_every, done, total) or done == total:
-                self.checkpointer.save(done)
+                with interrupts.deferred():  # a checkpoint and its index, whole
+                    self.checkpointer.save(done)
             if self.config.eval_every and done % self.config.eval_every == 0 and done != total:
                 self.evaluate(done, summaries)
-        self.export()
+        interrupts.at("the export and the final evaluation (training is checkpointed)")
+        with interrupts.deferred():
+            self.export()
         results = self.evaluate(total, summaries) if self.evaluators else {}
         if not self.is_chief:
             tf.io.gfile.rmtree(self.output_dir)

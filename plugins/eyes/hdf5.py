@@ -75,6 +75,8 @@ def _images(file: h5py.File, path: str, field: str):
     shape = node.shape
     if len(shape) not in (3, 4):
         records.fail(path, field, "images [N, H, W] or [N, H, W, C]", f"shape {shape}")
+    if shape[0] == 0:
+        records.fail(path, field, "at least one image", f"none (shape {shape})")
     return shape, lambda f, start, stop: pipeline.as_channels_last(f[field][start:stop])
 
 

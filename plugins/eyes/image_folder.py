@@ -23,7 +23,8 @@ def image_folder(*, seed: int, path: str, height: int = 35, width: int = 55, cha
     the content, and a reduced-scale decode that reads every byte), and also decoded once by
     TensorFlow with ``verify='decode'``. ``fit='resize'`` scales
     each image to ``height x width``; ``'crop'`` takes the centre window (images must be at
-    least that large). ``shuffle`` permutes the file order with ``seed``.
+    least that large, which is checked with the files). ``shuffle`` permutes the file order
+    with ``seed``.
     """
     pipeline.check_fit(fit, _NAME)
     pipeline.check_verify(verify, _NAME)
@@ -35,8 +36,14 @@ def image_folder(*, seed: int, path: str, height: int = 35, width: int = 55, cha
         problem = records.image_file_problem(file)
         if problem:
             bad.bad(file, "image", "a complete JPEG, PNG, BMP or GIF file", problem)
-        else:
-            files.append(file)
+            continue
+        if fit == "crop":
+            size = records.image_size(file)
+            if size[0] < height or size[1] < width:
+                bad.bad(file, "image", f"an image of at least {height}x{width} to centre-crop "
+                        f"(or set {_NAME}.fit = 'resize')", f"{size[0]}x{size[1]}")
+                continue
+        files.append(file)
     if verify == "decode":
         files = [files[i] for i in pipeline.decodable(files, bad)]
     bad.report(len(files))
@@ -47,16 +54,9 @@ def image_folder(*, seed: int, path: str, height: int = 35, width: int = 55, cha
     def load(file):
         image = tf.io.decode_image(tf.io.read_file(file), channels=channels,
                                    expand_animations=False)
-        if fit == "crop":
-            large_enough = tf.reduce_all(tf.shape(image)[:2] >= [height, width])
-            check = tf.debugging.Assert(large_enough, [
-                f"{_NAME}: image smaller than {height}x{width}, cannot centre-crop (set "
-                f"{_NAME}.fit = 'resize'):", file])
-            with tf.control_dependencies([check]):
-                image = tf.identity(image)
         return {"image": pipeline.fit_image(image, height, width, fit)}
 
-    dataset = tf.data.Dataset.from_tensor_slices(files).map(
+    dataset = tf.data.Dataset.from_tensor_slices(records.tf_paths(files)).map(
         load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if skip_bad_records:  # files that looked complete but fail to decode
         dataset = dataset.ignore_errors(log_warning=True)

@@ -45,10 +45,14 @@ def _struct_field(node, name: str, file: str, where: str):
 
 
 def _array(node, file: str, field: str) -> np.ndarray:
+    """A numeric array field; a MATLAB cell array (objects, or references in v7.3) is refused."""
     if isinstance(node, h5py.Dataset):  # v7.3 stores MATLAB's column-major arrays transposed
-        return np.asarray(node).T
+        node = np.asarray(node).T
     if not isinstance(node, np.ndarray):
         records.fail(file, field, "a numeric array", type(node).__name__)
+    if not np.issubdtype(node.dtype, np.number):
+        kind = "a MATLAB cell array" if node.dtype == object else f"dtype {node.dtype}"
+        records.fail(file, field, "a numeric matrix", f"{kind} of shape {node.shape}")
     return node
 
 

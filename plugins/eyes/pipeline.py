@@ -42,7 +42,8 @@ def decodable(files: list[str], bad: records.BadRecords) -> list[int]:
         image = tf.io.decode_image(tf.io.read_file(file), channels=1, expand_animations=False)
         return index, tf.shape(image)[0]
 
-    dataset = tf.data.Dataset.from_tensor_slices((np.arange(len(files)), files)).map(
+    dataset = tf.data.Dataset.from_tensor_slices((np.arange(len(files)),
+                                                   records.tf_paths(files))).map(
         decodes, num_parallel_calls=tf.data.AUTOTUNE).ignore_errors()
     decoded = {int(index) for index, _ in dataset.as_numpy_iterator()}
     for i in range(len(files)):

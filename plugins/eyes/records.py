@@ -15,13 +15,17 @@ import numpy as np
 from absl import logging
 from PIL import Image, UnidentifiedImageError
 
+from simgan.core.files import printable
+
 
 class BadRecordError(ValueError):
     """A file or record does not hold what its reader expects."""
 
 
 def message(file: str, field: str, expected: str, got: str) -> str:
-    return f"{file}: {field}: expected {expected}, got {got}"
+    """``<file>: <field>: expected <expected>, got <got>``; a file name that is not UTF-8 is
+    shown with \\xNN escapes."""
+    return f"{printable(file)}: {field}: expected {expected}, got {got}"
 
 
 def fail(file: str, field: str, expected: str, got: str) -> NoReturn:
@@ -63,8 +67,9 @@ class BadRecords:
             logging.warning("%s: skipped %d bad record(s), kept %d. First: %s", self.source,
                             len(self.skipped), kept, examples)
         if kept == 0:
+            first = f"; the first: {self.skipped[0]}" if self.skipped else ""
             raise BadRecordError(f"{self.source}: no usable record left "
-                                 f"({len(self.skipped)} bad record(s) skipped)")
+                                 f"({len(self.skipped)} bad record(s) skipped{first})")
 
 
 def finite_unit_vectors(values: np.ndarray, file: str, field: str, dim: int,
@@ -87,10 +92,16 @@ def finite_unit_vectors(values: np.ndarray, file: str, field: str, dim: int,
     return unit, ok
 
 
+def tf_paths(files: Sequence[str]) -> np.ndarray:
+    """``files`` as the bytes of their names, for TensorFlow: a name that is not UTF-8 (kept by
+    Python as lone surrogates) cannot become a tf.string otherwise."""
+    return np.array([os.fsencode(f) for f in files], dtype=object)
+
+
 def require_file(path: str, field: str, expected: str) -> None:
     """Raises naming ``field`` unless ``path`` is an existing file (a directory says so)."""
     if os.path.isdir(path):
-        raise BadRecordError(f"{path}: {field}: is a directory; expected {expected}")
+        raise BadRecordError(f"{printable(path)}: {field}: is a directory; expected {expected}")
     if not os.path.isfile(path):
         fail(path, field, expected, "no such file")
 
@@ -98,7 +109,7 @@ def require_file(path: str, field: str, expected: str) -> None:
 def require_directory(path: str, field: str, expected: str) -> None:
     """Raises naming ``field`` unless ``path`` is an existing directory (a file says so)."""
     if os.path.exists(path) and not os.path.isdir(path):
-        raise BadRecordError(f"{path}: {field}: is a file; expected {expected}")
+        raise BadRecordError(f"{printable(path)}: {field}: is a file; expected {expected}")
     if not os.path.isdir(path):
         fail(path, field, expected, "no such directory")
 
@@ -146,3 +157,9 @@ def image_file_problem(path: str, formats: Sequence[str] = ("JPEG", "PNG", "BMP"
             return f"a truncated or damaged {kind} file ({size} bytes: {e})"
         return f"an unreadable file ({e.strerror or e})"
     return None
+
+
+def image_size(path: str) -> tuple[int, int]:
+    """(height, width) of an image file, from its header."""
+    with Image.open(path) as image:
+        return image.height, image.width

@@ -66,6 +66,22 @@ def read_manifest(path: str) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         records.fail(file, "format", repr(FORMAT), repr(manifest.get("format")
                                                        if isinstance(manifest, dict) else manifest))
+    shards = manifest.get("shards")
+    if not isinstance(shards, list) or not all(
+            isinstance(s, dict) and all(isinstance(s.get(k), str) for k in ("file", "sha256"))
+            and all(isinstance(s.get(k), int) for k in ("records", "bytes")) for s in shards):
+        records.fail(file, "shards", "a list of {file, records, bytes, sha256} entries",
+                     repr(shards)[:80])
+    image = manifest.get("features", {}).get("image") \
+        if isinstance(manifest.get("features"), dict) else None
+    shape = image.get("shape") if isinstance(image, dict) else None
+    if not (isinstance(shape, list) and len(shape) == 3 and all(isinstance(d, int) and d > 0
+                                                                for d in shape)):
+        records.fail(file, "features.image.shape", "[height, width, channels]", repr(shape)[:80])
+    if not isinstance(manifest.get("complete"), bool) or not isinstance(manifest.get("records"),
+                                                                        int):
+        records.fail(file, "complete, records", "a boolean and a record count",
+                     f"{manifest.get('complete')!r}, {manifest.get('records')!r}")
     return manifest
 
 
@@ -97,13 +113,20 @@ def tfrecord(*, seed: int, path: str, height: int = 35, width: int = 55, fit: st
     if not manifest.get("complete"):
         records.fail(os.path.join(path, MANIFEST), "complete",
                      "a finished conversion (run tools/convert.py again to resume it)", "false")
-    files = []
-    for shard in manifest["shards"]:
-        file = os.path.join(path, shard["file"])
-        size = os.path.getsize(file) if os.path.isfile(file) else None
-        if size != shard["bytes"]:
-            records.fail(file, "(file)", f"a shard of {shard['bytes']} bytes", f"{size} bytes")
-        files.append(file)
+    shards = manifest["shards"]
+    if not shards:
+        records.fail(os.path.join(path, MANIFEST), "shards", "at least one shard", "none")
+    files = [os.path.join(path, shard["file"]) for shard in shards]
+    missing = [shard["file"] for shard, file in zip(shards, files) if not os.path.isfile(file)]
+    if missing:
+        records.fail(path, "shards", f"the {len(shards)} shards listed in {MANIFEST}",
+                     f"{len(missing)} missing ({', '.join(missing[:3])}"
+                     f"{', ...' if len(missing) > 3 else ''}); run simgan-convert again with the "
+                     "same arguments and --output_dir to rewrite them")
+    for shard, file in zip(shards, files):
+        if os.path.getsize(file) != shard["bytes"]:
+            records.fail(file, "(file)", f"a shard of {shard['bytes']} bytes",
+                         f"{os.path.getsize(file)} bytes")
     if verify and (problem := damaged_shard(path, manifest)):
         raise records.BadRecordError(problem)
     read_errors.on_read_error(path, lambda: damaged_shard(path, manifest))

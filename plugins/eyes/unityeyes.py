@@ -29,6 +29,7 @@ _NAME = "unityeyes"
 _NUMBER = r"\s*([-+0-9.eE]+|nan|inf|-inf)\s*"
 _TUPLE = re.compile(r"^\(" + ",".join([_NUMBER] * 3) + r"(?:," + _NUMBER + r")?\)$")
 _OUTER_CORNER = 8  # index of the outer eye corner among the 16 interior margin points
+MIN_EYE_WIDTH = 1.0  # pixels; landmarks closer than this have collapsed (nothing to crop)
 LOOK_VEC_TO_CAMERA = np.array([1.0, -1.0, 1.0], np.float32)  # UnityEyes y up -> project y down
 
 
@@ -46,12 +47,16 @@ class UnityEyesMeta:
         """Unit gaze in the project frame (x right, y down, z away from the camera)."""
         return gaze_from_look_vec(self.look_vec)
 
+    def eye_width(self) -> float:
+        """Pixels from the caruncle's centre to the outer eye corner."""
+        return float(np.linalg.norm(self.caruncle[:, :2].mean(axis=0)
+                                    - self.interior_margin[_OUTER_CORNER, :2]))
+
     def crop(self, width_scale: float, aspect: float) -> tuple[float, float, float, float]:
         """(centre x, centre y from the bottom, width, height) of the eye crop, in pixels."""
         margin = self.interior_margin[:, :2]
         centre = (margin.min(axis=0) + margin.max(axis=0)) / 2
-        eye_width = np.linalg.norm(self.caruncle[:, :2].mean(axis=0) - margin[_OUTER_CORNER])
-        crop_width = width_scale * eye_width
+        crop_width = width_scale * self.eye_width()
         return float(centre[0]), float(centre[1]), float(crop_width), float(crop_width * aspect)
 
 
@@ -95,13 +100,18 @@ def parse(path: str) -> UnityEyesMeta:
     for field in ("interior_margin_2d", "caruncle_2d", "iris_2d", "head_pose"):
         if field not in meta:
             records.fail(path, field, "the field UnityEyes writes", "missing")
-    return UnityEyesMeta(
+    parsed = UnityEyesMeta(
         interior_margin=_points(meta["interior_margin_2d"], path, "interior_margin_2d",
                                 _OUTER_CORNER + 1),
         caruncle=_points(meta["caruncle_2d"], path, "caruncle_2d", None),
         iris=_points(meta["iris_2d"], path, "iris_2d", None),
         look_vec=look_vec,
         head_pose=_vector(meta["head_pose"], path, "head_pose", 3))
+    if not parsed.eye_width() >= MIN_EYE_WIDTH:
+        records.fail(path, "interior_margin_2d, caruncle_2d", f"eye landmarks spanning an eye at "
+                     f"least {MIN_EYE_WIDTH:g} pixel wide (caruncle to outer corner)",
+                     f"an eye {parsed.eye_width():.3g} pixels wide (collapsed landmarks)")
+    return parsed
 
 
 def _render_order(file: str) -> tuple[int, str]:
@@ -147,7 +157,7 @@ def unityeyes(*, seed: int, path: str, height: int = 35, width: int = 55,
         files, crops, gazes = ([seq[i] for i in keep] for seq in (files, crops, gazes))
     bad.report(len(files))
     read_errors.on_read_error(path, lambda: pipeline.undecodable(files, _NAME))
-    arrays = {"file": np.array(files), "crop": np.array(crops, np.float32),
+    arrays = {"file": records.tf_paths(files), "crop": np.array(crops, np.float32),
               "gaze": np.stack(gazes)}
 
     def load(element):

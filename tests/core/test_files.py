@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from simgan.core import evaluation
+from simgan.core import evaluation, files
 from simgan.core.files import atomic_write_text
 
 
@@ -35,3 +35,28 @@ def test_corrupt_results_file_names_the_file(tmp_path):
     path.write_text("{not json")
     with pytest.raises(ValueError, match="evaluation.json: not valid JSON"):
         evaluation.load_results(str(path))
+
+
+@pytest.mark.parametrize("content, got", [
+    ("[1, 2]", "record 0: expected an object with an integer \"step\" and numeric metrics, "
+               "got int 1"),
+    ('[{"x": 1.0}]', "record 0: .* got no \"step\""),
+    ('[{"step": 5}, {"step": "10"}]', "record 1: .* got \"step\": \"10\""),
+    ('[{"step": 5, "kid": "low"}]', "record 0: .* got \"kid\": \"low\""),
+    ('{"step": 5}', "expected a JSON list of evaluation records, got dict"),
+])
+def test_a_results_file_of_the_wrong_shape_is_one_line_naming_it(tmp_path, content, got):
+    path = tmp_path / "evaluation.json"
+    path.write_text(content)
+    with pytest.raises(ValueError, match=f"^{path}: {got}; move it away") as error:
+        evaluation.load_results(str(path))
+    assert "\n" not in str(error.value)
+    with pytest.raises(ValueError, match=f"^{path}: "):  # appending reads it first
+        evaluation.append_results(str(path), 20, {"kid": 0.5})
+    assert path.read_text() == content  # left as it was
+
+
+def test_a_name_that_is_not_utf8_is_printable(tmp_path):
+    name = os.fsdecode(b"caf\xe9.png")  # as os.listdir returns it
+    assert files.printable(os.path.join("/data", name)) == "/data/caf\\xe9.png"
+    assert files.printable("/data/café.png") == "/data/café.png"

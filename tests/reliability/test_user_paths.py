@@ -89,3 +89,33 @@ def test_output_dir_that_is_a_file_is_one_line_in_convert(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert _error_lines(result.stderr, "simgan-convert") == [
         f"simgan-convert: error: --output_dir {str(out)!r}: is a file, expected a directory"]
+
+
+POOLS = """
+import sys
+sys.path.insert(0, sys.argv[2])
+import toy_data  # noqa: F401  (registers toy_squares)
+from simgan.core import pool
+for seed in (0, 1):
+    print("elements", len(list(pool.pool(seed=seed, dataset="toy_squares", size=4,
+                                         cache_dir=sys.argv[1]))))
+"""
+
+
+@pytest.mark.parametrize("where", ["read-only", "under read-only"])
+def test_a_read_only_pool_cache_is_one_warning_and_no_cache(tmp_path, where):
+    read_only = tmp_path / "cache"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    cache = read_only if where == "read-only" else read_only / "pools"
+    try:
+        result = subprocess.run(_unprivileged([sys.executable, "-c", POOLS, str(cache), TESTS]),
+                                capture_output=True, text=True, timeout=300)
+    finally:
+        read_only.chmod(0o755)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout == "elements 4\nelements 4\n"  # both pools rendered, without the cache
+    warnings = [line for line in result.stderr.splitlines() if "Pool cache" in line]
+    assert len(warnings) == 1 and f"Pool cache {cache} is unusable ([Errno 13] Permission " \
+        "denied: " in warnings[0], result.stderr[-3000:]
+    assert "going on without it" in warnings[0] and os.listdir(read_only) == []

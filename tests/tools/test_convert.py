@@ -101,8 +101,9 @@ def test_damaged_shard_is_rewritten_on_resume_and_caught_by_verify(npz, tmp_path
     assert "shard-00001.tfrecord is missing or damaged" in caplog.text
     assert again["shards"] == manifest["shards"]
     os.remove(shard)
-    with pytest.raises(records.BadRecordError, match="shard-00001.tfrecord: \\(file\\): expected "
-                                                     "a shard of"):
+    with pytest.raises(records.BadRecordError, match="shards: expected the 3 shards listed in "
+                       "manifest.json, got 1 missing \\(shard-00001.tfrecord\\); run "
+                       "simgan-convert"):
         DATASETS.build("tfrecord", seed=0, path=out)
 
 

@@ -15,12 +15,13 @@ import re
 from typing import Sequence
 from urllib.parse import urlsplit
 
+from absl import logging
 from flask import Flask, Response, abort, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from simgan.tools.vtt import stats
 from simgan.tools.vtt.images import DOMAINS, ID_PATTERN
-from simgan.tools.vtt.store import CODE_ALPHABET, CODE_LENGTH, AnswerRejected, Store
+from simgan.tools.vtt.store import CODE_ALPHABET, CODE_LENGTH, AnswerRejected, Store, StoreError
 from simgan.tools.vtt.study import Study
 
 COOKIE = "vtt_participant"
@@ -99,8 +100,11 @@ def create_app(study: Study, store: Store, results_key: str,
     is bound to, and any public URL it is served under) are answered, and a POST that carries an
     Origin must name one of ``origins``: a page of another site that resolves its own name to
     this server (DNS rebinding) is refused. Binds `store` to the study first: a results folder
-    of another study is refused.
+    of another study is refused. A database error while serving (a full disk) is logged in one
+    line and answered with 503; the answer was not stored, and the participant can retry.
     """
+    if not results_key:
+        raise ValueError("the results key is empty: the results pages would be open to anyone")
     store.bind(study.meta, study.catalog.all())
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
@@ -146,6 +150,13 @@ def create_app(study: Study, store: Store, results_key: str,
     @app.errorhandler(HTTPException)
     def error(exc: HTTPException):
         return render_template("error.html", status=exc.code, message=exc.description), exc.code
+
+    @app.errorhandler(StoreError)
+    def store_error(exc: StoreError):
+        logging.error("%s %s: %s", request.method, request.path, exc)
+        return render_template("error.html", status=503, message="the study cannot save "
+                               "answers right now; please try again in a moment, or tell the "
+                               "experimenter"), 503
 
     @app.get("/")
     def index():

@@ -15,6 +15,7 @@ cli.quiet_tensorflow()
 import os  # noqa: E402
 import secrets  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 from typing import Any, Sequence  # noqa: E402
 
 from absl import flags, logging  # noqa: E402
@@ -61,14 +62,26 @@ def define_flags() -> None:
 
 
 def results_key(results_dir: str) -> str:
-    """The key that unlocks the results pages, created once per results folder (mode 0600)."""
+    """The key that unlocks the results pages, made once per results folder (mode 0600,
+    written atomically). An empty key file (left by a crash or a full disk before an older
+    version wrote it) never unlocked anything, so a new key replaces it: the results are never
+    served without a key."""
     path = os.path.join(results_dir, KEY_NAME)
-    if not os.path.exists(path):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(16))
-    with open(path) as f:
-        return f.read().strip()
+    try:
+        with open(path, encoding="utf-8") as f:
+            key = f.read().strip()
+    except FileNotFoundError:
+        key = None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: cannot read the results key ({e}); delete the file to make "
+                         "a new key") from e
+    if key:
+        return key
+    if key is not None:
+        logging.warning("%s is empty; making a new results key", path)
+    key = secrets.token_urlsafe(16)
+    atomic_write_text(path, key + "\n", private=True)
+    return key
 
 
 def study_origins(host: str, port: int, public_urls: Sequence[str] = ()) -> list[str]:
@@ -119,11 +132,14 @@ def serve(args: Any) -> None:
                  len(catalog.records["real"]), len(catalog.records["refined"]), args.results)
     logging.info("Study:   %s/", url)
     logging.info("Results: %s/results?key=%s", url, key)
+    # Served from a thread: werkzeug's serve_forever swallows KeyboardInterrupt, so the main
+    # thread waits, gets Ctrl-C or SIGTERM, and stops the server (cli.run prints the line).
+    thread = threading.Thread(target=server.serve_forever, name="vtt-server", daemon=True)
+    thread.start()
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        thread.join()
     finally:
+        server.shutdown()
         server.server_close()
 
 
@@ -133,7 +149,7 @@ def report(args: Any) -> None:
     if not os.path.isfile(path):
         raise FileNotFoundError(f"--results: {path} does not exist; is {args.results!r} a "
                                 "study folder?")
-    store = Store(path)
+    store = Store(path, read_only=True)
     answers = store.answers()
     summary = stats.summarize(answers, store.progress())
     sys.stdout.write(stats.format_report(summary))

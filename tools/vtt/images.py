@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from simgan.core.figures import png_bytes
+from simgan.core.files import printable
 
 DOMAINS = ("real", "refined")
 EXTENSIONS = (".png", ".jpg", ".jpeg")
@@ -27,7 +28,8 @@ ID_PATTERN = re.compile(r"[0-9a-f]{16}")
 
 @dataclasses.dataclass(frozen=True)
 class ImageRecord:
-    """One image of the study; `id` is the only thing that ever appears in a URL."""
+    """One image of the study; `id` is the only thing that ever appears in a URL. `name` is
+    the file name as text (the bytes of a name that is not UTF-8 shown as \\xNN)."""
 
     id: str
     domain: str
@@ -54,12 +56,14 @@ def _scan(folder: str, domain: str) -> list[ImageRecord]:
             with Image.open(io.BytesIO(data)) as image:
                 size, mode = image.size, image.mode
         except Exception as error:  # Pillow raises several types for broken files.
-            raise ValueError(f"{entry.path}: not a readable PNG/JPG image ({error})") from error
+            raise ValueError(f"{printable(entry.path)}: not a readable PNG/JPG image ({error})"
+                             ) from error
         if mode.startswith(("I", "F")):
-            raise ValueError(f"{entry.path}: image mode {mode!r} (16-bit or float) is not "
-                             "supported; expected 8-bit grayscale or colour")
-        digest = hashlib.sha256(f"{domain}\0{entry.name}\0".encode() + data).hexdigest()[:16]
-        records.append(ImageRecord(digest, domain, entry.name, entry.path, size, mode))
+            raise ValueError(f"{printable(entry.path)}: image mode {mode!r} (16-bit or float) is "
+                             "not supported; expected 8-bit grayscale or colour")
+        name = os.fsencode(entry.name)  # the bytes on disk, whatever their encoding
+        digest = hashlib.sha256(domain.encode() + b"\0" + name + b"\0" + data).hexdigest()[:16]
+        records.append(ImageRecord(digest, domain, printable(entry.name), entry.path, size, mode))
     if not records:
         raise ValueError(f"--{domain}: {folder!r} holds no .png/.jpg/.jpeg image")
     return records

@@ -96,31 +96,46 @@ def format_report(summary: Summary) -> str:
     return "\n".join(lines) + "\n"
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# RFC 4180's line end; the csv module then quotes any cell holding a \r or a \n, which would
+# otherwise end the row early in a reader.
+CSV_LINE_END = "\r\n"
+
+
+def _cells(row: Sequence) -> list:
+    """``row`` with every text cell that starts with = + - @, a tab or a carriage return
+    prefixed by ' (OWASP, "CSV Injection"), so that a spreadsheet shows it as text instead of
+    running it as a formula; numbers are left as they are."""
+    return ["'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+            for cell in row]
+
+
 def answers_csv(answers: Iterable[dict]) -> str:
     """One row per answer; times in ms, `answered_at` in UTC ISO 8601."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator=CSV_LINE_END)
     writer.writerow(ANSWER_COLUMNS)
     for a in answers:
         when = datetime.datetime.fromtimestamp(a["answered_at"], datetime.timezone.utc)
-        writer.writerow([a["participant"], a["position"], a["image_id"], a["image_name"],
-                         a["truth"], a["response"], int(a["truth"] == a["response"]),
-                         "" if a["response_ms"] is None else a["response_ms"],
-                         "" if a["server_ms"] is None else a["server_ms"],
-                         when.isoformat(timespec="milliseconds")])
+        writer.writerow(_cells([a["participant"], a["position"], a["image_id"], a["image_name"],
+                                a["truth"], a["response"], int(a["truth"] == a["response"]),
+                                "" if a["response_ms"] is None else a["response_ms"],
+                                "" if a["server_ms"] is None else a["server_ms"],
+                                when.isoformat(timespec="milliseconds")]))
     return out.getvalue()
 
 
 def participants_csv(summary: Summary) -> str:
     """One row per participant, then one `all` row; p is the two-sided binomial test."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator=CSV_LINE_END)
     writer.writerow(("participant", "questions", "answered", "correct", "accuracy", "p_two_sided"))
     rows = [(p, q, t) for p, q, t in summary.participants]
     rows.append(("all", sum(q for _, q, _ in rows), summary.overall))
     for participant, questions, tally in rows:
         p = tally.p_value()
-        writer.writerow([participant, questions, tally.n, tally.correct,
-                         "" if tally.accuracy is None else f"{tally.accuracy:.4f}",
-                         "" if p is None else f"{p:.6g}"])
+        writer.writerow(_cells([participant, questions, tally.n, tally.correct,
+                                "" if tally.accuracy is None else f"{tally.accuracy:.4f}",
+                                "" if p is None else f"{p:.6g}"]))
     return out.getvalue()

@@ -2,7 +2,9 @@
 
 Each answer is one `BEGIN IMMEDIATE ... COMMIT` transaction in WAL mode with synchronous=FULL, so
 an answer the server has acknowledged survives a kill of the server or a power cut. Every call
-opens its own connection, so the store is safe under a threaded web server.
+opens its own connection, so the store is safe under a threaded web server. A database that
+cannot be used (not a SQLite file, a read-only or full folder) is a one-line `StoreError`
+naming the file.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import secrets
 import sqlite3
 import time
+import urllib.parse
 from typing import Callable, Iterator, Sequence
 
+from simgan.core.cli import UserError
 from simgan.tools.vtt.images import ImageRecord
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # No I, O, 0, 1: easy to read back.
@@ -52,6 +57,18 @@ CREATE TABLE IF NOT EXISTS answers (
 """
 
 
+class StoreError(UserError):
+    """The study database cannot be opened, read or written; names the file and the remedy."""
+
+
+def _remedy(message: str) -> str:
+    """What to do about a SQLite error, from its message."""
+    if "not a database" in message or "malformed" in message or "no such table" in message:
+        return "it is not an intact study database: move it away, or use another --results folder"
+    return ("--results must be a folder this process can write, with free space (SQLite writes "
+            "its lock files there, even to read)")
+
+
 class AnswerRejected(Exception):
     """An answer the store refuses; `status` is the HTTP status that fits."""
 
@@ -70,21 +87,33 @@ class Question:
 
 
 class Store:
-    """The study database at `path` (created on first use)."""
+    """The study database at `path` (created on first use; only read with ``read_only``)."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, read_only: bool = False):
         self.path = path
+        self._uri = f"file:{urllib.parse.quote(os.fsencode(path))}" + (
+            "?mode=ro" if read_only else "")
         with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+            if read_only:
+                db.execute("SELECT COUNT(*) FROM answers JOIN images")  # a study database?
+            else:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        try:
+            db = sqlite3.connect(self._uri, uri=True, isolation_level=None, timeout=30.0)
+        except sqlite3.Error as e:
+            raise StoreError(f"{self.path}: {e}; {_remedy(str(e))}") from e
         try:
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
             yield db
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError):
+            raise
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: {e}; {_remedy(str(e))}") from e
         finally:
             db.close()
 
