@@ -22,11 +22,8 @@ from simgan.core import cli
 
 cli.quiet_tensorflow()
 
-import os  # noqa: E402
+from absl import flags  # noqa: E402
 
-from absl import flags, logging  # noqa: E402
-
-from simgan.core import config, exported, plugins, trainer  # noqa: E402
 from simgan.tools import refining  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -57,37 +54,16 @@ def define_flags() -> None:
 
 def main(argv: list[str]) -> None:
     cli.no_arguments(argv)
-    if not (FLAGS.model_dir or FLAGS.refiner):
-        raise cli.UserError("give --model_dir (a simgan-train run) or --refiner (an exported "
-                            "refiner)")
-    if FLAGS.input_dir and FLAGS.source:
-        raise cli.UserError("give --input_dir or --source, not both")
-    plugins.load_all(FLAGS.plugin)
-    gin_files, refiner_path = list(FLAGS.gin_file), FLAGS.refiner
-    source, scope = FLAGS.source, FLAGS.scope
-    if FLAGS.model_dir:
-        run_config = os.path.join(FLAGS.model_dir, trainer.FULL_CONFIG)
-        if not os.path.isfile(run_config):
-            raise FileNotFoundError(f"--model_dir {FLAGS.model_dir!r}: no {trainer.FULL_CONFIG}; "
-                                    "is it a simgan-train model dir?")
-        gin_files.insert(0, run_config)
-        refiner_path = refiner_path or os.path.join(FLAGS.model_dir, exported.EXPORT_PATH)
-        scope = refining.RUN_SCOPE if scope is None else scope
-        if not (source or FLAGS.input_dir):
-            source = refining.run_value(FLAGS.model_dir, trainer.OPERATIVE_CONFIG,
-                                        "train.synthetic_dataset")
-    elif not (source or FLAGS.input_dir):
-        raise cli.UserError("give --input_dir or --source (without --model_dir there is no "
-                            "run's synthetic dataset to refine)")
-    config.parse(gin_files, FLAGS.gin_param)
+    refiner_path, source, scope = refining.prepare(
+        model_dir=FLAGS.model_dir, refiner_path=FLAGS.refiner, input_dir=FLAGS.input_dir,
+        source=FLAGS.source, scope=FLAGS.scope, gin_files=FLAGS.gin_file,
+        bindings=FLAGS.gin_param, plugin_modules=FLAGS.plugin, prefix="--")
     manifest = refining.refine(
-        refiner_path, FLAGS.output_dir, source=source, scope=scope or "", seed=FLAGS.seed,
+        refiner_path, FLAGS.output_dir, source=source, scope=scope, seed=FLAGS.seed,
         input_dir=FLAGS.input_dir, output_format=FLAGS.output_format,
         batch_size=FLAGS.batch_size, max_records=FLAGS.max_records,
         records_per_shard=FLAGS.records_per_shard, progress_seconds=FLAGS.progress_seconds,
         prefix="--")
-    logging.info("Refined %d images into %s (%s)", manifest["images"], FLAGS.output_dir,
-                 manifest["format"])
     print(f"Refined {manifest['images']} images into {FLAGS.output_dir} ({manifest['format']})")
 
 

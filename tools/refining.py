@@ -19,15 +19,13 @@ refiner or other arguments is refused, naming both.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import io
 import json
 import os
 import posixpath
-import re
 import time
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import gin
 import keras
@@ -35,7 +33,9 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import data, exported, files, lock, read_errors, required
+from simgan.core import config, data, exported, files, lock, plugins, read_errors, required
+from simgan.core.engine import actions
+from simgan.core.engine.config import TrainConfig
 from simgan.core.figures import write_png
 from simgan.core.registries import DATASETS
 from simgan.tools import convert
@@ -79,7 +79,8 @@ def refine_batch(refiner: keras.Model, images: np.ndarray | tf.Tensor) -> np.nda
 def identity_of(refiner_path: str, **arguments: Any) -> dict[str, Any]:
     """What a refinement is: the refiner's SHA-256 and path, the arguments, and a fingerprint
     of the gin bindings (they decide the source's contents and order)."""
-    return {"refiner_sha256": files.sha256(refiner_path), "refiner": refiner_path,
+    return {"refiner_sha256": files.sha256(refiner_path),
+            "refiner": os.path.abspath(refiner_path),
             "arguments": arguments,
             "gin_sha256": hashlib.sha256(gin.config_str().encode()).hexdigest()}
 
@@ -102,9 +103,10 @@ def check_resumable(output_dir: str, identity: Mapping[str, Any], prefix: str) -
             f"{path}: this folder holds images of refiner sha256 {previous_sha} "
             f"({manifest['identity'].get('refiner')}); {identity['refiner']} has sha256 "
             f"{identity['refiner_sha256']}; use another {prefix}output_dir or delete it")
-    if manifest["identity"] != dict(identity):
-        changed = sorted(k for k, v in identity["arguments"].items()
-                         if manifest["identity"].get("arguments", {}).get(k) != v)
+    before = manifest["identity"]
+    changed = sorted(k for k, v in identity["arguments"].items()
+                     if before.get("arguments", {}).get(k) != v)
+    if changed or before.get("gin_sha256") != identity["gin_sha256"]:
         what = ", ".join(changed) if changed else "the gin bindings"
         raise RefineError(f"{path}: this folder holds a refinement with other arguments ({what}"
                           f" differ); use another {prefix}output_dir or delete it")
@@ -282,18 +284,37 @@ RUN_SCOPE = "synthetic"  # the gin scope a training run builds its synthetic dat
 FOLDER_DATASET = "image_folder"
 
 
-def run_value(model_dir: str, operative_config: str, key: str) -> Any:
-    """The value a training run used for ``key`` (e.g. ``train.synthetic_dataset``), defaults
-    included, read from the run's operative config file."""
-    path = files.join(model_dir, operative_config)
-    text = files.read_text(path)
-    if text is None:
-        raise FileNotFoundError(f"{path}: no such file; is {model_dir!r} a simgan-train model "
-                                "dir?")
-    match = re.search(rf"^{re.escape(key)} = (.+)$", text, re.MULTILINE)
-    if match is None:
-        raise RefineError(f"{path}: no {key} binding")
-    return ast.literal_eval(match.group(1))
+def prepare(*, model_dir: str | None, refiner_path: str | None, input_dir: str | None,
+            source: str | None, scope: str | None, gin_files: Sequence[str],
+            bindings: Sequence[str], plugin_modules: Sequence[str],
+            prefix: str = "") -> tuple[str, str | None, str]:
+    """Loads the plugins and parses gin for a refinement: a run's ``config.gin`` first (with
+    ``model_dir``), then ``gin_files`` and ``bindings``. Returns the refiner's path (``model_dir``'s
+    export unless ``refiner_path`` is given), the source (``source``; else, without
+    ``input_dir``, the run's synthetic dataset) and the gin scope to build it under (``scope``;
+    else the run's 'synthetic' with ``model_dir``, none without)."""
+    if not (model_dir or refiner_path):
+        raise RefineError(f"give {prefix}model_dir (a simgan-train run) or {prefix}refiner (an "
+                          "exported refiner)")
+    if input_dir and source:
+        raise RefineError(f"give {prefix}input_dir or {prefix}source, not both")
+    if not (model_dir or input_dir or source):
+        raise RefineError(f"give {prefix}input_dir or {prefix}source (without {prefix}model_dir "
+                          "there is no run's synthetic dataset to refine)")
+    plugins.load_all(plugin_modules)
+    gin_files = list(gin_files)
+    if model_dir:
+        run_config = files.join(model_dir, actions.FULL_CONFIG)
+        if not tf.io.gfile.exists(run_config):
+            raise FileNotFoundError(f"{prefix}model_dir {model_dir!r}: no {actions.FULL_CONFIG};"
+                                    " is it a simgan-train model dir?")
+        gin_files.insert(0, run_config)
+        refiner_path = refiner_path or files.join(model_dir, exported.EXPORT_PATH)
+        scope = RUN_SCOPE if scope is None else scope
+    config.parse(gin_files, bindings)
+    if model_dir and not (source or input_dir):
+        source = TrainConfig().synthetic_dataset  # the run's
+    return refiner_path, source, scope or ""
 
 
 def bind_input_folder(input_dir: str, scope: str, shape: tuple[int, int, int],
@@ -303,10 +324,11 @@ def bind_input_folder(input_dir: str, scope: str, shape: tuple[int, int, int],
     parameters (labels, fit) stay as the configuration binds them (a run's synthetic folder)."""
     prefix = f"{scope}/" if scope else ""
     height, width, channels = shape
-    for param, value in dict(path=input_dir, height=height, width=width, channels=channels,
-                             shuffle=False, file_names=file_names, strict_channels=True,
-                             split="all", holdout=0.0).items():
-        gin.bind_parameter(f"{prefix}{FOLDER_DATASET}.{param}", value)
+    with gin.unlock_config():
+        for param, value in dict(path=input_dir, height=height, width=width, channels=channels,
+                                 shuffle=False, file_names=file_names, strict_channels=True,
+                                 split="all", holdout=0.0).items():
+            gin.bind_parameter(f"{prefix}{FOLDER_DATASET}.{param}", value)
 
 
 def build_source(source: str, scope: str, seed: int, shape: tuple[int, int, int],
@@ -349,8 +371,10 @@ def refine(refiner_path: str, output_dir: str, *, source: str, scope: str = "", 
                      progress_seconds=progress_seconds, prefix=prefix)
     check_resumable(output_dir, identity, prefix)
     prefix_scope = f"{scope}/" if scope else ""
-    for param, value in dict(source=source, refiner=refiner_path, batch_size=batch_size).items():
-        gin.bind_parameter(f"{prefix_scope}refined.{param}", value)
+    with gin.unlock_config():
+        for param, value in dict(source=source, refiner=refiner_path,
+                                 batch_size=batch_size).items():
+            gin.bind_parameter(f"{prefix_scope}refined.{param}", value)
     converted = convert.convert("refined", output_dir, seed, scope, records_per_shard,
                                 max_records, progress_seconds)
     manifest = {"identity": identity, "format": output_format,
