@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from simgan.core import exported
-from simgan.tools import refining
+from simgan.tools import refined_files, refining
 from simgan.training import as_list, check_gin_files
 
 
@@ -37,7 +37,7 @@ class Refiner:
         if len(shape) != 4 or shape[1:] != self.image_shape:
             raise ValueError(f"images: expected a batch [N, {', '.join(map(str, self.image_shape))}"
                              f"] (the refiner's input), got shape {list(shape)}")
-        return np.concatenate([refining.refine_batch(self.model, images[i:i + batch_size])
+        return np.concatenate([refined_files.refine_batch(self.model, images[i:i + batch_size])
                                for i in range(0, max(shape[0], 1), batch_size)])
 
 

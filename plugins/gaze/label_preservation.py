@@ -10,8 +10,9 @@ It errs more on the darker real-like eyes (about 2.8 px), so a refiner that make
 them moves this detector's answer even where the pupil stays. ``pupil_locators`` can add the
 ``'learned'`` locator: the gaze estimator's network regressing the pupil centre, trained on
 labelled eyes of both domains (the run's synthetic and real datasets, or ``dataset`` under each of
-``locator_scopes``), so its answer does not depend on which of the two an eye looks like. Its own error on held-out raw eyes of
-both domains is reported, so a reader can see it is the sharper instrument before trusting it.
+``locator_scopes``), so its answer does not depend on which of the two an eye looks like. Its own
+error on held-out raw eyes of both domains is reported, so a reader can see it is the sharper
+instrument before trusting it.
 
 Keys: ``refined/gaze_shift_deg`` (mean angle between predictions on x and R(x)) and ``..._std``
 (over images); ``{synthetic,refined}/gaze_error_deg`` (fixed estimator vs the true gaze on x and

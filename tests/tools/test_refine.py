@@ -18,7 +18,7 @@ import toy_gaze_data
 from simgan.core import data, exported, files, plugins, speed
 from simgan.core.registries import DATASETS
 from simgan.plugins.simgan import refiner as refiners
-from simgan.tools import refining
+from simgan.tools import refined_files, refining
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHAPE = (10, 12, 1)
@@ -70,7 +70,7 @@ def test_a_folder_becomes_pngs_under_the_same_names_with_labels(tmp_path):
                 f"--output_dir={tmp_path / 'out'}", "--batch_size=3",
                 "--gin_param=image_folder.labels = 'labels.csv'")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "refine: 7/7 images (100.0%)" in done.stderr
+    assert "refine: 7/7 images (100.0%)" in done.stderr  # the progress line
     assert "Refined 7 images into" in done.stdout
     out = tmp_path / "out"
     labels = json.loads((out / "labels.json").read_text())
@@ -79,9 +79,9 @@ def test_a_folder_becomes_pngs_under_the_same_names_with_labels(tmp_path):
     for i, name in enumerate(names):
         assert labels[name] == {"x": float(i), "y": float(-2 * i)}
         source = np.asarray(Image.open(tmp_path / "in" / name), np.float32)[None, ..., None]
-        expected = data.to_uint8(refining.refine_batch(model, source / 127.5 - 1)).numpy()[0]
+        expected = data.to_uint8(refined_files.refine_batch(model, source / 127.5 - 1)).numpy()[0]
         np.testing.assert_array_equal(np.asarray(Image.open(out / name))[..., None], expected)
-    manifest = json.loads((out / refining.MANIFEST).read_text())
+    manifest = json.loads((out / refined_files.MANIFEST).read_text())
     assert manifest["complete"] and manifest["images"] == 7
     assert manifest["identity"]["refiner_sha256"] == files.sha256(refiner)
     # The refined folder reads back as a labelled image folder.
@@ -95,7 +95,7 @@ def test_an_interrupted_refinement_resumes_after_its_last_batch(tmp_path, monkey
     _folder(tmp_path / "in", count=8)
     refiner = _export(tmp_path / "run")
     calls, fail_at = [], [3]
-    original = refining.refine_batch
+    original = refined_files.refine_batch
 
     def counted(model, images):
         calls.append(len(images))
@@ -103,10 +103,10 @@ def test_an_interrupted_refinement_resumes_after_its_last_batch(tmp_path, monkey
             raise KeyboardInterrupt  # killed during the third batch
         return original(model, images)
 
-    monkeypatch.setattr(refining, "refine_batch", counted)
+    monkeypatch.setattr(refined_files, "refine_batch", counted)
     with pytest.raises(KeyboardInterrupt):
         _refine(refiner, tmp_path / "in", tmp_path / "out", batch_size=3)
-    manifest = json.loads((tmp_path / "out" / refining.MANIFEST).read_text())
+    manifest = json.loads((tmp_path / "out" / refined_files.MANIFEST).read_text())
     assert manifest["images"] == 6 and not manifest["complete"]
     calls.clear()
     fail_at[0] = 0
@@ -127,12 +127,13 @@ def test_another_refiner_is_refused_naming_both_hashes(tmp_path):
     _folder(tmp_path / "in", count=3)
     first, second = _export(tmp_path / "a"), _export(tmp_path / "b", seed=1)
     _refine(first, tmp_path / "in", tmp_path / "out")
-    with pytest.raises(refining.RefineError) as error:
+    with pytest.raises(refined_files.RefineError) as error:
         _refine(second, tmp_path / "in", tmp_path / "out")
     message = str(error.value)
     assert files.sha256(first) in message and files.sha256(second) in message
     assert "\n" not in message
-    with pytest.raises(refining.RefineError, match=r"other arguments \(output_format differ\)"):
+    with pytest.raises(refined_files.RefineError,
+                       match=r"other arguments \(output_format differ\)"):
         _refine(first, tmp_path / "in", tmp_path / "out", output_format="npz")
 
 
@@ -140,7 +141,7 @@ def test_npz_holds_images_names_and_labels(tmp_path):
     names = _folder(tmp_path / "in", count=5)
     refiner = _export(tmp_path / "run")
     _refine(refiner, tmp_path / "in", tmp_path / "out", output_format="npz", batch_size=2)
-    with np.load(tmp_path / "out" / refining.NPZ) as arrays:
+    with np.load(tmp_path / "out" / refined_files.NPZ) as arrays:
         assert arrays["images"].shape == (5, *SHAPE) and arrays["images"].dtype == np.uint8
         assert list(arrays["files"]) == sorted(names)
         assert list(arrays["x"]) == [float(names.index(n)) for n in sorted(names)]
@@ -158,7 +159,7 @@ def test_a_registered_dataset_to_tfrecord_carries_its_labels(tmp_path):
     order = {k: np.lexsort(v["gaze"].numpy().T) for k, v in (("s", stored), ("o", source))}
     np.testing.assert_array_equal(stored["gaze"].numpy()[order["s"]],
                                   source["gaze"].numpy()[order["o"]])
-    expected = refining.refine_batch(exported.load(refiner), source["image"].numpy())
+    expected = refined_files.refine_batch(exported.load(refiner), source["image"].numpy())
     np.testing.assert_allclose(stored["image"].numpy()[order["s"]], expected[order["o"]],
                                atol=1.0 / 127.5 + 1e-6)
 
@@ -170,7 +171,7 @@ def test_a_full_disk_names_the_output_file(tmp_path, monkeypatch):
     def full(path, image):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(refining, "write_png", full)
+    monkeypatch.setattr(refined_files, "write_png", full)
     with pytest.raises(OSError, match=r"out/deep/e0.png: cannot write the refined image \(No "
                                       r"space left on device\)"):
         _refine(refiner, tmp_path / "in", tmp_path / "out")
@@ -179,7 +180,7 @@ def test_a_full_disk_names_the_output_file(tmp_path, monkeypatch):
 def test_two_inputs_for_one_output_name_are_refused(tmp_path):
     _folder(tmp_path / "in", count=2)
     Image.fromarray(np.zeros((10, 12), np.uint8)).save(tmp_path / "in" / "e1.jpg")
-    with pytest.raises(refining.RefineError, match=r"'e1.png' and 'e1.jpg' would both be "
+    with pytest.raises(refined_files.RefineError, match=r"'e1.png' and 'e1.jpg' would both be "
                                                    r"written as 'e1.png'"):
         refining.refine(_export(tmp_path / "run"), str(tmp_path / "out"), source=None,
                         input_dir=str(tmp_path / "in"))
