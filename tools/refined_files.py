@@ -125,8 +125,16 @@ def output_name(element: Mapping[str, Any], index: int) -> str:
 
 
 def _labels(element: Mapping[str, np.ndarray]) -> dict[str, Any]:
-    return {k: np.asarray(v).tolist() for k, v in element.items()
-            if k not in (data.IMAGE_KEY, FILE_KEY)}
+    """An element's labels for JSON; float32 values as their shortest decimal (13.64, not
+    13.640000343322754), so labels read from a file are written back as they were."""
+    def plain(value):
+        array = np.asarray(value)
+        if array.dtype != np.float32:
+            return array.tolist()
+        shortest = [float(str(x)) for x in array.ravel()]  # str of a NumPy float32
+        return np.array(shortest).reshape(array.shape).tolist()
+
+    return {k: plain(v) for k, v in element.items() if k not in (data.IMAGE_KEY, FILE_KEY)}
 
 
 def write(dataset: tf.data.Dataset, refiner: keras.Model, output_dir: str, *,
