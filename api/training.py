@@ -56,9 +56,7 @@ def train(gin_files: Sequence[str] | str = (), bindings: Sequence[str] | str = (
     if speed.resolve_determinism(deterministic):
         tf.config.experimental.enable_op_determinism()
     validation.check_bindings()
-    run_config = TrainConfig()
-    validation.check_fields(run_config, "train")
-    return run(run_config, model_dir, seed)
+    return run(validation.configured(TrainConfig, "train"), model_dir, seed)
 
 
 def run(run_config: TrainConfig, model_dir: str, seed: int) -> dict[str, float]:

@@ -16,7 +16,7 @@ import keras
 import tensorflow as tf
 
 from simgan.core import config, data, exported, files, plugins, required
-from simgan.core.engine import actions
+from simgan.core.engine import provenance
 from simgan.core.engine.config import TrainConfig
 from simgan.core.registries import DATASETS
 from simgan.tools import convert
@@ -65,9 +65,9 @@ def prepare(*, model_dir: str | None, refiner_path: str | None, input_dir: str |
     plugins.load_all(plugin_modules)
     gin_files = list(gin_files)
     if model_dir:
-        run_config = files.join(model_dir, actions.FULL_CONFIG)
+        run_config = files.join(model_dir, provenance.FULL_CONFIG)
         if not tf.io.gfile.exists(run_config):
-            raise FileNotFoundError(f"{prefix}model_dir {model_dir!r}: no {actions.FULL_CONFIG};"
+            raise FileNotFoundError(f"{prefix}model_dir {model_dir!r}: no {provenance.FULL_CONFIG};"
                                     " is it a simgan-train model dir?")
         gin_files.insert(0, run_config)
         refiner_path = refiner_path or files.join(model_dir, exported.EXPORT_PATH)

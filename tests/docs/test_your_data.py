@@ -37,7 +37,7 @@ def test_two_folders_to_a_refined_folder(tmp_path, monkeypatch):
     assert trained.returncode == 0, trained.stderr[-3000:]
     final = json.loads((tmp_path / "runs" / "mine" / "evaluation.json").read_text())[-1]
     for key in ("c2st/refined/accuracy", "c2st/synthetic/accuracy",
-                "classifier_kid/refined/kid", "classifier_kid/synthetic/kid"):
+                "kid/refined/kid", "kid/synthetic/kid"):
         assert isinstance(final[key], float), key
     config = (tmp_path / "runs" / "mine" / "config.gin").read_text()
     assert "real/heldout/image_folder.split = 'heldout'" in config
