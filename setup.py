@@ -11,7 +11,7 @@ FOLDERS = ("core", "plugins", "tools", "configs")
 
 
 def _packages():
-    packages, package_dir = [], {}
+    packages, package_dir = ["simgan"], {"simgan": "api"}  # `import simgan`: the Python API
     for folder in FOLDERS:
         package_dir[f"simgan.{folder}"] = folder
         packages.append(f"simgan.{folder}")

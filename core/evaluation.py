@@ -32,6 +32,26 @@ class Domains:
     real_scope: str = "real"
 
 
+def dataset_for(domains: Domains | None, role: str, dataset: str | None, scope: str | None,
+                bindings: tuple[str, str]) -> tuple[str, str]:
+    """``(dataset, gin scope)`` an evaluator draws its ``role`` ('synthetic' or 'real') images
+    from: ``dataset`` and ``scope`` when given, else the run's (``domains``); fails naming the
+    evaluator's binding (``bindings``: its dataset's and its scope's, e.g.
+    ``('c2st.real_dataset', 'c2st.real_scope')``) when neither is there."""
+    pair = []
+    for value, run_field, binding, what in (
+            (dataset, role, bindings[0], f"the registered dataset of the {role} images"),
+            (scope, f"{role}_scope", bindings[1], f"the gin scope to build the {role} dataset "
+                                                  "under")):
+        if value is None and domains is not None:
+            value = getattr(domains, run_field)
+        if value is None:
+            raise ValueError(f"{binding}: not bound, and no run's domains were given (outside a "
+                             f"training run); expected {what}")
+        pair.append(value)
+    return pair[0], pair[1]
+
+
 def predict(model: keras.Model, images: np.ndarray, batch_size: int = 256,
             training: bool | None = False) -> np.ndarray:
     """``model`` applied to ``images`` in batches, eagerly: evaluators build many models, and

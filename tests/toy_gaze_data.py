@@ -39,13 +39,10 @@ def toy_gaze_eyes(*, seed: int, domain: str = "synthetic", height: int = 20, wid
 
 
 SHAPE = (20, 24, 1)
-
-
-DOMAINS = Domains(synthetic="toy_gaze_eyes", real="toy_gaze_eyes", synthetic_scope="synthetic",
-                  real_scope="real")
+# The run's domains of the evaluator tests: toy eyes, synthetic and (scope 'real') real-like.
+DOMAINS = Domains(synthetic="toy_gaze_eyes", real="toy_gaze_eyes")
 TINY_ESTIMATOR = """
-gaze_train/toy_gaze_eyes.domain = 'synthetic'
-gaze_test/toy_gaze_eyes.domain = 'real_like'
+real/toy_gaze_eyes.domain = 'real_like'
 gaze_estimator.conv_filters = (4, 4, 8, 8, 8)
 gaze_estimator.dense_units = (32, 16)
 train_gaze_estimator.steps = 150

@@ -24,9 +24,8 @@ import numpy as np
 from absl import logging
 
 from simgan.core import data
-from simgan.core.evaluation import refine
+from simgan.core.evaluation import Domains, dataset_for, refine
 from simgan.core.files import atomic_write_text
-from simgan.core.evaluation import Domains
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator, plot
 
@@ -45,6 +44,10 @@ def take_labelled(dataset_name: str, scope: str, seed: int, count: int) -> dict[
 class GazeEvaluator:
     """Gaze experiment: estimator trained on synthetic vs refined images, tested on real ones.
 
+    The estimators train on ``train_dataset`` (built under ``train_scope``) and are tested on
+    ``test_dataset`` (``test_scope``); each left unset is the run's synthetic and real dataset
+    and scope (``domains``). Both must carry 'gaze' labels.
+
     ``test_split='validation'`` tests on another draw of the test dataset, for choosing settings
     without looking at the reported 'test' draw. ``include_oracle`` adds ``oracle_<k>x``: the
     estimator trained on labelled images of the test dataset's own domain (another draw), the
@@ -52,15 +55,15 @@ class GazeEvaluator:
     validation draw as well (no extra training), for sweeps that choose on one draw and report
     on the other."""
 
-    def __init__(self, *, seed: int, output_dir: str, domains: Domains, train_dataset: str = "eye_simulator",
-                 train_scope: str = "gaze_train", test_dataset: str = "eye_simulator",
-                 test_scope: str = "gaze_test", train_examples: int = 10000,
+    def __init__(self, *, seed: int, output_dir: str, domains: Domains | None = None,
+                 train_dataset: str | None = None, train_scope: str | None = None,
+                 test_dataset: str | None = None, test_scope: str | None = None,
+                 train_examples: int = 10000,
                  data_multipliers: Sequence[int] = (1,), test_examples: int = 2000,
                  num_seeds: int = 3, thresholds_deg: Sequence[float] = tuple(range(21)),
                  include_synthetic: bool = True, refine_batch_size: int = 256,
                  test_split: str = "test", include_oracle: bool = False,
                  report_validation: bool = False):
-        del domains  # TODO-merge: the run's domains (issue 18)
         if test_split not in SPLIT_SEED_OFFSETS or test_split == "train":
             raise ValueError(f"gaze.test_split: expected 'test' or 'validation', got {test_split!r}")
         if report_validation and test_split == "validation":
@@ -70,8 +73,15 @@ class GazeEvaluator:
             raise ValueError(f"gaze.thresholds_deg must include 7; got {thresholds_deg}")
         self._seed = seed
         self._output_dir = output_dir
-        self._train = (train_dataset, train_scope, train_examples * max(data_multipliers))
-        self._test = (test_dataset, test_scope, test_examples)
+        self.datasets = {
+            "train": dataset_for(domains, "synthetic", train_dataset, train_scope,
+                                 ("gaze.train_dataset", "gaze.train_scope")),
+            "test": dataset_for(domains, "real", test_dataset, test_scope,
+                                ("gaze.test_dataset", "gaze.test_scope"))}
+        logging.info("gaze: trains on %r (gin scope %r), tests on %r (gin scope %r)",
+                     *self.datasets["train"], *self.datasets["test"])
+        self._train = (*self.datasets["train"], train_examples * max(data_multipliers))
+        self._test = (*self.datasets["test"], test_examples)
         self._base_examples = train_examples
         self._multipliers = tuple(data_multipliers)
         self._num_seeds = num_seeds

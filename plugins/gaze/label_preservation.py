@@ -9,16 +9,17 @@ its error against the dataset's ``pupil_center`` on raw images is reported besid
 It errs more on the darker real-like eyes (about 2.8 px), so a refiner that makes x look like
 them moves this detector's answer even where the pupil stays. ``pupil_locators`` can add the
 ``'learned'`` locator: the gaze estimator's network regressing the pupil centre, trained on
-labelled eyes of both domains (``locator_scopes``: synthetic and real-like draws), so its answer
-does not depend on which of the two an eye looks like. Its own error on held-out raw eyes of
-both domains is reported, so a reader can see it is the sharper instrument before trusting it.
+labelled eyes of both domains (the run's synthetic and real datasets, or ``dataset`` under each of
+``locator_scopes``), so its answer does not depend on which of the two an eye looks like. Its own
+error on held-out raw eyes of both domains is reported, so a reader can see it is the sharper
+instrument before trusting it.
 
 Keys: ``refined/gaze_shift_deg`` (mean angle between predictions on x and R(x)) and ``..._std``
 (over images); ``{synthetic,refined}/gaze_error_deg`` (fixed estimator vs the true gaze on x and
 on R(x)); with pupil centres: ``refined/pupil_shift_px`` (+ ``_std``) and
 ``{synthetic,refined}/pupil_error_px``, ``real/pupil_error_px`` (the detector on held-out eyes
-of the last locator scope, real-like in the shipped configs); with the learned locator the same
-five keys with ``learned_pupil`` for ``pupil``.
+of the last locator draw, the run's real domain by default, when it has pupil centres); with the
+learned locator the same keys with ``learned_pupil`` for ``pupil``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from absl import logging
 from scipy import ndimage
 
 from simgan.core import data, evaluation
-from simgan.core.evaluation import Domains
+from simgan.core.evaluation import Domains, dataset_for
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator
 from simgan.plugins.gaze.evaluator import GAZE_KEY, take_labelled
@@ -59,23 +60,39 @@ def dark_blob_centroid(images: np.ndarray, dark_fraction: float = 0.01,
 
 @EVALUATORS.register("label_preservation")
 class LabelPreservation:
-    """Label drift under refinement: gaze-prediction shift and pupil-centre shift on held-out x."""
+    """Label drift under refinement: gaze-prediction shift and pupil-centre shift on held-out x.
 
-    def __init__(self, *, seed: int, output_dir: str, domains: Domains, dataset: str = "eye_simulator",
-                 scope: str = "gaze_train", train_examples: int = 10000,
+    x are labelled synthetic images of ``dataset`` under ``scope`` (unset: the run's synthetic
+    dataset and scope, ``domains``). The pupil locators are scored on, and the learned one
+    trained on, draws of ``dataset`` under each of ``locator_scopes``; unset, the run's
+    synthetic then real dataset."""
+
+    def __init__(self, *, seed: int, output_dir: str, domains: Domains | None = None,
+                 dataset: str | None = None, scope: str | None = None,
+                 train_examples: int = 10000,
                  heldout_examples: int = 1000, dark_fraction: float = 0.01,
                  refine_batch_size: int = 256, pupil_locators: Sequence[str] = ("dark_blob",),
-                 locator_scopes: Sequence[str] = ("gaze_train", "gaze_test"),
+                 locator_scopes: Sequence[str] | None = None,
                  locator_train_examples: int = 5000, locator_steps: int = 1500):
-        del domains  # TODO-merge: the run's domains (issue 18)
         del output_dir  # all results are scalars
         unknown = sorted(set(pupil_locators) - set(PUPIL_LOCATORS))
-        if unknown or not locator_scopes:
+        if unknown or (locator_scopes is not None and not locator_scopes):
             raise ValueError(f"label_preservation.pupil_locators: expected some of "
                              f"{PUPIL_LOCATORS} and at least one locator scope; got "
-                             f"{tuple(pupil_locators)}, scopes {tuple(locator_scopes)}")
+                             f"{tuple(pupil_locators)}, scopes {locator_scopes}")
         self._locators = tuple(pupil_locators)
-        self._locator_scopes = tuple(locator_scopes)
+        self._dataset, self._scope = dataset_for(
+            domains, "synthetic", dataset, scope,
+            ("label_preservation.dataset", "label_preservation.scope"))
+        if locator_scopes is None:
+            self._locator_draws = ((self._dataset, self._scope), dataset_for(
+                domains, "real", None, None, ("label_preservation.locator_scopes",) * 2))
+        else:
+            self._locator_draws = tuple((self._dataset, s) for s in locator_scopes)
+        self.datasets = {"synthetic": (self._dataset, self._scope),
+                         "real": self._locator_draws[-1]}
+        logging.info("label_preservation: refines %r (gin scope %r); pupil locators scored on "
+                     "%s", self._dataset, self._scope, list(self._locator_draws))
         self._locator_examples, self._locator_steps = locator_train_examples, locator_steps
         self._locator: keras.Model | None = None
         # Per locator, what does not depend on the refiner: its centres on the held-out x and
@@ -83,7 +100,6 @@ class LabelPreservation:
         self._raw_centres: dict[str, np.ndarray] = {}
         self._real_errors: dict[str, float] = {}
         self._seed = seed
-        self._dataset, self._scope = dataset, scope
         self._train_examples, self._heldout_examples = train_examples, heldout_examples
         self._dark_fraction = dark_fraction
         self._refine_batch_size = refine_batch_size
@@ -105,18 +121,23 @@ class LabelPreservation:
             return
         if "learned" in self._locators:
             self._locator = self._train_locator()
-        real = take_labelled(self._dataset, self._locator_scopes[-1], self._seed + 606,
-                             self._heldout_examples)  # raw eyes of the other domain
+        name, scope = self._locator_draws[-1]  # raw eyes of the other domain
+        real = data.take(name, scope, self._seed + 606, self._heldout_examples)
+        if PUPIL_KEY not in real:
+            logging.info("label_preservation: %r (gin scope %r) has no %r; real/*pupil_error_px "
+                         "is not reported", name, scope, PUPIL_KEY)
         for locator in self._locators:
             self._raw_centres[locator] = self._locate(locator, self._heldout[data.IMAGE_KEY])
-            self._real_errors[locator] = _mean_distance(
-                self._locate(locator, real[data.IMAGE_KEY]), real[PUPIL_KEY])
+            if PUPIL_KEY in real:
+                self._real_errors[locator] = _mean_distance(
+                    self._locate(locator, real[data.IMAGE_KEY]), real[PUPIL_KEY])
 
     def _train_locator(self) -> keras.Model:
         """The estimator's network regressing the pupil centre (as a fraction of the image size,
-        centred), trained on equal draws of every locator scope."""
-        draws = [take_labelled(self._dataset, scope, self._seed + 505 + i,
-                               self._locator_examples) for i, scope in enumerate(self._locator_scopes)]
+        centred), trained on equal draws of every locator draw."""
+        draws = [data.take(name, scope, self._seed + 505 + i, self._locator_examples,
+                           required=(PUPIL_KEY,))
+                 for i, (name, scope) in enumerate(self._locator_draws)]
         images = np.concatenate([d[data.IMAGE_KEY] for d in draws])
         centres = np.concatenate([d[PUPIL_KEY] for d in draws])
         logging.info("label_preservation: training the pupil locator on %d eyes", len(images))
@@ -170,7 +191,8 @@ class LabelPreservation:
                 f"refined/{name}_shift_px_std": float(np.std(moved)),
                 f"synthetic/{name}_error_px": _mean_distance(centre_x, truth),
                 f"refined/{name}_error_px": _mean_distance(centre_rx, truth),
-                f"real/{name}_error_px": self._real_errors[locator]}
+                **({f"real/{name}_error_px": self._real_errors[locator]}
+                   if locator in self._real_errors else {})}
 
 
 def _width_height(shape: Sequence[int]) -> np.ndarray:

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, ClassVar, Mapping
 
 import keras
 import numpy as np
+from absl import logging
 
 from simgan.core import data
-from simgan.core.evaluation import refine
+from simgan.core.evaluation import dataset_for, refine
 
 if TYPE_CHECKING:
     from simgan.core.evaluation import Domains
@@ -28,21 +29,10 @@ def sources(evaluator: str, domains: Domains | None,
     """``{"real": (dataset, scope), "synthetic": (dataset, scope)}``: each of the bindings
     ``real_dataset``, ``real_scope``, ``synthetic_dataset``, ``synthetic_scope`` as bound,
     else the run's (``domains``); fails naming the binding when neither is there."""
-    resolved = {}
-    for domain in DOMAINS:
-        pair = []
-        for part, run_field in (("dataset", domain), ("scope", f"{domain}_scope")):
-            value = bindings[f"{domain}_{part}"]
-            if value is None and domains is not None:
-                value = getattr(domains, run_field)
-            if value is None:
-                what = (f"the registered dataset of the {domain} images" if part == "dataset"
-                        else f"the gin scope to build the {domain} dataset under")
-                raise ValueError(f"{evaluator}.{domain}_{part}: not bound, and no run's domains "
-                                 f"were given (outside a training run); expected {what}")
-            pair.append(value)
-        resolved[domain] = (pair[0], pair[1])
-    return resolved
+    return {domain: dataset_for(domains, domain, bindings[f"{domain}_dataset"],
+                                bindings[f"{domain}_scope"],
+                                (f"{evaluator}.{domain}_dataset", f"{evaluator}.{domain}_scope"))
+            for domain in DOMAINS}
 
 
 class DomainSamples:
@@ -81,10 +71,14 @@ class RealVsSynthetic:
     refine_batch_size: int = 256
 
     def __post_init__(self) -> None:
-        datasets = sources(self.NAME, self.domains, {
+        self.datasets = sources(self.NAME, self.domains, {
             "real_dataset": self.real_dataset, "real_scope": self.real_scope,
             "synthetic_dataset": self.synthetic_dataset, "synthetic_scope": self.synthetic_scope})
-        self._samples = DomainSamples(seed=self.seed, count=self._count(), datasets=datasets)
+        logging.info("%s: compares with real images of %r (gin scope %r) and synthetic images "
+                     "of %r (gin scope %r)", self.NAME, *self.datasets["real"],
+                     *self.datasets["synthetic"])
+        self._samples = DomainSamples(seed=self.seed, count=self._count(),
+                                      datasets=self.datasets)
         self._reference: dict[str, float] | None = None
 
     def _count(self) -> int:

@@ -1,5 +1,5 @@
-"""simgan-eval (summary table, evaluators from gin, the CLI) and simgan-refine (labels carried
-over, refined images stored, resumable) on the toy eye dataset."""
+"""simgan-eval (summary table, evaluators from gin, the CLI) on the toy eye dataset
+(simgan-refine: tests/tools/test_refine.py)."""
 
 import json
 import os
@@ -8,15 +8,12 @@ import sys
 
 import gin
 import keras
-import numpy as np
 import pytest
 
 import toy_gaze_data
 from simgan.core import config, evaluation, exported, plugins
-from simgan.core.registries import DATASETS
 from simgan.plugins import metrics  # noqa: F401  (registers kid)
-from simgan.plugins.simgan import refined  # noqa: F401  (registers the refined dataset)
-from simgan.tools import convert, evaluate
+from simgan.tools import evaluate
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY_KID = """
@@ -98,38 +95,6 @@ def test_unreadable_refiner_is_a_clear_error(tmp_path):
     (tmp_path / "bad.keras").write_text("not a zip")
     with pytest.raises(ValueError, match="bad.keras: not a loadable Keras model"):
         exported.load(str(tmp_path / "bad.keras"))
-
-
-def test_simgan_refine_carries_labels_and_resumes(tmp_path):
-    refiner = _brightening_refiner(str(tmp_path / "r.keras"))
-    out = tmp_path / "refined"
-    done = _run("simgan.tools.refine", f"--refiner={refiner}", "--source=toy_gaze_eyes",
-                "--plugin=tests/toy_gaze_data.py", f"--output_dir={out}", "--max_records=100",
-                "--records_per_shard=40", "--batch_size=32")
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "convert: 100/100 records" in done.stderr
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["complete"] and [s["records"] for s in manifest["shards"]] == [40, 40, 20]
-
-    stored = next(iter(DATASETS.build("tfrecord", seed=0, path=str(out), height=20, width=24,
-                                      shuffle=False).batch(100)))
-    source = next(iter(toy_gaze_data.toy_gaze_eyes(seed=0).batch(100)))
-    # The reader interleaves shards: pair records up by their (unique) gaze label.
-    stored = {k: v.numpy()[np.lexsort(stored["gaze"].numpy().T)] for k, v in stored.items()}
-    source = {k: v.numpy()[np.lexsort(source["gaze"].numpy().T)] for k, v in source.items()}
-    np.testing.assert_array_equal(stored["gaze"], source["gaze"])
-    np.testing.assert_array_equal(stored["pupil_center"], source["pupil_center"])
-    expected = np.clip(source["image"] + 0.25, -1, 1)
-    np.testing.assert_allclose(stored["image"], expected, atol=1.0 / 127.5 + 1e-6)  # uint8 storage
-
-    # Resume: lose the last shard; the same arguments rewrite only what is missing.
-    os.remove(out / "shard-00002.tfrecord")
-    gin.bind_parameter("refined.source", "toy_gaze_eyes")
-    gin.bind_parameter("refined.refiner", refiner)
-    gin.bind_parameter("refined.batch_size", 32)
-    first_shards = manifest["shards"][:2]
-    resumed = convert.convert("refined", str(out), 0, "", 40, 100, 5.0)
-    assert resumed["shards"][:2] == first_shards and resumed["records"] == 100
 
 
 def test_summarize_reads_the_last_training_record(tmp_path):

@@ -12,10 +12,10 @@ from simgan.plugins.gaze import evaluator  # noqa: F401  (registers 'gaze')
 
 def _build(tmp_path, **kwargs):
     toy_gaze_data.bind_tiny_estimator()
-    options = dict(train_dataset="toy_gaze_eyes", test_dataset="toy_gaze_eyes",
-                   train_examples=256, test_examples=200, num_seeds=2)
+    options = dict(train_examples=256, test_examples=200, num_seeds=2)
     options.update(kwargs)
-    return EVALUATORS.build("gaze", seed=0, output_dir=str(tmp_path), **options)
+    return EVALUATORS.build("gaze", seed=0, output_dir=str(tmp_path),
+                            domains=toy_gaze_data.DOMAINS, **options)
 
 
 def test_identity_matches_synthetic_and_a_destructive_refiner_hurts(tmp_path):

@@ -22,7 +22,7 @@ def test_dark_blob_centroid_finds_a_flat_disk():
 def test_identity_preserves_labels_and_a_shift_moves_them(tmp_path):
     toy_gaze_data.bind_tiny_estimator()
     evaluator = EVALUATORS.build("label_preservation", seed=0, output_dir=str(tmp_path),
-                                 dataset="toy_gaze_eyes", train_examples=256,
+                                 domains=toy_gaze_data.DOMAINS, train_examples=256,
                                  heldout_examples=100, dark_fraction=0.05)
     same = evaluator.evaluate(toy_gaze_data.identity_refiner(), step=0)
     assert same["refined/gaze_shift_deg"] == pytest.approx(0.0, abs=1e-4)
@@ -40,7 +40,7 @@ def test_identity_preserves_labels_and_a_shift_moves_them(tmp_path):
 def test_learned_locator_is_trained_on_both_scopes_and_follows_a_shift(tmp_path):
     toy_gaze_data.bind_tiny_estimator()
     evaluator = EVALUATORS.build(
-        "label_preservation", seed=0, output_dir=str(tmp_path), dataset="toy_gaze_eyes",
+        "label_preservation", seed=0, output_dir=str(tmp_path), domains=toy_gaze_data.DOMAINS,
         train_examples=128, heldout_examples=100, dark_fraction=0.05,
         pupil_locators=("dark_blob", "learned"), locator_train_examples=200, locator_steps=400)
     same = evaluator.evaluate(toy_gaze_data.identity_refiner(), step=0)
@@ -56,4 +56,4 @@ def test_learned_locator_is_trained_on_both_scopes_and_follows_a_shift(tmp_path)
 def test_unknown_pupil_locator_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="label_preservation.pupil_locators"):
         EVALUATORS.build("label_preservation", seed=0, output_dir=str(tmp_path),
-                         pupil_locators=("sharpest",))
+                         domains=toy_gaze_data.DOMAINS, pupil_locators=("sharpest",))

@@ -3,10 +3,14 @@
 import math
 
 import gin
+import numpy as np
 import pytest
+from PIL import Image
 
 import toy_gaze_data
+from simgan.core.evaluation import Domains
 from simgan.core.registries import EVALUATORS
+from simgan.plugins.eyes import image_folder  # noqa: F401  (registers image_folder)
 from simgan.plugins.metrics import turing_classifier
 
 
@@ -33,3 +37,27 @@ def test_turing_test_known_answers(tmp_path):
     assert (results["refined/accuracy_ci_low"] < 0.5
             < results["refined/accuracy_ci_high"])
     assert results["refined/accuracy_ci_high"] - results["refined/accuracy_ci_low"] < 0.11  # n=400
+
+
+def test_c2st_compares_with_the_run_s_domains_unless_told_otherwise(tmp_path):
+    """Issue 18: with the run's real domain an image folder, the realism metrics still drew the
+    simulator's eyes. A deliberately broken simulator binding shows it is never built."""
+    for i in range(12):
+        Image.fromarray(np.full((20, 24), 20 * i, np.uint8)).save(tmp_path / f"{i}.png")
+    gin.parse_config(f"real/image_folder.path = '{tmp_path}'\n"
+                     "image_folder.height = 20\nimage_folder.width = 24\n"
+                     "eye_simulator.domain = 'broken'\n"
+                     "train_domain_classifier.steps = 5\ndomain_classifier.filters = (4,)\n"
+                     "domain_classifier.feature_units = 4\n")
+    run = Domains(synthetic="toy_gaze_eyes", real="image_folder")
+    c2st = EVALUATORS.build("c2st", seed=0, output_dir=str(tmp_path), domains=run,
+                            train_examples=6, test_examples=6)
+    assert c2st.datasets == {"real": ("image_folder", "real"),
+                             "synthetic": ("toy_gaze_eyes", "synthetic")}
+    assert 0.0 <= c2st.evaluate(None, step=0)["synthetic/accuracy"] <= 1.0
+    told = EVALUATORS.build("c2st", seed=0, output_dir=str(tmp_path), domains=run,
+                            real_dataset="eye_simulator", real_scope="heldout",
+                            train_examples=6, test_examples=6)
+    assert told.datasets["real"] == ("eye_simulator", "heldout")
+    with pytest.raises(ValueError, match="eye_simulator: domain must be one of"):
+        told.evaluate(None, step=0)

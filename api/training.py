@@ -1,0 +1,71 @@
+"""`simgan.train`: a training run from Python, as `simgan-train` runs it."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import gin
+import keras
+import tensorflow as tf
+
+from simgan.core import config, data, lock, plugins, read_errors, speed, validation
+from simgan.core.engine.config import TrainConfig
+from simgan.core.engine.loop import Engine
+
+
+def as_list(value: Sequence[str] | str) -> list[str]:
+    """A list of strings from one string or a sequence of them."""
+    return [value] if isinstance(value, str) else list(value)
+
+
+def check_gin_files(gin_files: Sequence[str]) -> None:
+    """Fails naming the argument ``gin_files`` when one of them does not exist."""
+    for path in gin_files:
+        try:
+            config.resolve(path)
+        except config.ConfigError:
+            raise config.ConfigError(
+                f"gin_files: {path!r}: no such file (looked in the working directory and in "
+                "the shipped configs)") from None
+
+
+def configure(gin_files: Sequence[str] | str, bindings: Sequence[str] | str,
+              plugin_modules: Sequence[str] | str) -> None:
+    """Replaces gin's configuration by ``gin_files`` then ``bindings``, after loading the
+    built-in plugins and ``plugin_modules``."""
+    gin_files = as_list(gin_files)
+    plugins.load_all(as_list(plugin_modules))
+    check_gin_files(gin_files)
+    gin.clear_config()
+    config.parse(gin_files, as_list(bindings))
+
+
+def train(gin_files: Sequence[str] | str = (), bindings: Sequence[str] | str = (), *,
+          model_dir: str, seed: int = 0, plugins: Sequence[str] | str = (),
+          deterministic: bool | None = None) -> dict[str, float]:
+    """Trains (or resumes) the run configured by ``gin_files`` (paths, or names of shipped
+    configs such as ``'your_data.gin'``) and ``bindings`` (gin lines, applied after the files)
+    into ``model_dir`` with ``seed``; returns the final evaluation ``{"<evaluator>/<key>":
+    value}`` ({} without evaluators). The built-in plugins load on first use; ``plugins`` adds
+    modules (dotted names or .py paths). ``deterministic``: as simgan-train's flag (None: on
+    without a GPU). Gin's global configuration is replaced by this run's."""
+    if not isinstance(model_dir, str) or not model_dir:
+        raise ValueError(f"model_dir: expected a folder path, got {model_dir!r}")
+    configure(gin_files, bindings, plugins)
+    keras.utils.set_random_seed(seed)
+    if speed.resolve_determinism(deterministic):
+        tf.config.experimental.enable_op_determinism()
+    validation.check_bindings()
+    return run(validation.configured(TrainConfig, "train"), model_dir, seed)
+
+
+def run(run_config: TrainConfig, model_dir: str, seed: int) -> dict[str, float]:
+    """The one call into the training loop: the engine's run, after checking that every bound
+    dataset is one the run uses (`data.check_selected`)."""
+    with lock.hold(model_dir, "model_dir"), read_errors.naming_files():
+        engine = Engine(run_config, model_dir, seed)
+        data.check_selected({"train.synthetic_dataset": (run_config.synthetic_dataset,
+                                                         "synthetic"),
+                             "train.real_dataset": (run_config.real_dataset, "real"),
+                             **data.evaluator_selections(engine.evaluators)})
+        return engine.train()
