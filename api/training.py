@@ -8,7 +8,7 @@ import gin
 import keras
 import tensorflow as tf
 
-from simgan.core import config, data, lock, plugins, read_errors, speed, validation
+from simgan.core import config, lock, plugins, read_errors, speed, validation
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
 
@@ -60,12 +60,6 @@ def train(gin_files: Sequence[str] | str = (), bindings: Sequence[str] | str = (
 
 
 def run(run_config: TrainConfig, model_dir: str, seed: int) -> dict[str, float]:
-    """The one call into the training loop: the engine's run, after checking that every bound
-    dataset is one the run uses (`data.check_selected`)."""
+    """The one call into the training loop: the engine's run, holding the model dir's lock."""
     with lock.hold(model_dir, "model_dir"), read_errors.naming_files():
-        engine = Engine(run_config, model_dir, seed)
-        data.check_selected({"train.synthetic_dataset": (run_config.synthetic_dataset,
-                                                         "synthetic"),
-                             "train.real_dataset": (run_config.real_dataset, "real"),
-                             **data.evaluator_selections(engine.evaluators)})
-        return engine.train()
+        return Engine(run_config, model_dir, seed).train()

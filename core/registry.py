@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterator
 
 import gin
 
+from simgan.core import required
+
 
 class UnknownComponentError(KeyError):
     """Raised when a registry is asked for a name it does not hold."""
@@ -104,12 +106,15 @@ class Registry:
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise UnknownComponentError(
                 f"Unknown {self.kind} component {name!r}.{hint} Known {self.kind}: {known}. "
-                "Load the plugin that defines it with --plugin or the 'simgan.plugins' "
-                "entry point.") from None
+                "Load the plugin that defines it (--plugin, plugins=[...] in Python, or the "
+                "'simgan.plugins' entry point).") from None
 
     def build(self, name: str, **kwargs: Any) -> Any:
-        """Calls the registered factory, with gin bindings applied and ``kwargs`` given."""
-        return self.lookup(name).configurable(**kwargs)
+        """Calls the registered factory, with gin bindings applied and ``kwargs`` given; a
+        required parameter neither bound nor given fails in one line naming it."""
+        entry = self.lookup(name)
+        required.check(self.kind, entry, kwargs)
+        return entry.configurable(**kwargs)
 
 
 # Gin-configurables outside the registries (train.*, data.batched, evaluator internals), by

@@ -41,9 +41,3 @@ def check(kind: str, entry: _Entry, supplied: Container[str]) -> None:
                 f"{entry.name}.{param} is required and has no value{where}: bind {key} = "
                 f"<value> in a gin file or binding")
 
-
-def build(registry: Any, name: str, **kwargs: Any) -> Any:
-    """``registry.build(name, **kwargs)`` (a core.registry.Registry) after `check`."""
-    entry = registry.lookup(name)
-    check(registry.kind, entry, kwargs)
-    return entry.configurable(**kwargs)

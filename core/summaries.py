@@ -16,7 +16,7 @@ from tensorboard.plugins.hparams import api as hp
 
 from simgan.core import files
 from simgan.core.data import to_uint8
-from simgan.core.figures import write_png
+from simgan.core.figures import labelled_grid, write_png
 from simgan.core.report import evaluation_table, is_spread
 
 HParamValue = bool | int | float | str
@@ -43,19 +43,10 @@ def _code_block(text: str) -> str:
     return f"{fence}\n{text}\n{fence}"
 
 
-def image_grid(rows: list[tf.Tensor], scale: int = 2, pad: int = 2) -> np.ndarray:
-    """Tiles equally shaped image batches ``[N, H, W, C]`` in [-1, 1] into one uint8 image:
-    one batch per row (e.g. synthetic | refined | real), ``scale``-times upsampled."""
-    rows = [to_uint8(r).numpy() for r in rows]
-    n, h, w, c = rows[0].shape
-    grid = np.full((len(rows) * (h + pad) + pad, n * (w + pad) + pad, c), 255, np.uint8)
-    for i, batch in enumerate(rows):
-        for j, image in enumerate(batch):
-            top, left = pad + i * (h + pad), pad + j * (w + pad)
-            grid[top:top + h, left:left + w] = image
-    return grid.repeat(scale, axis=0).repeat(scale, axis=1)
-
-
+def image_grid(rows: list[tf.Tensor]) -> np.ndarray:
+    """Equally shaped image batches ``[N, H, W, C]`` in [-1, 1] as one labelled uint8 grid
+    (core/figures.py: a row per batch, synthetic | refined | real, small images upscaled)."""
+    return labelled_grid([to_uint8(r).numpy() for r in rows])
 
 
 class Summaries:

@@ -15,7 +15,7 @@ import gin
 import keras
 import tensorflow as tf
 
-from simgan.core import config, data, exported, files, plugins, required
+from simgan.core import config, data, exported, files, plugins
 from simgan.core.engine import provenance
 from simgan.core.engine.config import TrainConfig
 from simgan.core.registries import DATASETS
@@ -97,7 +97,7 @@ def build_source(source: str, scope: str, seed: int, shape: tuple[int, int, int]
     """Registered dataset ``source`` built under gin scope ``scope`` (a missing required
     parameter is one line), checked against the refiner's input ``shape``."""
     with gin.config_scope(scope):
-        dataset = required.build(DATASETS, source, seed=seed)
+        dataset = DATASETS.build(source, seed=seed)
     check_images(dataset, source, shape)
     return dataset if max_records is None else dataset.take(max_records)
 

@@ -3,16 +3,20 @@ rates, evaluation, export."""
 
 from __future__ import annotations
 
+import json
+
 import gin
 import keras
 from absl import logging
 
 from simgan.core import evaluation, exported, files, interrupts
 from simgan.core.engine import provenance
+from simgan.core.files import atomic_write_text
 from simgan.core.registries import EVALUATORS
 from simgan.core.summaries import Summaries
 
 EVALUATION_FILE = "evaluation.json"
+COMPARED_WITH_FILE = "eval/datasets.json"  # which datasets each evaluator instance scored
 
 
 class TrainingDivergedError(RuntimeError):
@@ -52,16 +56,21 @@ def build_evaluator(name: str, kind: str, **framework_args):
 
 
 def evaluate(engine, step: int, summaries: Summaries | None) -> dict[str, float]:
-    """Runs every evaluator instance on the generator; logs to TensorBoard and appends to
-    evaluation.json."""
-    results = {}
+    """Runs every evaluator instance on the generator; logs to TensorBoard, appends to
+    evaluation.json and names the datasets each instance compared with in eval/datasets.json."""
+    results, compared_with = {}, {}
     for name, evaluator in engine.evaluators.items():
         for key, value in evaluator.evaluate(engine.task.generator, step).items():
             results[f"{name}/{key}"] = float(value)
+        compared_with[name] = {role: {"dataset": dataset, "scope": scope}
+                               for role, (dataset, scope) in
+                               getattr(evaluator, "datasets", {}).items()}
     if summaries is not None:
         summaries.evaluation(step, results, plots_dir=files.join(engine.model_dir, "eval"))
     with interrupts.deferred():
         evaluation.append_results(files.join(engine.model_dir, EVALUATION_FILE), step, results)
+        atomic_write_text(files.join(engine.model_dir, COMPARED_WITH_FILE),
+                          json.dumps(compared_with, indent=2, sort_keys=True) + "\n")
     logging.info("evaluation at step %d: %s", step, results)
     return results
 

@@ -81,6 +81,10 @@ class Engine:
                                           output_dir=files.join(model_dir, "eval", name),
                                           domains=self.domains)
             for name, kind in config.evaluator_instances()} if self.is_chief else {}
+        if self.is_chief:  # every bound dataset is one the run (or an evaluator) builds
+            data.check_selected({"train.synthetic_dataset": (names["synthetic"], "synthetic"),
+                                 "train.real_dataset": (names["real"], "real"),
+                                 **data.evaluator_selections(self.evaluators)})
         trackables = dict(self.task.trackables(), step=self.step, diverged_at=self.diverged_at)
         for domain, source in self.sources.items():
             trackables.update(source.trackables(f"{domain}_data"))

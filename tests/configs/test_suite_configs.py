@@ -10,7 +10,7 @@ import gin
 import eyes_data
 from simgan import configs
 from simgan.core import config, data, plugins
-from simgan.core.trainer import TrainConfig
+from simgan.core.engine.config import TrainConfig
 from train_cli import run_train
 
 PAIRS = sorted(os.path.relpath(p, configs.path())

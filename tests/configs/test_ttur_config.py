@@ -6,16 +6,14 @@ import pytest
 
 from simgan.core import config, plugins
 from simgan.core.registries import OPTIMIZERS
-from simgan.core.trainer import TrainConfig
 
 
 def test_ttur_variant_gives_the_discriminator_four_times_the_refiner_rate():
     plugins.load_all()
     config.parse(["ablations/base/cpu.gin", "ablations/ttur.gin"], [])
-    train = TrainConfig()
     built = {}
-    for scope, name in (("refiner", simgan.refiner_optimizer),
-                        ("discriminator", simgan.discriminator_optimizer)):
+    for scope in ("refiner", "discriminator"):
+        name = gin.query_parameter(f"simgan.{scope}_optimizer")
         with gin.config_scope(scope):
             built[scope] = OPTIMIZERS.build(name)
     refiner, discriminator = built["refiner"], built["discriminator"]

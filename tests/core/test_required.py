@@ -16,7 +16,7 @@ def _plugins():
 
 def test_a_missing_path_names_the_scoped_binding():
     with gin.config_scope("real"), pytest.raises(ConfigError) as error:
-        required.build(DATASETS, "image_folder", seed=0)
+        DATASETS.build("image_folder", seed=0)
     assert str(error.value) == (
         "image_folder.path is required and has no value (built in gin scope 'real'): bind "
         "real/image_folder.path = <value> in a gin file or binding")

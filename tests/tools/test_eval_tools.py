@@ -70,7 +70,7 @@ def test_evaluate_runs_the_evaluators_named_in_gin(tmp_path):
 
 def test_no_evaluators_is_a_clear_error():
     with pytest.raises(ValueError, match="No evaluators named"):
-        evaluate.evaluator_names()
+        evaluate.run_config()
 
 
 def _run(module, *args):
