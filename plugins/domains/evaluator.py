@@ -25,15 +25,13 @@ import gin
 import keras
 import numpy as np
 
-from simgan.core import data, files
+from simgan.core import data, files, seeds
 from simgan.core.evaluation import predict, refine
 from simgan.core.registries import DATASETS, EVALUATORS
 from simgan.plugins.domains import task_model
 
 _NAME = "downstream"
 # Seed offsets: the synthetic training draw differs from the run's own synthetic stream.
-_SYNTHETIC_SEED_OFFSET = 101
-_MODEL_SEED_OFFSET = 505
 TEST_SPLITS = ("test", "validation")
 
 
@@ -123,7 +121,7 @@ class DownstreamEvaluator:
             overrides["num_examples"] = self._train_examples
         elif split in TEST_SPLITS:
             overrides["num_examples"] = self._test_examples
-        seed = self._seed + (_SYNTHETIC_SEED_OFFSET if side == "synthetic" else 0)
+        seed = seeds.stream(self._seed, "downstream_synthetic") if side == "synthetic" else self._seed
         with gin.config_scope(scope):
             dataset = DATASETS.build(name, seed=seed, **overrides)
         data.check_contract(dataset, name)
@@ -150,7 +148,7 @@ class DownstreamEvaluator:
         task = _Task(labels, *(t[self._label_key] for t in tests.values()))
         scores: dict[str, list[float]] = {split: [] for split in TEST_SPLITS}
         for s in range(self._num_seeds):
-            seed = self._seed + _MODEL_SEED_OFFSET + s
+            seed = seeds.stream(self._seed, "downstream_models") + s
             model = task_model.task_model(images.shape[1:], task.outputs, seed=seed)
             task_model.train_task_model(model, images, labels, seed=seed)
             for split, test in tests.items():

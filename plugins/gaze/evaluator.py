@@ -23,16 +23,16 @@ import keras
 import numpy as np
 from absl import logging
 
-from simgan.core import data
+from simgan.core import data, seeds
 from simgan.core.evaluation import Domains, dataset_for, refine
 from simgan.core.files import atomic_write_text
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator, plot
 
 GAZE_KEY = "gaze"
-# Seed offsets of the draws from the test dataset: settings (sweeps) are chosen on the
-# 'validation' draw, figures are reported on the 'test' draw; both differ from the training draw.
-SPLIT_SEED_OFFSETS = {"train": 101, "test": 202, "validation": 303}
+# Seed streams (core/seeds.py) of the draws: settings (sweeps) are chosen on the 'validation'
+# draw, figures are reported on the 'test' draw; both differ from the training draw.
+SPLIT_STREAMS = {"train": "gaze_train", "test": "gaze_test", "validation": "gaze_validation"}
 
 
 def take_labelled(dataset_name: str, scope: str, seed: int, count: int) -> dict[str, np.ndarray]:
@@ -64,7 +64,7 @@ class GazeEvaluator:
                  include_synthetic: bool = True, refine_batch_size: int = 256,
                  test_split: str = "test", include_oracle: bool = False,
                  report_validation: bool = False):
-        if test_split not in SPLIT_SEED_OFFSETS or test_split == "train":
+        if test_split not in SPLIT_STREAMS or test_split == "train":
             raise ValueError(f"gaze.test_split: expected 'test' or 'validation', got {test_split!r}")
         if report_validation and test_split == "validation":
             raise ValueError("gaze.report_validation: the test draw is already the validation "
@@ -97,13 +97,14 @@ class GazeEvaluator:
     def _data(self, split: str) -> dict[str, np.ndarray]:
         if split not in self._arrays:
             name, scope, count = self._train
-            offset = SPLIT_SEED_OFFSETS["train"]
+            offset = SPLIT_STREAMS["train"]
             if split == "oracle":  # labelled training images of the test dataset's domain
                 name, scope = self._test[:2]
             elif split in ("test", "validation"):  # 'test' is the draw gaze.test_split names
                 name, scope, count = self._test
-                offset = SPLIT_SEED_OFFSETS[self._test_split if split == "test" else split]
-            self._arrays[split] = take_labelled(name, scope, self._seed + offset, count)
+                offset = SPLIT_STREAMS[self._test_split if split == "test" else split]
+            self._arrays[split] = take_labelled(name, scope, seeds.stream(self._seed, offset),
+                                                count)
         return self._arrays[split]
 
     def _experiment(self, images: np.ndarray, gazes: np.ndarray) -> dict[str, Any]:

@@ -14,14 +14,14 @@ import keras
 import numpy as np
 from absl import logging
 
-from simgan.core import data
+from simgan.core import data, seeds
 from simgan.core.evaluation import dataset_for, refine
 
 if TYPE_CHECKING:
     from simgan.core.evaluation import Domains
 
 DOMAINS = ("real", "synthetic")
-SEED_OFFSETS = {"real": 505, "synthetic": 606}
+SEED_STREAMS = {"real": "realism_real", "synthetic": "realism_synthetic"}
 
 
 def sources(evaluator: str, domains: Domains | None,
@@ -39,7 +39,7 @@ class DomainSamples:
     """Lazily drawn real and synthetic image arrays, ``count`` of each, cached."""
 
     def __init__(self, *, seed: int, count: int, datasets: Mapping[str, tuple[str, str]]):
-        self._sources = {d: (*datasets[d], seed + SEED_OFFSETS[d]) for d in DOMAINS}
+        self._sources = {d: (*datasets[d], seeds.stream(seed, SEED_STREAMS[d])) for d in DOMAINS}
         self._count = count
         self._arrays: dict[str, np.ndarray] = {}
 
