@@ -121,7 +121,8 @@ class DownstreamEvaluator:
             overrides["num_examples"] = self._train_examples
         elif split in TEST_SPLITS:
             overrides["num_examples"] = self._test_examples
-        seed = seeds.stream(self._seed, "downstream_synthetic") if side == "synthetic" else self._seed
+        seed = (seeds.stream(self._seed, "downstream_synthetic") if side == "synthetic"
+                else self._seed)
         with gin.config_scope(scope):
             dataset = DATASETS.build(name, seed=seed, **overrides)
         data.check_contract(dataset, name)

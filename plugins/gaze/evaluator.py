@@ -65,7 +65,8 @@ class GazeEvaluator:
                  test_split: str = "test", include_oracle: bool = False,
                  report_validation: bool = False):
         if test_split not in SPLIT_STREAMS or test_split == "train":
-            raise ValueError(f"gaze.test_split: expected 'test' or 'validation', got {test_split!r}")
+            raise ValueError(f"gaze.test_split: expected 'test' or 'validation', got "
+                             f"{test_split!r}")
         if report_validation and test_split == "validation":
             raise ValueError("gaze.report_validation: the test draw is already the validation "
                              "draw (gaze.test_split='validation'); expected one of the two")

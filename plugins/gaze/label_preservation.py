@@ -108,21 +108,24 @@ class LabelPreservation:
 
     def _setup(self) -> None:
         """Trains the fixed estimator on raw synthetic images once; draws the held-out set."""
-        train = take_labelled(self._dataset, self._scope, seeds.stream(self._seed, "label_estimator"), self._train_examples)
+        train = take_labelled(self._dataset, self._scope,
+                              seeds.stream(self._seed, "label_estimator"), self._train_examples)
         logging.info("label_preservation: training the fixed estimator on %d synthetic images",
                      self._train_examples)
         self._model = estimator.gaze_estimator(input_shape=train[data.IMAGE_KEY].shape[1:],
                                                seed=self._seed)
         estimator.train_gaze_estimator(self._model, train[data.IMAGE_KEY], train[GAZE_KEY],
                                        seed=self._seed)
-        self._heldout = take_labelled(self._dataset, self._scope, seeds.stream(self._seed, "label_heldout"),
+        self._heldout = take_labelled(self._dataset, self._scope,
+                                      seeds.stream(self._seed, "label_heldout"),
                                       self._heldout_examples)
         if PUPIL_KEY not in self._heldout:
             return
         if "learned" in self._locators:
             self._locator = self._train_locator()
         name, scope = self._locator_draws[-1]  # raw eyes of the other domain
-        real = data.take(name, scope, seeds.stream(self._seed, "label_real"), self._heldout_examples)
+        real = data.take(name, scope, seeds.stream(self._seed, "label_real"),
+                         self._heldout_examples)
         if PUPIL_KEY not in real:
             logging.info("label_preservation: %r (gin scope %r) has no %r; real/*pupil_error_px "
                          "is not reported", name, scope, PUPIL_KEY)
@@ -135,7 +138,8 @@ class LabelPreservation:
     def _train_locator(self) -> keras.Model:
         """The estimator's network regressing the pupil centre (as a fraction of the image size,
         centred), trained on equal draws of every locator draw."""
-        draws = [data.take(name, scope, seeds.stream(self._seed, "locator_draws") + i, self._locator_examples,
+        draws = [data.take(name, scope, seeds.stream(self._seed, "locator_draws") + i,
+                           self._locator_examples,
                            required=(PUPIL_KEY,))
                  for i, (name, scope) in enumerate(self._locator_draws)]
         images = np.concatenate([d[data.IMAGE_KEY] for d in draws])
