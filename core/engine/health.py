@@ -83,7 +83,8 @@ class Monitor:
             else:
                 self.wins_since = None
         inputs = engine.previews["synthetic"]
-        outputs = tf.cast(self.task.generator(inputs), tf.float32).numpy()
+        # training=False: no noise draws, so watching leaves the run's random streams alone.
+        outputs = tf.cast(self.task.generator(inputs, training=False), tf.float32).numpy()
         inputs = inputs.numpy()
         spread_in, spread_out = float(inputs.std(axis=0).mean()), float(outputs.std(axis=0).mean())
         if len(inputs) > 1 and spread_in > 0 and spread_out < t.spread * spread_in:
