@@ -9,6 +9,7 @@ which gin's resource reader finds in any installation without a search path.
 from __future__ import annotations
 
 import os
+import re
 from typing import Sequence
 
 import gin
@@ -41,9 +42,10 @@ def parse(gin_files: Sequence[str], gin_params: Sequence[str]) -> None:
     paths = [resolve(path) for path in gin_files]
     try:
         gin.parse_config_files_and_bindings(paths, list(gin_params))
-    except TypeError as e:  # gin's resource reader on a path under a namespace package
-        raise ConfigError(f"Invalid gin include ({e}): include shipped gin files as "
-                          f"'{SHIPPED_INCLUDE_PREFIX}<path>', e.g. include "
-                          f"'{SHIPPED_INCLUDE_PREFIX}simgan/eyes_paper.gin'") from e
-    except (ValueError, KeyError, SyntaxError, IOError) as e:
+    except (ValueError, KeyError, SyntaxError, IOError, TypeError) as e:
+        old_include = re.search(r"Unable to open file: (simgan/(?!configs/)\S+)\.", str(e))
+        if old_include:  # a shipped file included by its pre-0.1 path
+            raise ConfigError(f"Invalid gin include {old_include.group(1)!r}: include shipped "
+                              f"gin files as '{SHIPPED_INCLUDE_PREFIX}<path>', e.g. include "
+                              f"'{SHIPPED_INCLUDE_PREFIX}simgan/eyes_paper.gin'") from e
         raise ConfigError(f"Invalid gin configuration: {e}") from e

@@ -39,14 +39,14 @@ def source(tmp_path, batch, seed=3, **kwargs):
 
 def test_without_replacement_every_epoch_is_a_permutation(tmp_path):
     batches = source(tmp_path, 4, replacement=False)
-    drawn = np.concatenate([batches.next().numpy()[:, 0, 0, 0] for _ in range(5)])
+    drawn = np.concatenate([batches.next()["image"].numpy()[:, 0, 0, 0] for _ in range(5)])
     for epoch in (drawn[:10], drawn[10:]):
         assert sorted(epoch) == list(range(10))
     assert list(drawn[:10]) != list(drawn[10:])  # a new permutation per epoch
 
 
 def test_with_replacement_is_seeded_and_in_range(tmp_path):
-    draws = [np.stack([source(tmp_path, 6, seed=s).next().numpy() for _ in range(3)])
+    draws = [np.stack([source(tmp_path, 6, seed=s).next()["image"].numpy() for _ in range(3)])
              for s in (1, 1, 2)]
     np.testing.assert_array_equal(draws[0], draws[1])
     assert not np.array_equal(draws[0], draws[2])
@@ -54,7 +54,7 @@ def test_with_replacement_is_seeded_and_in_range(tmp_path):
 
 
 def test_labels_travel_with_images(tmp_path):
-    batch = source(tmp_path, 8).draw()
+    batch = source(tmp_path, 8).next()
     np.testing.assert_array_equal(batch["image"][:, 1, 2, 0].numpy(),
                                   batch["label"].numpy().astype(np.float32))
 
@@ -68,14 +68,14 @@ def test_first_n_of_an_endless_dataset(tmp_path):
 @pytest.mark.parametrize("replacement", [True, False])
 def test_restored_state_draws_the_same_batches_in_a_compiled_loop(tmp_path, replacement):
     batches = source(tmp_path, 4, replacement=replacement)
-    draw_three = tf.function(lambda: tf.stack([batches.next() for _ in range(3)]))
+    draw_three = tf.function(lambda: tf.stack([batches.next()["image"] for _ in range(3)]))
     draw_three()
     saved = tf.train.Checkpoint(**batches.trackables("data")).save(str(tmp_path / "ckpt"))
     expected = draw_three().numpy()
     fresh = source(tmp_path, 4, replacement=replacement)
     tf.train.Checkpoint(**fresh.trackables("data")).restore(saved).assert_consumed()
-    np.testing.assert_array_equal(fresh.next().numpy(), expected[0])
-    np.testing.assert_array_equal(tf.function(fresh.next)().numpy(), expected[1])
+    np.testing.assert_array_equal(fresh.next()["image"].numpy(), expected[0])
+    np.testing.assert_array_equal(tf.function(fresh.next)()["image"].numpy(), expected[1])
 
 
 def test_checkpoint_holds_the_rng_state_not_the_data(tmp_path):

@@ -22,7 +22,7 @@ def train(tmp_path, name, extra_gin="", **options):
     gin.parse_config("\n".join(bindings))
     keras.utils.set_random_seed(3)
     engine = Engine(TrainConfig(), str(tmp_path / name), 3,
-                      tf.distribute.OneDeviceStrategy("/cpu:0"))
+                    tf.distribute.OneDeviceStrategy("/cpu:0"))
     engine.train()
     return engine.values(), [w.numpy() for w in engine.task.generator.weights]
 
@@ -86,9 +86,10 @@ def test_defaults_on_cpu_are_float32_without_xla_or_staging():
     assert speed.resolve_determinism(False) is False
 
 
-def train_with_pools(tmp_path, name, **options):
+def train_with_pools(tmp_path, name, extra_gin="", **options):
     pools = f"pool.dataset = 'toy_squares'\npool.cache_dir = '{tmp_path / 'cache'}'\n"
-    return train(tmp_path, name, pools, synthetic_dataset="pool", real_dataset="pool", **options)
+    return train(tmp_path, name, pools + extra_gin, synthetic_dataset="pool", real_dataset="pool",
+                 **options)
 
 
 def assert_same_loss(values, reference_values):
@@ -97,18 +98,19 @@ def assert_same_loss(values, reference_values):
         assert values[key] == pytest.approx(reference_values[key], rel=0.03, abs=0.01), key
 
 
-GPU_DEFAULTS = dict(steps_per_call=5, jit_compile=True, mixed_precision="mixed_bfloat16",
-                    adversarial_loss="fused_local_adversarial")
+GPU_DEFAULTS = dict(steps_per_call=5, jit_compile=True, mixed_precision="mixed_bfloat16")
+FUSED = ("simgan.refiner_objective = ['fused_local_adversarial', 'self_regularization']\n"
+         "simgan.discriminator_objective = ['fused_local_adversarial']\n")
 
 
 def test_gpu_defaults_with_staging_train_to_the_plain_loss(tmp_path, reference):
     """XLA, bfloat16, batches staged on the device, 5 steps per call and the fused loss (its
     pure-TF fallback: no op is built here, and XLA always takes it)."""
-    values, _ = train(tmp_path, "gpu_staged", prefetch_to_device=True, **GPU_DEFAULTS)
+    values, _ = train(tmp_path, "gpu_staged", FUSED, prefetch_to_device=True, **GPU_DEFAULTS)
     assert_same_loss(values, reference[0])
 
 
 def test_gpu_defaults_with_pools_train_to_the_plain_loss(tmp_path, reference):
-    values, _ = train_with_pools(tmp_path, "gpu_pools", **GPU_DEFAULTS)
+    values, _ = train_with_pools(tmp_path, "gpu_pools", FUSED, **GPU_DEFAULTS)
     assert_same_loss(values, reference[0])
 

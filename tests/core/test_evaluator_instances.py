@@ -1,0 +1,41 @@
+"""Evaluators are named instances with a type: two instances of one type are configured under
+their own gin scopes and reported under their own names; a repeated name is one line."""
+
+import gin
+import pytest
+import tensorflow as tf
+
+import toy_data  # noqa: F401  (registers toy_squares)
+from simgan.core import plugins
+from simgan.core.engine.config import TrainConfig
+from simgan.core.engine.loop import Engine
+from simgan.core.registries import EVALUATORS
+from train_cli import TOY_CONFIG
+
+
+@EVALUATORS.register("scaled_mean_test")
+class ScaledMean:
+    """The refined images' mean times ``scale``, and the run's real dataset, for the test."""
+
+    def __init__(self, *, seed, output_dir, domains, scale: float = 1.0):
+        self.scale, self.domains = scale, domains
+
+    def evaluate(self, generator, step):
+        images = tf.zeros([2, 8, 12, 1])
+        return {"value": self.scale * float(tf.reduce_mean(generator(images) * 0 + 1))}
+
+
+def test_two_instances_of_one_type_have_their_own_bindings_and_names(tmp_path):
+    plugins.load_all()
+    gin.parse_config(TOY_CONFIG + "train.image_every = 0\n"
+                     "train.evaluators = ['scaled_mean_test', ('tripled', 'scaled_mean_test')]\n"
+                     "tripled/scaled_mean_test.scale = 3.0\n")
+    engine = Engine(TrainConfig(), str(tmp_path / "m"), 0, tf.distribute.OneDeviceStrategy("/cpu:0"))
+    assert engine.evaluators["tripled"].domains.real == "toy_squares"
+    results = engine.train()
+    assert results == {"scaled_mean_test/value": 1.0, "tripled/value": 3.0}
+
+
+def test_a_repeated_instance_name_is_one_line():
+    with pytest.raises(ValueError, match="train.evaluators: the name 'gaze' is used twice"):
+        TrainConfig(evaluators=("gaze", ("gaze", "c2st"))).evaluator_instances()
