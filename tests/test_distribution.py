@@ -43,7 +43,7 @@ def test_sdist_and_wheel_install_in_a_fresh_venv_and_train(tmp_path):
     with tarfile.open(dist / f"{NAME}.tar.gz") as sdist:
         names = set(sdist.getnames())
     assert {f"{NAME}/{path}" for path in SDIST_FILES} <= names
-    wheel = dist / f"{NAME.replace('-', '_', 1)}-py3-none-any.whl"
+    wheel = dist / f"{NAME}-py3-none-any.whl"
     with zipfile.ZipFile(wheel) as archive:
         metadata = archive.read(f"{NAME}.dist-info/METADATA").decode()
     for field in ("License-Expression: Apache-2.0", "Author: The simgan developers",
