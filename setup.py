@@ -1,13 +1,18 @@
 """Installs the distribution `simgan`.
 
-The import names `simgan.core`, `simgan.plugins`, `simgan.tools` and `simgan.configs` map onto
-the top-level folders core/, plugins/, tools/ and configs/; `simgan` itself is a namespace
-package, so no top-level module named `core` or `plugins` lands in site-packages.
+The package `simgan` (the API, `simgan.__version__`, `python -m simgan`) is the folder api/; the
+import names `simgan.core`, `simgan.plugins`, `simgan.tools` and `simgan.configs` map onto the
+top-level folders core/, plugins/, tools/ and configs/, so no top-level module named `core` or
+`plugins` lands in site-packages. The version is set here only; the package reads it from the
+installed metadata.
 """
+
+import os
 
 from setuptools import find_packages, setup
 
 FOLDERS = ("core", "plugins", "tools", "configs")
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _packages():
@@ -23,10 +28,40 @@ def _packages():
 
 PACKAGES, PACKAGE_DIR = _packages()
 
+with open(os.path.join(HERE, "README.md"), encoding="utf-8") as readme:
+    LONG_DESCRIPTION = readme.read()
+
 setup(
     name="simgan",
     version="0.1.0",
     description="Plugin-based GAN experimentation framework; SimGAN (S+U learning) first.",
+    long_description=LONG_DESCRIPTION,
+    long_description_content_type="text/markdown",
+    author="The simgan developers",
+    license_expression="Apache-2.0",
+    license_files=["LICENSE"],
+    project_urls={
+        "Homepage": "https://github.com/simgan/simgan",
+        "Source": "https://github.com/simgan/simgan",
+        "Issues": "https://github.com/simgan/simgan/issues",
+        "Changelog": "https://github.com/simgan/simgan/blob/main/CHANGELOG.md",
+    },
+    keywords=["gan", "simgan", "domain adaptation", "synthetic data", "tensorflow", "keras"],
+    classifiers=[
+        "Development Status :: 3 - Alpha",
+        "Environment :: Console",
+        "Environment :: GPU :: NVIDIA CUDA",
+        "Intended Audience :: Science/Research",
+        "Intended Audience :: Developers",
+        "Operating System :: POSIX :: Linux",
+        "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3 :: Only",
+        "Programming Language :: Python :: 3.10",
+        "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+        "Topic :: Scientific/Engineering :: Image Processing",
+    ],
     python_requires=">=3.10",
     packages=PACKAGES,
     package_dir=PACKAGE_DIR,
@@ -35,7 +70,6 @@ setup(
         "simgan.tools.vtt": ["templates/*.html", "static/*"],
         "simgan.plugins.ops": ["*.cc"],
     },
-    include_package_data=True,
     install_requires=[
         "tensorflow>=2.21,<2.22",
         "keras>=3",
@@ -55,11 +89,14 @@ setup(
         "suite": ["scikit-learn"],
         "all": ["simgan[hdf5,vtt,suite]"],
         "gpu": ["tensorflow[and-cuda]>=2.21,<2.22"],
+        # build and setuptools: the packaging test builds the wheel offline (--no-isolation).
         "test": ["simgan[all]", "pytest>=8", "pytest-benchmark>=4", "playwright>=1.49,<2",
-                 "pyyaml"],
+                 "pyyaml", "build>=1.2", "setuptools>=77"],
     },
     entry_points={
+        # `simgan <command>` (tools/main.py); each simgan-<command> is the same program.
         "console_scripts": [
+            "simgan=simgan.tools.main:run",
             "simgan-train=simgan.core.train:run",
             "simgan-components=simgan.core.components:run",
             "simgan-vtt=simgan.tools.vtt.cli:run",

@@ -2,7 +2,9 @@
 Shrivastava et al., CVPR 2017) first.
 
 `import simgan` stays light (no TensorFlow): the Python API (docs/API.md) is imported on first
-use, each function from its own module (PEP 562).
+use, each function from its own module (PEP 562). The engine, plugins, tools and shipped configs
+are the subpackages `simgan.core`, `simgan.plugins`, `simgan.tools` and `simgan.configs`; the
+commands are `simgan <command>` (`simgan --help`) or `python -m simgan <command>`.
 """
 
 from importlib import import_module, metadata

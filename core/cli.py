@@ -4,7 +4,8 @@ Each binary defines its absl flags in a function that only its `run()` calls (so
 module defines no flag), with the shared definers below for shared meanings, and runs its main
 through `run`: a user error prints ``simgan-<cmd>: error: <message>`` once and exits 1, without
 a traceback (``--verbosity=1`` logs it); a bad flag does the same. Ctrl-C and SIGTERM stop it
-with one line saying where, and the status 130 or 143 (core/interrupts.py).
+with one line saying where, and the status 130 or 143 (core/interrupts.py). Run as ``simgan
+<cmd>`` (the dispatcher, tools/main.py), the binary names itself so in its errors and --help.
 """
 
 from __future__ import annotations
@@ -123,12 +124,22 @@ def no_arguments(argv: Sequence[str]) -> None:
                              "(see --help)")
 
 
-def _describe_binary(doc: str | None, names: set[str]) -> None:
+def _invoked_as(command: str) -> str:
+    """``simgan <cmd>`` when the `simgan` dispatcher (tools/main.py) runs ``simgan-<cmd>``: it
+    sets ``sys.argv[0]`` to that name; else ``command`` itself."""
+    dispatched = command.replace("simgan-", "simgan ", 1)
+    return dispatched if sys.argv[0] == dispatched else command
+
+
+def _describe_binary(doc: str | None, names: set[str], command: str, shown: str) -> None:
     """Makes ``--help`` print the binary's docstring and its own flags: absl shows the
     ``__main__`` module's docstring and the flags keyed to ``sys.argv[0]``, which for a console
-    script are an empty wrapper and nothing."""
+    script are an empty wrapper and nothing. Dispatched, ``__main__`` is the dispatcher (whose
+    docstring describes `simgan`) and the docstring names the binary as ``shown``."""
     main_module = sys.modules["__main__"]
-    if not main_module.__doc__:
+    if shown != command:
+        main_module.__doc__ = re.sub(rf"\b{re.escape(command)}\b", shown, doc or "")
+    elif not main_module.__doc__:
         main_module.__doc__ = doc
     for name in sorted(names):
         FLAGS.register_key_flag_for_module(sys.argv[0], FLAGS[name])
@@ -137,7 +148,8 @@ def _describe_binary(doc: str | None, names: set[str]) -> None:
 def run(command: str, define_flags: Callable[[], None], main: Callable[[list[str]], None],
         user_errors: tuple[type[BaseException], ...] = (), interrupted: str = RESUME) -> None:
     """Defines the binary's flags, parses them and runs ``main`` with the error convention;
-    ``interrupted`` is what the line after Ctrl-C or SIGTERM tells the user to do."""
+    ``command`` is the binary's console script, ``simgan-<cmd>``; ``interrupted`` is what the
+    line after Ctrl-C or SIGTERM tells the user to do."""
     restore = interrupts.install()
     try:
         _run(command, define_flags, main, user_errors)
@@ -151,7 +163,10 @@ def _run(command: str, define_flags: Callable[[], None], main: Callable[[list[st
          user_errors: tuple[type[BaseException], ...]) -> None:
     defined_before = set(FLAGS)
     define_flags()
-    _describe_binary(sys.modules[main.__module__].__doc__, set(FLAGS) - defined_before)
+    shown = _invoked_as(command)
+    _describe_binary(sys.modules[main.__module__].__doc__, set(FLAGS) - defined_before, command,
+                     shown)
+    command = shown
     errors = USER_ERRORS + tuple(user_errors)
 
     def parse(argv: list[str]) -> list[str]:

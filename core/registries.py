@@ -3,9 +3,7 @@ framework passes to its factories."""
 
 from __future__ import annotations
 
-import inspect
-
-from simgan.core.registry import CONFIGURABLES, Entry, Registry
+from simgan.core.registry import Registry
 
 DATASETS = Registry(
     "datasets",
@@ -36,27 +34,3 @@ TASKS = Registry(
 ALL = (TASKS, DATASETS, GENERATORS, DISCRIMINATORS, LOSSES, BUFFERS, OPTIMIZERS, AUGMENTS,
        EVALUATORS)
 
-
-def _parameters(entry: Entry) -> list[str]:
-    return [f"      {entry.name}.{param} = "
-            f"{'<required>' if default is inspect.Parameter.empty else repr(default)}"
-            for param, default in entry.parameters().items()]
-
-
-def describe() -> str:
-    """Every registered component per registry, then every other gin-configurable (train.*,
-    ...), each with its parameters and defaults."""
-    lines = []
-    for registry in ALL:
-        lines.append(f"[{registry.kind}]  {registry.description}")
-        if not registry.names():
-            lines.append("  (none registered)")
-        for entry in registry:
-            lines.append(f"  {entry.name}: {entry.summary()}")
-            lines += _parameters(entry)
-        lines.append("")
-    lines.append("[other gin-configurables]")
-    for name in sorted(CONFIGURABLES):
-        lines.append(f"  {name}: {CONFIGURABLES[name].summary()}")
-        lines += _parameters(CONFIGURABLES[name])
-    return "\n".join(lines) + "\n"

@@ -46,10 +46,6 @@ class Entry:
             params[p.name] = p.default
         return params
 
-    def summary(self) -> str:
-        """First line of the component's docstring."""
-        doc = inspect.getdoc(self.original) or ""
-        return doc.splitlines()[0] if doc else ""
 
 
 class Registry:

@@ -3,7 +3,6 @@
 import gin
 import pytest
 
-from simgan.core import registries
 from simgan.core.registry import Registry, UnknownComponentError
 
 
@@ -57,21 +56,3 @@ def test_framework_arguments_declared_by_the_registry_cannot_be_bound_from_gin()
     with pytest.raises(ValueError):
         gin.parse_config("net.input_shape = (1, 2)")
     assert reg.build("net", input_shape=(5,)) == ((5,), 4)
-
-
-def test_describe_lists_parameters_and_defaults():
-    from simgan.core import plugins
-    from simgan.core.engine import config  # noqa: F401  (registers train.*)
-
-    plugins.load_module("simgan.plugins.simgan")
-    text = registries.describe()
-    assert "[generators]" in text and "[tasks]" in text and "simgan.iterations = 10000" in text
-    assert "[generators]" in text and "resnet.num_blocks = 4" in text
-    assert "resnet.filters = 64" in text
-    assert "[discriminators]" in text and "local.padding = 'same'" in text
-    assert "sgd.learning_rate = 0.001" in text
-    assert "[buffers]" in text and "history.capacity_batches = 100" in text
-    assert "resnet.input_shape" not in text  # supplied by the framework, not bindable
-    assert "[other gin-configurables]" in text and "train.batch_size = 512" in text
-    assert "simgan.refiner_objective = ('local_adversarial', 'self_regularization')" in text
-    assert "self_regularization.weight = 1.0" in text

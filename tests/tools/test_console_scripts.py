@@ -1,6 +1,7 @@
 """Every console script follows the one CLI convention (core/cli.py): --help works, a bad flag
-and a bad file each give one `simgan-<cmd>: error: ...` line and exit 1, with no traceback;
-and importing any simgan module defines no flag."""
+and a bad file each give one `simgan-<cmd>: error: ...` line and exit 1, with no traceback; the
+same holds for each as `simgan <cmd>` (tools/main.py), which names itself so; and importing any
+simgan module defines no flag."""
 
 import os
 import re
@@ -32,30 +33,48 @@ def console_scripts() -> dict[str, str]:
     return dict(re.findall(r'"(simgan-[\w-]+)=(simgan\.[\w.]+:\w+)"', text))
 
 
+# Each alias `simgan-<cmd>` and its command `simgan <cmd>` (run as `python -m simgan <cmd>`);
+# the command's errors take the alias's path, so a bad flag checks the name they carry.
+DISPATCHED = {name: name.replace("simgan-", "simgan ", 1) for name in BAD_FILE}
+PROGRAMS = sorted(BAD_FILE) + sorted(DISPATCHED.values())
+ERRORS = [(name, kind, named) for name in PROGRAMS
+          for kind, named in (("bad_flag", "no_such_flag"), ("bad_file", "simgan_missing"))
+          if name in BAD_FILE or kind == "bad_flag"]
+
+
 def test_every_console_script_is_covered():
     assert set(console_scripts()) == set(BAD_FILE)
 
 
+def test_every_alias_is_its_command():
+    from simgan.tools import main
+    assert {f"simgan-{name}": command.target for name, command in main.COMMANDS.items()} == \
+        console_scripts()
+
+
 def _run(name: str, args: list[str]) -> subprocess.CompletedProcess:
-    module, function = console_scripts()[name].split(":")
-    code = f"import sys; sys.argv[0] = {name!r}; from {module} import {function}; {function}()"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          timeout=300)
+    if name in DISPATCHED.values():
+        command = [sys.executable, "-m", "simgan", *name.split()[1:]]
+    else:
+        module, function = console_scripts()[name].split(":")
+        code = f"import sys; sys.argv[0] = {name!r}; from {module} import {function}; {function}()"
+        command = [sys.executable, "-c", code]
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    """Each script run with --help, a bad flag and a bad file (concurrently: start-up bound)."""
+    """Each program run with --help and its bad inputs (concurrently: start-up bound)."""
     tmp = str(tmp_path_factory.mktemp("cli"))
-    jobs = {(name, kind): args for name in BAD_FILE for kind, args in (
-        ("help", ["--help"]), ("bad_flag", ["--no_such_flag=1"]),
-        ("bad_file", [a.format(tmp=tmp) for a in BAD_FILE[name]]))}
+    jobs = {(name, "help"): ["--help"] for name in PROGRAMS}
+    jobs.update({(name, kind): ["--no_such_flag=1"] if kind == "bad_flag" else
+                 [a.format(tmp=tmp) for a in BAD_FILE[name]] for name, kind, _ in ERRORS})
     with ThreadPoolExecutor(4) as pool:
         futures = {key: pool.submit(_run, key[0], args) for key, args in jobs.items()}
         return {key: future.result() for key, future in futures.items()}
 
 
-@pytest.mark.parametrize("name", sorted(BAD_FILE))
+@pytest.mark.parametrize("name", PROGRAMS)
 def test_help_works(results, name):
     done = results[name, "help"]
     assert done.returncode == 0, done.stderr[-2000:]
@@ -66,9 +85,7 @@ def test_help_works(results, name):
     assert set(own_flags) - {"helpfull", "helpshort", "helpxml", "help"}, done.stdout[:2000]
 
 
-@pytest.mark.parametrize("name", sorted(BAD_FILE))
-@pytest.mark.parametrize("kind, named", [("bad_flag", "no_such_flag"),
-                                         ("bad_file", "simgan_missing")])
+@pytest.mark.parametrize("name, kind, named", ERRORS)
 def test_user_errors_are_one_line(results, name, kind, named):
     done = results[name, kind]
     assert done.returncode == 1, (done.stdout + done.stderr)[-2000:]
