@@ -4,7 +4,7 @@ file may bind, a filter by registry or component name, and one line for a name m
 import pytest
 
 from simgan.core import cli, components, plugins
-from simgan.core import trainer  # noqa: F401  (train.*)
+from simgan.core.engine import config as _engine_config  # noqa: F401  (train.*)
 from simgan.core.registry import Entry
 
 
