@@ -86,7 +86,9 @@ def check_resume(model_dir: str, step: int, run: dict, allow_change: bool,
                           "the run record simgan-train writes") from e
     old, new = bindings(old_text), bindings(gin.operative_config_str())
     changes, refused = [], []
-    for key in sorted(set(old) | set(new)):
+    # Bindings that both sessions set come first: the change made, before its consequences
+    # (a new optimizer's own parameters appearing).
+    for key in sorted(set(old) | set(new), key=lambda k: (k not in old or k not in new, k)):
         if old.get(key) != new.get(key):
             change = f"{key}: {old.get(key, '(unset)')} -> {new.get(key, '(unset)')}"
             changes.append(change)
