@@ -1,6 +1,7 @@
 """`simgan-train` end to end on a tiny dataset: outputs, errors before training, NaN stop."""
 
 import os
+import re
 
 import keras
 import numpy as np
@@ -91,6 +92,11 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_last_good_checkpoint(tmp_
     assert "Training diverged" in result.stderr and "last good checkpoint is kept" in result.stderr
     ckpt = tf.train.latest_checkpoint(str(tmp_path / "m" / "checkpoints"))
     assert ckpt is not None and ckpt.endswith("ckpt-5")
+    # Nothing is written of diverged weights: no grid from the diverged step on, no evaluation.
+    bad = int(re.search(r"at step (\d+) \(detected", result.stderr).group(1))
+    grids = sorted((tmp_path / "m" / "grids").glob("step_*.png"))
+    assert grids and all(int(g.stem.split("_")[1]) < bad for g in grids)
+    assert not (tmp_path / "m" / "evaluation.json").exists()
     reader = tf.train.load_checkpoint(ckpt)
     for name, dtype in reader.get_variable_to_dtype_map().items():
         if dtype.is_floating:
