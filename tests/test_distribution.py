@@ -23,8 +23,8 @@ SDIST_FILES = ("LICENSE", "README.md", "CHANGELOG.md", "CITATION.cff", "pyprojec
                "tools/vtt/templates/index.html", "tools/vtt/static/vtt.js",
                "plugins/ops/fused_local_adversarial.cc", "api/__init__.py")
 # The quickstart cut to a few steps at batch 8, with one small evaluator.
-SHORT = ("train.batch_size=8", "train.refiner_pretrain_steps=2",
-         "train.discriminator_pretrain_steps=1", "train.iterations=2", "train.summary_every=1",
+SHORT = ("train.batch_size=8", "simgan.refiner_pretrain_steps=2",
+         "simgan.discriminator_pretrain_steps=1", "simgan.iterations=2", "train.summary_every=1",
          "train.image_every=2", "train.checkpoint_every=2", "train.steps_per_call=1",
          "history.capacity_batches=2", "train.evaluators=['c2st']", "c2st.train_examples=32",
          "c2st.test_examples=32", "train_domain_classifier.steps=2")

@@ -13,7 +13,8 @@ import pytest
 import tensorflow as tf
 
 import bench_support
-from simgan.core import custom_ops, schedule
+from simgan.core import custom_ops
+from simgan.plugins.simgan import schedule
 from simgan.plugins.ops import fused_adversarial
 
 PATCHES = (9, 14)  # the local discriminator's map for 35x55 images
@@ -53,9 +54,9 @@ def test_loss_op_vs_fallback(benchmark, record, built, size):
 def test_discriminator_step_op_vs_fallback(benchmark, record, built, tmp_path, size):
     op = bench_support.build_trainer(
         str(tmp_path / "op"), size, False, "float32",
-        ["simgan.discriminator_objective = [('fused_local_adversarial', 1.0)]",
+        ["simgan.discriminator_objective = ['fused_local_adversarial']",
          "fused_local_adversarial.reduction = 'mean'"])
-    assert op.discriminator_objective.terms[0][2].implementation == fused_adversarial.CUSTOM_OP
+    assert op.task.discriminator_terms.terms[0][1].implementation == fused_adversarial.CUSTOM_OP
     plain = bench_support.build_trainer(str(tmp_path / "plain"), size, False, "float32")
     steps = [schedule.DISCRIMINATOR]
     result = bench_support.side_by_side(benchmark, lambda: op.run_steps(steps),

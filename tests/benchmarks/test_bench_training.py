@@ -67,8 +67,8 @@ def test_training_step(benchmark, record, peaks, trainers, naive_models, size, j
         pytest.skip(reason)
     trainer = trainers(size, jit, precision)
     naive = naive_models(size)
-    synthetic = next(trainer.synthetic_batches.iterator).numpy()
-    real = next(trainer.real_batches.iterator).numpy()
+    synthetic = next(trainer.sources["synthetic"].iterator)["image"].numpy()
+    real = next(trainer.sources["real"].iterator)["image"].numpy()
     naive_steps = {"refiner": [naive.refiner_step],
                    "discriminator": [naive.discriminator_step],
                    "iteration": [naive.refiner_step] * bench_support.KG
@@ -81,8 +81,8 @@ def test_training_step(benchmark, record, peaks, trainers, naive_models, size, j
 
     calls = int(trainer.step.numpy()) - start
     assert calls % len(bench_support.PHASES[phase]) == 0 and calls > 0
-    assert all(np.isfinite(v) for v in trainer.training.values().values())
-    flops = bench_support.step_flops(phase, trainer.refiner, trainer.discriminator, size)
+    assert all(np.isfinite(v) for v in trainer.values().values())
+    flops = bench_support.step_flops(phase, trainer.task.generator, trainer.task.critic, size)
     peak = peaks(precision)
     record(seconds=result.framework, other_seconds=result.naive, speedup=result.speedup,
            flops=flops, flops_per_second=flops / result.framework,

@@ -30,13 +30,14 @@ def test_description_is_the_whole_first_paragraph():
 
 def test_listing_has_every_registry_and_only_bindable_parameters():
     text = components.describe()
-    for kind in ("datasets", "refiners", "discriminators", "losses", "buffers", "optimizers",
-                 "evaluators", "other gin-configurables"):
+    for kind in ("tasks", "datasets", "generators", "discriminators", "losses", "buffers",
+                 "optimizers", "augments", "evaluators", "other gin-configurables"):
         assert f"\n[{kind}]" in f"\n{text}"
     assert "resnet.num_blocks = 4" in text and "train.batch_size = 512" in text
     # Passed by the framework (the registries' denylists), so a binding of them is refused.
     for hidden in ("resnet.input_shape", "local.input_shape", "c2st.seed", "c2st.output_dir",
-                   "history.image_shape", "history.batch_size"):
+                   "c2st.domains", "history.image_shape", "history.batch_size",
+                   "eye_simulator.seed"):
         assert hidden not in text
     # Descriptions are not cut mid-sentence: the wrapped line goes on to the paragraph's end.
     assert "summed over patches as in the paper (``reduction='mean'`` averages instead)." in \
@@ -47,7 +48,7 @@ def test_listing_has_every_registry_and_only_bindable_parameters():
 def test_a_kind_selects_its_whole_registry():
     text = components.describe("EVAL")
     assert text.startswith("[evaluators]") and text.count("\n[") == 0
-    assert "\n  c2st: " in text and "\n  classifier_kid: " in text
+    assert "\n  c2st: " in text and "\n  kid: " in text
 
 
 def test_a_name_selects_matching_components_under_their_registry():

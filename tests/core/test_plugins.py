@@ -37,7 +37,7 @@ def make_package(root, package: str, refiner: str, entry_point: bool) -> None:
 
 # Building the outside refiner and training it a little is the point: two refiner pretraining
 # steps, no S+U iterations (each traced step costs seconds of TensorFlow tracing).
-SHORT = TOY_CONFIG + ("simgan.refiner_pretrain_steps = 2\ntrain.discriminator_pretrain_steps = 0\n"
+SHORT = TOY_CONFIG + ("simgan.refiner_pretrain_steps = 2\nsimgan.discriminator_pretrain_steps = 0\n"
                       "simgan.iterations = 0\ntrain.image_every = 0\n")
 
 

@@ -44,6 +44,6 @@ def test_stopped_and_resumed_run_matches_the_uninterrupted_one(tmp_path, replace
     for a, b in zip(straight.task.generator.weights + straight.task.critic.weights,
                     resumed.task.generator.weights + resumed.task.critic.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-    state = straight.synthetic_batches.state
+    state = straight.sources["synthetic"].state
     np.testing.assert_array_equal(state.drawn.numpy(),
-                                  resumed.synthetic_batches.state.drawn.numpy())
+                                  resumed.sources["synthetic"].state.drawn.numpy())

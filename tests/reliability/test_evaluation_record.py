@@ -38,7 +38,7 @@ def test_a_resume_into_a_malformed_record_is_one_line_naming_it(tmp_path):
     record = model_dir / "evaluation.json"
     record.write_text(WRONG)
     resumed = run_train(model_dir, gin_file, f"--plugin={plugin}",
-                        "--gin_param=train.iterations = 6")
+                        "--gin_param=simgan.iterations = 6")
     assert resumed.returncode == 1 and "Traceback" not in resumed.stderr, resumed.stderr[-3000:]
     assert resumed.stderr.splitlines()[-1] == (
         f"simgan-train: error: {record}: record 1: expected an object with an integer \"step\" "
