@@ -12,13 +12,16 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import inspect
+import re
 import types
 import typing
 from typing import Any, Callable
 
 import gin
 
+from simgan.core import registries
 from simgan.core.config import ConfigError
+from simgan.core.registry import CONFIGURABLES
 
 
 def _type_name(expected: Any) -> str:
@@ -83,28 +86,41 @@ def _binding(scope: str, name: str, parameter: str) -> str:
     return f"{scope + '/' if scope else ''}{name}.{parameter}"
 
 
+_BINDING_LINE = re.compile(
+    r"^(?:(?P<scope>[\w./]+)/)?(?P<selector>[\w.]+)\.(?P<parameter>\w+) = ", re.MULTILINE)
+
+
+def _components() -> dict[str, Any]:
+    """Every known configurable by its gin name: the registries' components and the other
+    configurables (core.registry.configurable)."""
+    found = {name: entry.original for name, entry in CONFIGURABLES.items()}
+    for kind in registries.ALL:
+        found.update((entry.name, entry.original) for entry in kind)
+    return found
+
+
 def check_bindings() -> None:
-    """Checks every parsed binding of every configurable against its parameter's annotation
-    (or, unannotated, the type of its default); raises ConfigError on the first mismatch."""
-    config = gin.config._CONFIG  # pylint: disable=protected-access
-    registry = gin.config._REGISTRY  # pylint: disable=protected-access
-    for (scope, selector), values in config.items():
-        configurable = registry.get(selector)
-        if configurable is None:  # macros and other non-configurable entries
+    """Checks every parsed binding of every known configurable against its parameter's
+    annotation (or, unannotated, the type of its default); raises ConfigError on the first
+    mismatch. Reads the bindings through gin's public API (``config_str``,
+    ``query_parameter``)."""
+    components = _components()
+    for match in _BINDING_LINE.finditer(gin.config_str()):
+        scope, selector, parameter = match.group("scope", "selector", "parameter")
+        target = components.get(selector.rsplit(".", 1)[-1])
+        if target is None:  # a configurable of another library, not ours to check
             continue
-        hints = _hints(configurable.wrapped)
-        defaults = _defaults(configurable.wrapped)
-        for parameter, value in values.items():
-            expected = hints.get(parameter)
-            if expected is None:
-                default = defaults.get(parameter, inspect.Parameter.empty)
-                expected = type(default) if isinstance(default, (bool, int, float, str)) \
-                    else inspect.Parameter.empty
-            if _has_reference(value) or matches(value, expected):
-                continue
-            raise ConfigError(
-                f"{_binding(scope, configurable.name, parameter)}: expected "
-                f"{_type_name(expected)}, got {value!r} ({type(value).__name__})")
+        binding = _binding(scope, selector, parameter)
+        value = gin.query_parameter(binding)
+        expected = _hints(target).get(parameter)
+        if expected is None:
+            default = _defaults(target).get(parameter, inspect.Parameter.empty)
+            expected = type(default) if isinstance(default, (bool, int, float, str)) \
+                else inspect.Parameter.empty
+        if _has_reference(value) or matches(value, expected):
+            continue
+        raise ConfigError(f"{binding}: expected {_type_name(expected)}, got {value!r} "
+                          f"({type(value).__name__})")
 
 
 def _defaults(target: Any) -> dict[str, Any]:
