@@ -45,6 +45,7 @@ def quiet_tensorflow(argv: Sequence[str] | None = None) -> None:
     CUDA probing) before it reads the level, so the import itself writes to /dev/null. A failed
     import still raises with its traceback.
     """
+    interrupts.while_starting()
     argv = sys.argv[1:] if argv is None else argv
     verbose = any(a.startswith(("--verbosity", "-v")) for a in argv)
     if verbose or "TF_CPP_MIN_LOG_LEVEL" in os.environ or "tensorflow" in sys.modules:

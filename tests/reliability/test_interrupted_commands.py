@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -114,3 +115,16 @@ def test_interrupted_evaluation_says_which_evaluator(tmp_path, signum, status):
     assert _last_line(log) == (f"simgan-eval: interrupted by {signal.Signals(signum).name} at "
                                "evaluator 'sleepy'; run the same command again to start the "
                                "evaluation over")
+
+
+def test_interrupt_while_a_command_is_still_importing_is_one_line(tmp_path):
+    """Ctrl-C during the seconds TensorFlow takes to import: one line, no import traceback."""
+    process = subprocess.Popen([sys.executable, "-m", "simgan.core.train",
+                                f"--model_dir={tmp_path / 'm'}", "--gin_file=quickstart.gin"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    log = process.communicate(timeout=120)[0]
+    assert process.returncode == 130, log[-2000:]
+    assert "Traceback" not in log and "interrupted by SIGINT" in _last_line(log)
+    assert not (tmp_path / "m" / "checkpoints").exists()
