@@ -15,11 +15,11 @@ STREAMS = {
     "gaze_train": 101,  # the gaze estimators' training draw
     "gaze_test": 202,  # the reported draw
     "gaze_validation": 303,  # the draw settings are chosen on
-    "downstream_synthetic": 111,  # the suite's downstream task models' synthetic draw
+    "downstream_synthetic": 101,  # the suite's downstream models' synthetic draw (suite data)
     "label_heldout": 404,  # label preservation's held-out synthetic eyes
     "realism_real": 505,  # c2st/kid/fid/prdc: real images
     "realism_synthetic": 606,  # ... and synthetic ones
-    "downstream_models": 515,  # the suite's downstream task models' initialisations
+    "downstream_models": 505,  # ... and their initialisations (model seeds, not a data draw)
     "label_estimator": 707,  # label preservation's fixed estimator's training draw
     "label_real": 808,  # label preservation's held-out eyes of the other domain
     "locator_draws": 909,  # ... the pupil locator's training draws, + i per domain

@@ -46,7 +46,7 @@ def test_listing_has_every_registry_and_only_bindable_parameters():
 
 
 def test_a_kind_selects_its_whole_registry():
-    text = components.describe("EVAL")
+    text = components.describe("evaluators")
     assert text.startswith("[evaluators]") and text.count("\n[") == 0
     assert "\n  c2st: " in text and "\n  kid: " in text
 

@@ -21,7 +21,7 @@ class MeanPixel:
         return {"refined/mean_pixel": float(np.mean(refine(refiner, self.images)))}
 
 @EVALUATORS.register("mean_pixel")
-def mean_pixel(*, seed, output_dir):
+def mean_pixel(*, seed, output_dir, domains):
     return MeanPixel(seed)
 """
 WRONG = '[{"step": 8, "mean_pixel": 0.5}, {"mean_pixel": 0.25}]'

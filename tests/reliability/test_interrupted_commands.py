@@ -38,7 +38,7 @@ class Sleepy:
         return {}
 
 @EVALUATORS.register("sleepy")
-def sleepy(*, seed, output_dir):
+def sleepy(*, seed, output_dir, domains):
     return Sleepy()
 """
 

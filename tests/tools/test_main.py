@@ -52,7 +52,7 @@ def test_python_m_simgan_runs_a_command():
     done = subprocess.run([sys.executable, "-m", "simgan", "components", "resnet"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.startswith("[refiners]") and "resnet.num_blocks = 4" in done.stdout
+    assert done.stdout.startswith("[generators]") and "resnet.num_blocks = 4" in done.stdout
 
 
 def test_help_command_is_the_command_help():

@@ -11,9 +11,9 @@ import tensorflow as tf
 from PIL import Image
 
 import toy_gaze_data
-from simgan.core import data
+from simgan.core import data, seeds
 from simgan.core.registries import EVALUATORS
-from simgan.plugins.metrics import copying, samples
+from simgan.plugins.metrics import copying
 
 
 def test_nearest_matches_brute_force():
@@ -69,7 +69,7 @@ def test_nearest_real_evaluator_known_answers_and_panel(tmp_path):
     panel = np.asarray(Image.open(tmp_path / "step_000007.png"))
     assert panel.ndim == 3 and panel.shape[1] > panel.shape[0]  # 4 columns, 2 rows
     # A refiner returning the reference real images (the first half of the real draw).
-    real = data.take("toy_gaze_eyes", "real", samples.SEED_OFFSETS["real"], 200)[data.IMAGE_KEY]
+    real = data.take("toy_gaze_eyes", "real", seeds.STREAMS["realism_real"], 200)[data.IMAGE_KEY]
     reference = tf.constant(real[:100])
     copier = toy_gaze_data.function_refiner(
         lambda x: tf.gather(reference, tf.range(tf.shape(x)[0]) % 100))

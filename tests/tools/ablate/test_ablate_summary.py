@@ -50,8 +50,8 @@ def run(variant, seed, sweep=()):
 def grid(tmp_path):
     root = str(tmp_path / "grid")
     runs = [run("history", 0), run("history", 1), run("history", 2),
-            run("none", 0, [("refiner/self_regularization.weight", "0.5")]),
-            run("none", 1, [("refiner/self_regularization.weight", "0.5")])]
+            run("none", 0, [("self_regularization.weight", "0.5")]),
+            run("none", 1, [("self_regularization.weight", "0.5")])]
     fabricate(root, runs[0], 4.0, d_losses=[3.0, 2.0], rates=[10, 20])
     fabricate(root, runs[1], 6.0, d_losses=[3.0, 1.0], rates=[30])
     fabricate(root, runs[2], 8.0)
@@ -67,13 +67,13 @@ def test_mean_and_std_over_seeds(grid):
     assert records[0]["metrics"] == {ERROR: 4.0, "discriminator/total": 2.0,
                                      "steps_per_second": 15.0}  # last eval record, last step
     rows = {r["group"]: r for r in summary.aggregate(records)}
-    assert set(rows) == {"history", "none__refiner/self_regularization.weight=0.5"}
+    assert set(rows) == {"history", "none__self_regularization.weight=0.5"}
     error = rows["history"]["metrics"][ERROR]
     assert (error["mean"], error["n"]) == (6.0, 3)
     assert math.isclose(error["std"], 2.0)  # sample std of 4, 6, 8
     loss = rows["history"]["metrics"]["discriminator/total"]
     assert (loss["mean"], loss["n"]) == (1.5, 2) and math.isclose(loss["std"], math.sqrt(0.5))
-    single = rows["none__refiner/self_regularization.weight=0.5"]
+    single = rows["none__self_regularization.weight=0.5"]
     assert single["seeds"] == [0] and single["metrics"][ERROR] == {"mean": 7.0, "std": 0.0, "n": 1}
     assert rows["history"]["wall_time_s"] == 11.0
 
@@ -83,8 +83,8 @@ def test_tables_plots_and_hparams_are_written(grid):
     out = summary.write_all(root, runs)
     table = open(os.path.join(out, "summary.md")).read()
     assert "| history | 3 | 6 ± 2 |" in table
-    assert "| none__refiner/self_regularization.weight=0.5 | 1 | 7 |" in table
-    assert "none__refiner/self_regularization.weight=0.5__seed=1 (interrupted)" in table
+    assert "| none__self_regularization.weight=0.5 | 1 | 7 |" in table
+    assert "none__self_regularization.weight=0.5__seed=1 (interrupted)" in table
     with open(os.path.join(out, "summary.csv")) as f:
         rows = {r["group"]: r for r in csv.DictReader(f)}
     assert float(rows["history"][ERROR + "_mean"]) == 6.0
@@ -98,8 +98,8 @@ def test_tables_plots_and_hparams_are_written(grid):
     history0 = sessions["history__seed=0"]
     assert history0["hparams"] == {"variant": "history", "seed": 0.0}
     assert history0["metrics"][ERROR] == 4.0
-    swept = sessions["none__refiner/self_regularization.weight=0.5__seed=0"]["hparams"]
-    assert swept["refiner/self_regularization.weight"] == 0.5
+    swept = sessions["none__self_regularization.weight=0.5__seed=0"]["hparams"]
+    assert swept["self_regularization.weight"] == 0.5
 
 
 def read_hparams(log_dir):
