@@ -22,8 +22,9 @@ def test_grid_is_variants_times_sweeps_times_seeds(gin_dir):
     assert len(runs) == 2 * 2 * 2 * 3  # the base file is not a variant even though *.gin matches
     assert {r.variant for r in runs} == {"v_a", "v_b"}
     first = runs[0]
-    assert first.name == "v_a__refiner/self_regularization.weight=0__resnet.filters=8__seed=0"
-    assert first.group == "v_a__refiner/self_regularization.weight=0__resnet.filters=8"
+    # A scoped binding's '/' is not a folder in the run's name.
+    assert first.name == "v_a__refiner-self_regularization.weight=0__resnet.filters=8__seed=0"
+    assert first.group == "v_a__refiner-self_regularization.weight=0__resnet.filters=8"
     assert first.gin_files == (str(gin_dir / "base.gin"), str(gin_dir / "v_a.gin"))
     assert first.gin_params == ("refiner/self_regularization.weight=0", "resnet.filters=8")
     assert len({r.name for r in runs}) == len(runs)
