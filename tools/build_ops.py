@@ -19,7 +19,8 @@ import time  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import flags  # noqa: E402
 
-from simgan.core import custom_ops, plugins  # noqa: E402
+from simgan.core import plugins  # noqa: E402
+from simgan.plugins.ops import build as custom_ops  # noqa: E402
 
 FLAGS = flags.FLAGS
 

@@ -13,7 +13,7 @@ import os
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import custom_ops
+from simgan.plugins.ops import build as custom_ops
 from simgan.core.losses import AdversarialTerm
 from simgan.core.registries import LOSSES
 from simgan.plugins.simgan.logits import REAL, REFINED, local_cross_entropy

@@ -13,7 +13,7 @@ import pytest
 import tensorflow as tf
 
 import bench_support
-from simgan.core import custom_ops
+from simgan.plugins.ops import build as custom_ops
 from simgan.plugins.simgan import schedule
 from simgan.plugins.ops import fused_adversarial
 

@@ -6,6 +6,7 @@ import json
 import os
 
 import gin
+import pytest
 
 import eyes_data
 from simgan import configs
@@ -47,6 +48,7 @@ def test_the_suite_spans_image_sizes_real_set_sizes_and_labelled_pairs():
     assert labelled >= 2
 
 
+@pytest.mark.slow  # a training and the downstream evaluation, half a minute
 def test_a_pair_trains_and_evaluates_end_to_end(tmp_path):
     tiny = ["simgan.refiner_pretrain_steps=2", "simgan.discriminator_pretrain_steps=1",
             "simgan.iterations=2", "train.batch_size=4", "resnet.filters=4",

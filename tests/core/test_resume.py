@@ -22,7 +22,8 @@ def final_weights(model_dir):
             if dtype.is_floating or dtype.is_integer}
 
 
-@pytest.mark.parametrize("staged", [False, True], ids=["host", "staged_on_device"])
+@pytest.mark.parametrize("staged", [False, pytest.param(True, marks=pytest.mark.slow)],
+                         ids=["host", "staged_on_device"])
 def test_killed_run_resumes_to_identical_weights(tmp_path, staged):
     gin_file = write_config(tmp_path, LONG + f"train.prefetch_to_device = {staged}\n")
     straight = run_train(tmp_path / "straight", gin_file, "--seed=7")

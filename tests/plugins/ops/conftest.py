@@ -2,7 +2,7 @@
 
 import pytest
 
-from simgan.core import custom_ops
+from simgan.plugins.ops import build as custom_ops
 from simgan.plugins.ops import fused_adversarial
 
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from simgan.core import custom_ops
+from simgan.plugins.ops import build as custom_ops
 from simgan.plugins.ops import fused_adversarial
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from simgan.core import custom_ops
+from simgan.plugins.ops import build as custom_ops
 from simgan.core.registries import LOSSES
 from simgan.plugins.ops import fused_adversarial
 from simgan.plugins.simgan import losses as simgan_losses

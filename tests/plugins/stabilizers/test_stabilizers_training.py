@@ -2,6 +2,7 @@
 discriminator, DiffAugment, and ADA, whose strength adapts and resumes exactly."""
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from train_cli import TOY_CONFIG, run_train, write_config
@@ -25,6 +26,7 @@ def _strength(model_dir):
     return float(reader.get_tensor(names[0]))
 
 
+@pytest.mark.slow  # three trainings, about a minute
 def test_ada_variant_adapts_the_strength_and_resumes_to_the_same_weights(tmp_path):
     # A tiny speed so the strength moves within the toy run's few discriminator steps.
     config = write_config(tmp_path, TOY_CONFIG + "train.image_every = 0\n"
