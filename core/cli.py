@@ -115,7 +115,11 @@ def stopped(command: str, interrupt: KeyboardInterrupt, then: str = RESUME) -> N
         print(file=sys.stdout, flush=True)
     print(f"{command}: interrupted by {stop}{f' at {place}' if place else ''}; {then}",
           file=sys.stderr, flush=True)
-    sys.exit(stop.exit_status)
+    sys.stdout.flush()
+    # Everything was unwound and written by now (locks released, atomic writes finished or
+    # removed). Exit without the interpreter's shutdown: with a tf.data iterator cut off
+    # mid-element, TensorFlow's teardown can wait forever on the iterator's threads.
+    os._exit(stop.exit_status)
 
 
 def no_arguments(argv: Sequence[str]) -> None:

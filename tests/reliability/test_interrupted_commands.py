@@ -67,8 +67,8 @@ def _interrupt(command, signum, when):
             if when in line:
                 process.send_signal(signum)
                 break
-        lines += process.stdout.readlines()
-        return process.wait(timeout=120), "".join(lines)
+        lines.append(process.communicate(timeout=120)[0])  # fails rather than hangs
+        return process.returncode, "".join(lines)
     finally:
         process.kill()
         process.wait()
