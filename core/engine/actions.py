@@ -78,8 +78,7 @@ def evaluate(engine, step: int, summaries: Summaries | None) -> dict[str, float]
 def export(engine) -> str:
     """Saves the generator as a standalone .keras file (atomically), and the configs."""
     path = exported.save(engine.task.generator, engine.output_dir)
-    provenance.write(engine.output_dir, engine.session_start,
-                     provenance.record(engine.seed, engine.precision))
+    provenance.write(engine.output_dir, engine.session_start, engine.run_record)
     logging.info("Exported the generator to %s", path)
     return path
 

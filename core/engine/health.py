@@ -24,6 +24,7 @@ import tensorflow as tf
 from absl import logging
 
 from simgan.core import evaluation, files, registry
+from simgan.core.engine.actions import EVALUATION_FILE
 
 ADVICE = {
     "discriminator_wins": "a stronger history buffer, fewer discriminator steps (Kd), a lower "
@@ -108,7 +109,7 @@ class Monitor:
             return
         name, detail = found[0]
         self.symptom = (name, step, detail)
-        evaluation.append_results(files.join(engine.model_dir, "evaluation.json"), step,
+        evaluation.append_results(files.join(engine.model_dir, EVALUATION_FILE), step,
                                   {f"health/{name}": 1.0})
         if self.mode == "warn":  # with 'stop' the error says it, once
             logging.warning("%s", self.message())

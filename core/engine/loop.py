@@ -161,7 +161,7 @@ class Engine:
 
     def train(self) -> dict[str, float]:
         """Runs (or resumes) the schedule to the end; returns the final evaluation results."""
-        run = provenance.record(self.seed, self.precision)
+        self.run_record = run = provenance.record(self.seed, self.precision)
         latest = self.checkpointer.latest()
         if latest and self.is_chief:  # compared before restoring: a refused change touches nothing
             provenance.check_resume(self.model_dir, checkpoint_step(latest), run,
