@@ -114,6 +114,7 @@ setup(
             "gaze=simgan.plugins.gaze",
             "metrics=simgan.plugins.metrics",
             "ops=simgan.plugins.ops",
+            "pool=simgan.plugins.pool",
             "domains=simgan.plugins.domains",
             "stabilizers=simgan.plugins.stabilizers",
         ],

@@ -68,9 +68,7 @@ def load_module(spec: str) -> ModuleType:
 
 
 def load_all(extra: Iterable[str] = ()) -> None:
-    """Registers core's own components (the ``pool`` dataset wrapper), then loads the
-    entry-point plugins, then each module in ``extra``."""
-    importlib.import_module("simgan.core.pool")
+    """Loads the entry-point plugins, then each module in ``extra``."""
     load_entry_points()
     for spec in extra:
         load_module(spec)

@@ -27,7 +27,7 @@ class TrainConfig:
     (exit non-zero, keeping the last healthy checkpoint and export), 'warn' or 'off'.
     Speed options (docs/PERFORMANCE.md): None picks the fastest correct choice per device: XLA
     on GPUs only; bfloat16 on GPUs of compute capability >= 8, else float32; batches staged on
-    the device with one GPU (core/staging.py).
+    the device with one GPU (core/engine/sources.py).
     """
 
     task: str = "simgan"

@@ -18,12 +18,12 @@ import gin
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import (data, evaluation, files, interrupts, pool, progress, seeds, speed,
-                         staging, strategies, validation)
+from simgan.core import (data, evaluation, files, interrupts, progress, seeds, speed,
+                         strategies, validation)
 from simgan.core.checkpoint import Checkpointer
 from simgan.core.config import ConfigError
 from simgan.core.checkpoint import checkpoint_step
-from simgan.core.engine import actions, health, provenance
+from simgan.core.engine import actions, health, provenance, sources
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.task import BuildContext, Phase, Task
 from simgan.core.registries import TASKS
@@ -93,31 +93,31 @@ class Engine:
         self.health = health.Monitor(config.health, self.task)
         logging.info("Task %s, precision %s, XLA %s, up to %d steps per call, batches staged on "
                      "the device: %s", config.task, self.precision, jit, config.steps_per_call,
-                     isinstance(self.sources["synthetic"], staging.DeviceStage))
+                     isinstance(self.sources["synthetic"], sources.DeviceStage))
 
     # ---- data --------------------------------------------------------------------------------
 
     def _batches(self, dataset: tf.data.Dataset, seed: int):
-        """The batch source of one domain: a device-resident pool when the dataset is one
-        (core/pool.py), else its host iterator of numeric entries, staged on the device when
-        ``train.prefetch_to_device`` asks for it (single-device strategies only). Plain
+        """The batch source of one domain: the one a plugin provides for the dataset (e.g. a
+        device-resident pool), else its host iterator of numeric entries, staged on the device
+        when ``train.prefetch_to_device`` asks for it (single-device strategies only). Plain
         iterators (not distributed ones) because their position is checkpointable; each global
         batch is split across the replicas inside the step function."""
-        source = pool.pooled(dataset)
+        source = sources.provided(dataset, self.global_batch, seed, self.strategy)
         if source is not None:
-            return pool.PoolBatches(source, self.global_batch, seed, self.strategy)
+            return source
         numeric = [k for k, s in dataset.element_spec.items()
                    if s.dtype.is_floating or s.dtype.is_integer or s.dtype.is_bool]
         dataset = data.batched(dataset.map(lambda e: {k: e[k] for k in numeric}),
                                self.global_batch, seed)
         iterator = iter(dataset)
         if not speed.resolve_prefetch(self.config.prefetch_to_device, self.strategy):
-            return staging.HostBatches(iterator)
+            return sources.HostBatches(iterator)
         if self.strategy.num_replicas_in_sync > 1:
             raise ValueError("train.prefetch_to_device: supported with one replica only; the "
                              f"strategy has {self.strategy.num_replicas_in_sync}")
         device = self.strategy.extended.worker_devices[0]
-        return staging.DeviceStage(iterator, dataset.element_spec, device)
+        return sources.DeviceStage(iterator, dataset.element_spec, device)
 
     def _split(self, batch: dict[str, tf.Tensor]):
         """Distributes a global batch: replica i gets the i-th contiguous slice of each entry."""

@@ -7,7 +7,7 @@ Each round is one compiled call pulling ``BATCHES[source]`` batches the way `Tra
 does (``source.next()`` inside the tf.function) and reading every pixel (a sum), so the rate is
 the most a step could consume from it. Sources: the eye simulator rendering live (both
 domains) through the trainer's pipeline (`data.batched`); TFRecord shards written by
-simgan-convert; an .npz array (`image_array`); and a device-resident pool (core/pool.py), drawn
+simgan-convert; an .npz array (`image_array`); and a device-resident pool (plugins/pool), drawn
 with replacement or by epochs (``pool_epochs``), which must deliver at least 100,000 images/s (issue 13: an H100 paper-scale run draws about that).
 """
 
@@ -16,7 +16,9 @@ import pytest
 import tensorflow as tf
 
 import bench_support
-from simgan.core import data, plugins, pool, staging
+from simgan.core import data, plugins
+from simgan.core.engine import sources
+from simgan.plugins.pool import pool
 from simgan.core.registries import DATASETS
 from simgan.tools import convert
 
@@ -39,9 +41,9 @@ def files(tmp_path_factory):
     return root
 
 
-def host_source(name: str, **kwargs) -> staging.HostBatches:
+def host_source(name: str, **kwargs) -> sources.HostBatches:
     dataset = DATASETS.build(name, seed=0, **kwargs).map(lambda e: e[data.IMAGE_KEY])
-    return staging.HostBatches(iter(data.batched(dataset, BATCH, seed=0)))
+    return sources.HostBatches(iter(data.batched(dataset, BATCH, seed=0)))
 
 
 def make_source(name: str, root):
@@ -51,9 +53,9 @@ def make_source(name: str, root):
         return host_source("tfrecord", path=str(root / "tfrecord"))
     if name == "npz":
         return host_source("image_array", path=str(root / "images.npz"))
-    pooled = pool.pooled(pool.pool(seed=0, dataset="eye_simulator", size=RECORDS,
-                                   replacement=name == "pool", cache_dir=str(root / "cache")))
-    return pool.PoolBatches(pooled, BATCH, 0, tf.distribute.OneDeviceStrategy("/cpu:0"))
+    dataset = pool.pool(seed=0, dataset="eye_simulator", size=RECORDS,
+                        replacement=name == "pool", cache_dir=str(root / "cache"))
+    return pool.pool_batches(dataset, BATCH, 0, tf.distribute.OneDeviceStrategy("/cpu:0"))
 
 
 @pytest.mark.parametrize("name", list(BATCHES))

@@ -95,7 +95,7 @@ POOLS = """
 import sys
 sys.path.insert(0, sys.argv[2])
 import toy_data  # noqa: F401  (registers toy_squares)
-from simgan.core import pool
+from simgan.plugins.pool import pool
 for seed in (0, 1):
     print("elements", len(list(pool.pool(seed=seed, dataset="toy_squares", size=4,
                                          cache_dir=sys.argv[1]))))

@@ -2,14 +2,14 @@
 
 ``pool`` is a registered dataset wrapper: it builds another registered dataset (in the same gin
 scope), keeps its first ``size`` elements (all of them for a finite one), rendered once and
-cached on disk (core/pool_cache.py), and returns them as a finite ``tf.data.Dataset``::
+cached on disk (cache.py), and returns them as a finite ``tf.data.Dataset``::
 
     train.synthetic_dataset = 'pool'
     synthetic/pool.dataset = 'eye_simulator'
     synthetic/pool.size = 100000
 
-The trainer recognises a pool (`pooled`) and, instead of iterating it on the host, feeds the
-steps from a `PoolBatches`: every key (the image and its labels) lives in a ``tf.Variable`` on
+The engine does not iterate a pool on the host: this plugin registers a batch-source provider
+(core/engine/sources.py) that feeds the steps from a `PoolBatches` (batches.py): every key (the image and its labels) lives in a ``tf.Variable`` on
 the compute device, and each batch is a gather at indices drawn in the compiled step by a
 stateless RNG keyed by ``(seed, counter)``. The counter (and, without replacement, the epoch's
 permutation) is the only state and is checkpointed, so a resumed run draws the same batches.
@@ -18,7 +18,6 @@ A GPU step is then never fed by a Python or tf.data loop at step rate.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import weakref
 
@@ -26,8 +25,11 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import data, pool_cache
+from simgan.core import data
+from simgan.core.engine import sources
 from simgan.core.registries import DATASETS
+from simgan.plugins.pool import cache as pool_cache
+from simgan.plugins.pool.batches import PoolBatches
 
 _RENDER_CHUNK = 1024
 _POOLS: "weakref.WeakKeyDictionary[tf.data.Dataset, Pooled]" = weakref.WeakKeyDictionary()
@@ -48,6 +50,16 @@ class Pooled:
 def pooled(dataset: tf.data.Dataset) -> Pooled | None:
     """The pool behind ``dataset`` if the ``pool`` wrapper returned it, else None."""
     return _POOLS.get(dataset)
+
+
+@sources.register_provider
+def pool_batches(dataset: tf.data.Dataset, batch_size: int, seed: int,
+                 strategy: tf.distribute.Strategy) -> PoolBatches | None:
+    """The engine's batch source for a dataset the ``pool`` wrapper returned (else None)."""
+    source = pooled(dataset)
+    if source is None:
+        return None
+    return PoolBatches(source.arrays, source.replacement, batch_size, seed, strategy)
 
 
 def _materialize(dataset: tf.data.Dataset, name: str, size: int | None) -> dict[str, np.ndarray]:
@@ -109,81 +121,3 @@ def pool(*, seed: int, dataset: str, size: int | None = None, replacement: bool 
     result = tf.data.Dataset.from_tensor_slices(arrays)
     _POOLS[result] = Pooled(arrays, bool(replacement))
     return result
-
-
-class PoolState(tf.Module):
-    """The sampling state: batches (or, without replacement, elements) drawn so far and the
-    current epoch's permutation. Small; the pool's data is not part of it."""
-
-    def __init__(self, size: int, batch_size: int, seed: int, replacement: bool):
-        super().__init__(name="pool_state")
-        self.size, self.batch_size, self.replacement = size, batch_size, replacement
-        self.seed = tf.constant(seed, tf.int64)
-        self.drawn = tf.Variable(tf.constant(0, tf.int64), trainable=False, name="drawn")
-        if not replacement:
-            self.order = tf.Variable(self._permutation(tf.constant(0, tf.int64)),
-                                     trainable=False, name="order")
-
-    def _permutation(self, epoch: tf.Tensor) -> tf.Tensor:
-        keys = tf.random.stateless_uniform([self.size], tf.stack([self.seed, epoch]))
-        return tf.argsort(keys, stable=True)  # int32
-
-    def indices(self) -> tf.Tensor:
-        """The next batch's indices; advances the state."""
-        if self.replacement:
-            drawn = self.drawn.assign_add(1) - 1
-            return tf.random.stateless_uniform([self.batch_size], tf.stack([self.seed, drawn]),
-                                               minval=0, maxval=self.size, dtype=tf.int32)
-        start = self.drawn.assign_add(self.batch_size) - self.batch_size
-        offset = tf.cast(start % self.size, tf.int32)
-        end = offset + self.batch_size
-
-        def within_epoch():
-            return self.order[offset:end]
-
-        def across_epochs():  # the tail of this epoch, then the head of the next one
-            following = self._permutation(start // self.size + 1)
-            batch = tf.concat([self.order[offset:], following[:end - self.size]], 0)
-            with tf.control_dependencies([batch]):
-                self.order.assign(following)
-            return tf.identity(batch)
-
-        return tf.cond(end < self.size, within_epoch, across_epochs)
-
-
-def _device(strategy: tf.distribute.Strategy) -> str | None:
-    """The first compute device of ``strategy`` (None for the default strategy)."""
-    try:
-        return strategy.extended.worker_devices[0]
-    except RuntimeError:
-        return None
-
-
-class PoolBatches:
-    """A batch source (core/staging.py's interface) drawing global batches from a pool held
-    on the strategy's first device; the steps split each batch across the replicas."""
-
-    def __init__(self, source: Pooled, batch_size: int, seed: int,
-                 strategy: tf.distribute.Strategy):
-        if not source.replacement and batch_size > source.size:
-            raise ValueError(f"pool.size: {source.size} elements cannot fill a batch of "
-                             f"{batch_size} without replacement")
-        device = _device(strategy)
-        with tf.device(device) if device else contextlib.nullcontext():
-            self.data = {key: tf.Variable(value, trainable=False, name=f"pool_{key}")
-                         for key, value in source.arrays.items()}
-            self.state = PoolState(source.size, batch_size, seed, source.replacement)
-        logging.info("Pool of %d elements (%s) on %s, batches of %d drawn %s replacement",
-                     source.size, ", ".join(self.data), device or "the default device",
-                     batch_size, "with" if source.replacement else "without")
-
-    def next(self) -> dict[str, tf.Tensor]:
-        """The next batch with every key of the pool (images and their labels)."""
-        indices = self.state.indices()
-        return {key: tf.gather(value, indices) for key, value in self.data.items()}
-
-    def prime(self) -> None:
-        """Nothing is staged: the pool already is on the device."""
-
-    def trackables(self, name: str) -> dict:
-        return {name: self.state}

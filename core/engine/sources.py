@@ -1,4 +1,11 @@
-"""Batches for the training steps: straight from a host iterator, or staged on the device.
+"""Batch sources: where each training step's batch of one domain comes from.
+
+A source has ``next()`` (the next global batch, a dict of tensors, called inside the compiled
+step), ``prime()`` (called once before the first step) and ``trackables(name)`` (what the
+checkpoint saves so a resumed run sees the same batches). The engine feeds each domain from a
+host iterator (`HostBatches`), staged on the device (`DeviceStage`), or from a source a plugin
+provides for its own datasets (`register_provider`: e.g. the device-resident pools of
+plugins/pool).
 
 A `DeviceStage` keeps the *next* batch in a variable on the compute device: each step reads
 the staged batch and, without waiting for its compute, copies the following batch from the
@@ -9,7 +16,42 @@ batch is a variable: it is saved with the iterator, and a resumed run sees the s
 
 from __future__ import annotations
 
+from typing import Callable, Protocol
+
 import tensorflow as tf
+
+
+class BatchSource(Protocol):
+    """What the engine's steps draw one domain's global batches from."""
+
+    def next(self) -> dict[str, tf.Tensor]: ...
+
+    def prime(self) -> None: ...
+
+    def trackables(self, name: str) -> dict: ...
+
+
+# (dataset, global batch size, seed, strategy) -> a source for that dataset, or None when the
+# provider does not own it.
+Provider = Callable[[tf.data.Dataset, int, int, tf.distribute.Strategy], "BatchSource | None"]
+_PROVIDERS: list[Provider] = []
+
+
+def register_provider(provider: Provider) -> Provider:
+    """Registers a plugin's batch-source provider (usable as a decorator)."""
+    if provider not in _PROVIDERS:
+        _PROVIDERS.append(provider)
+    return provider
+
+
+def provided(dataset: tf.data.Dataset, batch_size: int, seed: int,
+             strategy: tf.distribute.Strategy) -> BatchSource | None:
+    """The source a registered provider gives for ``dataset``, or None (use its iterator)."""
+    for provider in _PROVIDERS:
+        source = provider(dataset, batch_size, seed, strategy)
+        if source is not None:
+            return source
+    return None
 
 
 class HostBatches:

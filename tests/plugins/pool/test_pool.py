@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from simgan.core import pool, pool_cache
+from simgan.plugins.pool import cache as pool_cache
+from simgan.plugins.pool import pool
 from simgan.core.registries import DATASETS
 
 RENDERS = []  # one entry per build of the dataset below
@@ -34,7 +35,7 @@ def make_pool(tmp_path, size=None, replacement=True, seed=0, **bindings):
 
 def source(tmp_path, batch, seed=3, **kwargs):
     dataset = make_pool(tmp_path, **kwargs)
-    return pool.PoolBatches(pool.pooled(dataset), batch, seed, tf.distribute.get_strategy())
+    return pool.pool_batches(dataset, batch, seed, tf.distribute.get_strategy())
 
 
 def test_without_replacement_every_epoch_is_a_permutation(tmp_path):
