@@ -97,8 +97,8 @@ setup(
         # `simgan <command>` (tools/main.py); each simgan-<command> is the same program.
         "console_scripts": [
             "simgan=simgan.tools.main:run",
-            "simgan-train=simgan.core.train:run",
-            "simgan-components=simgan.core.components:run",
+            "simgan-train=simgan.tools.train:run",
+            "simgan-components=simgan.tools.components:run",
             "simgan-vtt=simgan.tools.vtt.cli:run",
             "simgan-convert=simgan.tools.convert:run",
             "simgan-build-ops=simgan.tools.build_ops:run",

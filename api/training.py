@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Sequence
 
 import gin
-import keras
-import tensorflow as tf
 
 from simgan.core import config, lock, plugins, read_errors, speed, validation
 from simgan.core.engine.config import TrainConfig
@@ -41,22 +39,21 @@ def configure(gin_files: Sequence[str] | str, bindings: Sequence[str] | str,
 
 
 def train(gin_files: Sequence[str] | str = (), bindings: Sequence[str] | str = (), *,
-          model_dir: str, seed: int = 0, plugins: Sequence[str] | str = (),
-          deterministic: bool | None = None) -> dict[str, float]:
+          model_dir: str, seed: int = 0, plugins: Sequence[str] | str = ()) -> dict[str, float]:
     """Trains (or resumes) the run configured by ``gin_files`` (paths, or names of shipped
     configs such as ``'your_data.gin'``) and ``bindings`` (gin lines, applied after the files)
     into ``model_dir`` with ``seed``; returns the final evaluation ``{"<evaluator>/<key>":
     value}`` ({} without evaluators). The built-in plugins load on first use; ``plugins`` adds
-    modules (dotted names or .py paths). ``deterministic``: as simgan-train's flag (None: on
-    without a GPU). Gin's global configuration is replaced by this run's."""
+    modules (dotted names or .py paths). Process-wide settings come from the configuration as
+    in simgan-train (``train.deterministic``, ``train.cpu_devices``). Gin's global
+    configuration is replaced by this run's."""
     if not isinstance(model_dir, str) or not model_dir:
         raise ValueError(f"model_dir: expected a folder path, got {model_dir!r}")
     configure(gin_files, bindings, plugins)
-    keras.utils.set_random_seed(seed)
-    if speed.resolve_determinism(deterministic):
-        tf.config.experimental.enable_op_determinism()
     validation.check_bindings()
-    return run(validation.configured(TrainConfig, "train"), model_dir, seed)
+    run_config = validation.configured(TrainConfig, "train")
+    speed.prepare_process(seed, run_config.deterministic, run_config.cpu_devices)
+    return run(run_config, model_dir, seed)
 
 
 def run(run_config: TrainConfig, model_dir: str, seed: int) -> dict[str, float]:

@@ -96,3 +96,11 @@ def evaluation_table(results: Mapping[str, float], *, align: bool = False,
             ["other", "value"], [[k, format_value(*e)] for k, e in sorted(rest.items())],
             align=align)
     return text
+
+
+def duration(seconds: float) -> str:
+    """``42s``, ``3:05`` or ``1:02:05``, as Keras writes an ETA."""
+    seconds = int(max(seconds, 0))
+    if seconds >= 3600:
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds}s"

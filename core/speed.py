@@ -58,3 +58,19 @@ def resolve_determinism(deterministic: bool | None) -> bool:
     """None -> deterministic ops without a GPU (free on CPU), not with one (deterministic GPU
     kernels are slower, and ops without one raise UnimplementedError)."""
     return not _gpus() if deterministic is None else bool(deterministic)
+
+
+def prepare_process(seed: int, deterministic: bool | None, cpu_devices: int = 1) -> bool:
+    """What a run sets for the whole process before anything is built: ``cpu_devices`` logical
+    CPUs (to mirror over one machine's CPU), op determinism, and ``seed`` for Python, NumPy and
+    TensorFlow. Returns whether ops are deterministic."""
+    if cpu_devices > 1:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        if len(tf.config.get_logical_device_configuration(cpu) or [None]) != cpu_devices:
+            tf.config.set_logical_device_configuration(
+                cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_devices)
+    deterministic = resolve_determinism(deterministic)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    keras.utils.set_random_seed(seed)
+    return deterministic

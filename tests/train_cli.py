@@ -34,7 +34,7 @@ def write_config(tmp_path, text: str = TOY_CONFIG, name: str = "toy.gin") -> str
 
 
 def train_command(model_dir, gin_file, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "simgan.core.train", f"--model_dir={model_dir}",
+    return [sys.executable, "-m", "simgan.tools.train", f"--model_dir={model_dir}",
             f"--gin_file={gin_file}", f"--plugin={TOY_PLUGIN}", *extra]
 
 

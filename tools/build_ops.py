@@ -10,7 +10,7 @@ build is kept unless ``--force``.
 
 from __future__ import annotations
 
-from simgan.core import cli
+from simgan.tools import cli
 
 cli.quiet_tensorflow()
 

@@ -12,7 +12,7 @@ the same arguments; at the end every shard is re-read, counted and checksummed.
 
 from __future__ import annotations
 
-from simgan.core import cli
+from simgan.tools import cli
 
 cli.quiet_tensorflow()
 

@@ -13,7 +13,7 @@ Without any refiner only the raw synthetic references are computed.
 
 from __future__ import annotations
 
-from simgan.core import cli
+from simgan.tools import cli
 
 cli.quiet_tensorflow()
 

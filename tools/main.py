@@ -1,7 +1,7 @@
 """`simgan`: one command for every tool, ``simgan <command> [--flags]``.
 
 Each command is exactly the program of its alias `simgan-<command>` (its ``run()``), which names
-itself ``simgan <command>`` in its --help and errors (core/cli.py). `simgan --help` lists the
+itself ``simgan <command>`` in its --help and errors (tools/cli.py). `simgan --help` lists the
 commands; `simgan <command> --help` describes one. Nothing heavy is imported before a command
 is chosen, so the listing and its errors are instant.
 """
@@ -23,7 +23,7 @@ class Command(NamedTuple):
 
 
 COMMANDS: dict[str, Command] = {
-    "train": Command("simgan.core.train:run",
+    "train": Command("simgan.tools.train:run",
                      "train a gin-composed model into --model_dir (resumes if it exists)"),
     "eval": Command("simgan.tools.evaluate:run",
                     "run evaluators on a trained model dir or an exported refiner"),
@@ -33,7 +33,7 @@ COMMANDS: dict[str, Command] = {
                        "convert a registered dataset into TFRecord shards"),
     "ablate": Command("simgan.tools.ablate.cli:run",
                       "run an ablation grid of trainings, then tabulate it"),
-    "components": Command("simgan.core.components:run",
+    "components": Command("simgan.tools.components:run",
                           "list the registered components and their parameters"),
     "vtt": Command("simgan.tools.vtt.cli:run",
                    "serve a visual Turing test study, or report its results"),
@@ -95,7 +95,7 @@ def dispatch(argv: Sequence[str]) -> None:
         error(unknown(name))
     module, function = COMMANDS[name].target.split(":")
     # The command's program sees itself as `simgan <command>`; set before its import, which
-    # reads sys.argv (core/cli.py's quiet_tensorflow).
+    # reads sys.argv (tools/cli.py's quiet_tensorflow).
     sys.argv = [f"{PROGRAM} {name}", *arguments]
     getattr(importlib.import_module(module), function)()
 

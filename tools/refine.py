@@ -18,7 +18,7 @@ Re-running with the same arguments resumes; another refiner or other arguments a
 
 from __future__ import annotations
 
-from simgan.core import cli
+from simgan.tools import cli
 
 cli.quiet_tensorflow()
 

@@ -25,6 +25,9 @@ class TrainConfig:
     ``allow_config_change``: resume even where the configuration changed in what was trained
     (recorded; core/engine/provenance.py). ``health``: what a collapsed or runaway game does (core/engine/health.py): 'stop' the run
     (exit non-zero, keeping the last healthy checkpoint and export), 'warn' or 'off'.
+    ``deterministic``: TensorFlow op determinism (None: on without a GPU, where it is free).
+    ``cpu_devices``: split the CPU into this many logical devices, to run the mirrored strategy
+    on one machine (tests, debugging).
     Speed options (docs/PERFORMANCE.md): None picks the fastest correct choice per device: XLA
     on GPUs only; bfloat16 on GPUs of compute capability >= 8, else float32; batches staged on
     the device with one GPU (core/engine/sources.py).
@@ -44,13 +47,15 @@ class TrainConfig:
     max_loss: float = 1e6
     health: str = "stop"
     allow_config_change: bool = False
+    deterministic: bool | None = None
+    cpu_devices: int = 1
     jit_compile: bool | None = None
     mixed_precision: str | None = None
     steps_per_call: int = 10
     prefetch_to_device: bool | None = None
 
     def __post_init__(self):
-        lowest = {"batch_size": 1, "keep_checkpoints": 1, "preview_images": 1,
+        lowest = {"batch_size": 1, "keep_checkpoints": 1, "cpu_devices": 1, "preview_images": 1,
                   "steps_per_call": 1, **{name: 0 for name in INTERVALS}}
         for name, low in lowest.items():
             value = getattr(self, name)

@@ -11,34 +11,46 @@ loop (`Engine.train`) only picks the phases from the task's schedule and runs th
 from __future__ import annotations
 
 import time
-from typing import Sequence
+from typing import Callable, Mapping, Protocol, Sequence
 
 import gin
 
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import (data, evaluation, files, interrupts, progress, seeds, speed,
-                         strategies, validation)
+from simgan.core import (data, evaluation, files, interrupts, report, seeds, speed, strategies,
+                         validation)
 from simgan.core.checkpoint import Checkpointer
 from simgan.core.config import ConfigError
 from simgan.core.checkpoint import checkpoint_step
 from simgan.core.engine import actions, health, provenance, sources
 from simgan.core.engine.config import TrainConfig
-from simgan.core.engine.task import BuildContext, Phase, Task
+from simgan.core.engine.task import BuildContext, Phase, Stage, Task
 from simgan.core.registries import TASKS
 from simgan.core.summaries import Summaries
 
 DOMAINS = ("synthetic", "real")  # the gin scopes the run's two datasets are built under
 
 
+class Progress(Protocol):
+    """What shows a run's progress (e.g. tools/progress.py's bars): told after each call."""
+
+    def update(self, done: int, values: Mapping[str, float]) -> object: ...
+
+
+# (the task's stages, the step the run starts or resumes at) -> a Progress
+ProgressFactory = Callable[[Sequence[Stage], int], Progress]
+
+
 class Engine:
-    """Builds the run described by ``config`` (its task, data and evaluators) in ``model_dir``."""
+    """Builds the run described by ``config`` (its task, data and evaluators) in ``model_dir``;
+    ``progress`` makes what shows the chief's progress (None: only the log)."""
 
     def __init__(self, config: TrainConfig, model_dir: str, seed: int,
-                 strategy: tf.distribute.Strategy | None = None, show_progress: bool = False):
+                 strategy: tf.distribute.Strategy | None = None,
+                 progress: ProgressFactory | None = None):
         self.config, self.model_dir, self.seed = config, model_dir, seed
-        self.show_progress = show_progress
+        self.progress = progress
         self.strategy = strategy or tf.distribute.get_strategy()
         # Only the chief writes the model dir; other workers write to a scratch folder.
         self.is_chief, worker = strategies.chief_and_task(self.strategy)
@@ -184,12 +196,9 @@ class Engine:
         summaries.config(start, gin.operative_config_str())
         if start:
             logging.info("Resuming at step %d of %d", start, total)
-            if self.show_progress:
-                print(f"Resuming at step {start} of {total}")
         if start == 0 and self.config.image_every:
             actions.grid(self, summaries, 0)
-        bar = progress.StageProgress(self.task.stages(), start,
-                                     enabled=self.show_progress and self.is_chief)
+        bar = self.progress(self.task.stages(), start) if self.progress and self.is_chief else None
         clock, clock_step, done, ran = time.time(), start, start, set()
         while done < total:
             interrupts.at(f"step {done} of {total} (the last checkpoint is resumed from)")
@@ -198,14 +207,15 @@ class Engine:
             ran.update(window)
             done = self.run_steps(window)
             actions.check_divergence(self, f"step {done}")  # before any grid or evaluation
-            bar.update(done, self.values(window))
+            if bar is not None:
+                bar.update(done, self.values(window))
             if _due(self.config.summary_every, done, total):
                 rate = (done - clock_step) / max(time.time() - clock, 1e-9)
                 scalars = self.values(sorted(ran))
                 logging.info("step %d/%d [%s] %s | %.2f steps/s, %s left", done, total,
                              window[-1], " ".join(f"{k}={v:.4g}" for k, v in
                                                   sorted(scalars.items())), rate,
-                             progress.duration((total - done) / max(rate, 1e-9)))
+                             report.duration((total - done) / max(rate, 1e-9)))
                 scalars.update(actions.learning_rates(self.task))
                 scalars["steps_per_second"] = rate
                 summaries.scalars(done, scalars)

@@ -40,7 +40,7 @@ def single(tmp_path_factory):
 
 def test_mirrored_two_replicas_match_one(tmp_path, single):
     result = run_train(tmp_path / "m", write_config(tmp_path, CONFIG), "--seed=5",
-                       "--strategy=mirrored", "--cpu_devices=2", "--verbosity=0")
+                       "--strategy=mirrored", "--gin_param=train.cpu_devices=2", "--verbosity=0")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Strategy MirroredStrategy with 2 replicas" in result.stderr
     assert "Deterministic ops: True" in result.stderr  # the default on CPU
@@ -86,7 +86,7 @@ def test_mirrored_two_replicas_from_pools_match_one(tmp_path):
     gin_file = write_config(tmp_path, config)
     one = run_train(tmp_path / "one", gin_file, "--seed=5")
     two = run_train(tmp_path / "two", gin_file, "--seed=5", "--strategy=mirrored",
-                    "--cpu_devices=2", "--verbosity=0")
+                    "--gin_param=train.cpu_devices=2", "--verbosity=0")
     assert one.returncode == 0, one.stderr[-2000:]
     assert two.returncode == 0, two.stderr[-2000:]
     assert "with 2 replicas" in two.stderr and "Pool of 64 elements" in two.stderr

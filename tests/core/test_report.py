@@ -46,3 +46,8 @@ def test_aligned_markdown_pads_every_column():
     lines = markdown_table(["a", "long header"], [["wide cell", 1], ["x"]], align=True).split("\n")
     assert lines == ["| a         | long header |", "|-----------|-------------|",
                      "| wide cell | 1           |", "| x         |"]
+
+
+def test_duration_reads_like_an_eta():
+    assert [report.duration(s) for s in (0, 59.9, 61, 3725)] == ["0s", "59s", "1:01",
+                                                                   "1:02:05"]

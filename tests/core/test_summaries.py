@@ -14,7 +14,7 @@ from simgan.core import figures
 from simgan.core.summaries import Summaries, scalar_bindings
 from simgan.core.report import evaluation_table
 
-CONFIG = """import simgan.core.train
+CONFIG = """import simgan.tools.train
 
 # Parameters for train:
 # ==============================================================================
@@ -70,7 +70,7 @@ def test_config_hparams_evaluation_and_plots_are_in_the_events(tmp_path):
     values = _values(str(tmp_path))
 
     (step, config), = values[Summaries.CONFIG_TAG]
-    assert step == 0 and _text(config).startswith("```\nimport simgan.core.train")
+    assert step == 0 and _text(config).startswith("```\nimport simgan.tools.train")
     assert "train.batch_size = 32" in _text(config) and _text(config).endswith("\n```")
 
     hparams = [plugin_data_pb2.HParamsPluginData.FromString(v.metadata.plugin_data.content)

@@ -12,7 +12,7 @@ import numpy as np
 
 from doc_blocks import blocks, make_toy_folders, named_block
 
-COMMANDS = {"simgan-train": "simgan.core.train", "simgan-refine": "simgan.tools.refine"}
+COMMANDS = {"simgan-train": "simgan.tools.train", "simgan-refine": "simgan.tools.refine"}
 SHORT = ["simgan.refiner_pretrain_steps = 2", "simgan.discriminator_pretrain_steps = 1",
          "simgan.iterations = 2", "train.batch_size = 8", "resnet.filters = 4",
          "resnet.num_blocks = 1", "EVAL_TRAIN = 10", "EVAL_TEST = 10",

@@ -119,7 +119,7 @@ def test_interrupted_evaluation_says_which_evaluator(tmp_path, signum, status):
 
 def test_interrupt_while_a_command_is_still_importing_is_one_line(tmp_path):
     """Ctrl-C during the seconds TensorFlow takes to import: one line, no import traceback."""
-    process = subprocess.Popen([sys.executable, "-m", "simgan.core.train",
+    process = subprocess.Popen([sys.executable, "-m", "simgan.tools.train",
                                 f"--model_dir={tmp_path / 'm'}", "--gin_file=quickstart.gin"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     time.sleep(0.3)

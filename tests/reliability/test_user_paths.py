@@ -65,7 +65,7 @@ def test_read_only_model_dir_fails_before_any_work(tmp_path):
 BROKEN = "import nonexistent_module_of_the_test\n"
 
 
-@pytest.mark.parametrize("tool, module", [("simgan-components", "simgan.core.components"),
+@pytest.mark.parametrize("tool, module", [("simgan-components", "simgan.tools.components"),
                                           ("simgan-convert", "simgan.tools.convert")])
 def test_broken_plugin_is_one_line(tmp_path, tool, module):
     plugin = tmp_path / "broken.py"

@@ -1,4 +1,4 @@
-"""Every console script follows the one CLI convention (core/cli.py): --help works, a bad flag
+"""Every console script follows the one CLI convention (tools/cli.py): --help works, a bad flag
 and a bad file each give one `simgan-<cmd>: error: ...` line and exit 1, with no traceback; the
 same holds for each as `simgan <cmd>` (tools/main.py), which names itself so; and importing any
 simgan module defines no flag."""

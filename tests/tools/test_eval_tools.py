@@ -135,7 +135,7 @@ history.capacity_batches = 1
 """)
     plugin = os.path.join(REPO, "tests", "toy_gaze_data.py")
     model_dir = tmp_path / "m"
-    train = subprocess.run([sys.executable, "-m", "simgan.core.train", f"--model_dir={model_dir}",
+    train = subprocess.run([sys.executable, "-m", "simgan.tools.train", f"--model_dir={model_dir}",
                             f"--gin_file={gin_file}", f"--plugin={plugin}"],
                            capture_output=True, text=True, timeout=300)
     assert train.returncode == 0, train.stderr[-3000:]

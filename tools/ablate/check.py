@@ -48,13 +48,13 @@ def check(runs: Sequence[Run], plugins: Sequence[str], python: str = sys.executa
 
 def main() -> None:
     """The child: loads the plugins, parses each run's configuration, reports the first error."""
-    from simgan.core import cli  # pylint: disable=import-outside-toplevel
+    from simgan.tools import cli  # pylint: disable=import-outside-toplevel
 
     cli.quiet_tensorflow([])
     # pylint: disable=import-outside-toplevel
     import gin
 
-    import simgan.core.train  # noqa: F401  registers what simgan-train configures
+    import simgan.tools.train  # noqa: F401  registers what simgan-train configures
     from simgan.core import config, plugins
 
     request = json.load(sys.stdin)

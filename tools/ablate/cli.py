@@ -15,7 +15,7 @@ TensorBoard HParams) goes to <output_dir>/summary; see docs/ABLATIONS.md.
 
 from __future__ import annotations
 
-from simgan.core import cli
+from simgan.tools import cli
 
 cli.quiet_tensorflow()
 

@@ -133,7 +133,7 @@ class Runner:
         return self._assigner
 
     def train_command(self, run: Run) -> list[str]:
-        return [self.python, "-m", "simgan.core.train",
+        return [self.python, "-m", "simgan.tools.train",
                 f"--model_dir={os.path.join(self.root, run.name)}",
                 *(f"--gin_file={f}" for f in run.gin_files),
                 *(f"--gin_param={p}" for p in run.gin_params),

@@ -8,7 +8,7 @@ Restarting with the same --results folder (and the same images and design) resum
 
 from __future__ import annotations
 
-from simgan.core import cli
+from simgan.tools import cli
 
 cli.quiet_tensorflow()
 

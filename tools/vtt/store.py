@@ -19,7 +19,7 @@ import time
 import urllib.parse
 from typing import Callable, Iterator, Sequence
 
-from simgan.core.cli import UserError
+from simgan.tools.cli import UserError
 from simgan.tools.vtt.images import ImageRecord
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # No I, O, 0, 1: easy to read back.

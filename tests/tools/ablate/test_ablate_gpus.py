@@ -9,7 +9,7 @@ import pytest
 
 from simgan.tools.ablate import gpus, plan, runner
 
-# Stands in for `python -m simgan.core.train`: records its GPU environment and when it ran.
+# Stands in for `python -m simgan.tools.train`: records its GPU environment and when it ran.
 FAKE_PYTHON = f"""#!{sys.executable}
 import json, os, sys, time
 model_dir = next(a.split("=", 1)[1] for a in sys.argv if a.startswith("--model_dir="))

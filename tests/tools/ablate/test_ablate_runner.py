@@ -97,7 +97,7 @@ def test_commands_train_then_evaluate_each_run(tmp_path):
                            eval_gin_files=["eval.gin"], python="py")
     model_dir = f"--model_dir={tmp_path / 'v__seed=3'}"
     assert ablate.train_command(run) == [
-        "py", "-m", "simgan.core.train", model_dir, "--gin_file=/b.gin", "--gin_file=/v.gin",
+        "py", "-m", "simgan.tools.train", model_dir, "--gin_file=/b.gin", "--gin_file=/v.gin",
         "--gin_param=a.b=1", "--plugin=my.plugin", "--seed=3", "--strategy=mirrored"]
     assert ablate.eval_command(run) == ["py", "-m", "simgan.tools.evaluate", model_dir,
                                         "--gin_file=eval.gin", "--plugin=my.plugin", "--seed=3"]

@@ -1,9 +1,10 @@
-"""`simgan components [NAME]` (core/components.py): whole descriptions, only the parameters a gin
+"""`simgan components [NAME]` (tools/components.py): whole descriptions, only the parameters a gin
 file may bind, a filter by registry or component name, and one line for a name matching none."""
 
 import pytest
 
-from simgan.core import cli, components, plugins
+from simgan.core import plugins
+from simgan.tools import cli, components
 from simgan.core.engine import config as _engine_config  # noqa: F401  (train.*)
 from simgan.core.registry import Entry
 

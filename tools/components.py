@@ -11,7 +11,7 @@ shown, since a binding of them is refused.
 
 from __future__ import annotations
 
-from simgan.core import cli
+from simgan.tools import cli
 
 cli.quiet_tensorflow()
 

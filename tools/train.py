@@ -6,22 +6,21 @@ exists.
 
 from __future__ import annotations
 
-from simgan.core import cli
+from simgan.tools import cli
 
 cli.quiet_tensorflow()
 
 import contextlib  # noqa: E402
 
-import keras  # noqa: E402  (after the TensorFlow log level is set)
-import tensorflow as tf  # noqa: E402
-from absl import flags, logging  # noqa: E402
+from absl import flags, logging  # noqa: E402  (after the TensorFlow log level is set)
 
-from simgan.core import (config, lock, plugins, progress, read_errors,  # noqa: E402
-                         speed, strategies, validation)
+from simgan.core import (config, lock, plugins, read_errors, speed, strategies,  # noqa: E402
+                         validation)
 from simgan.core.engine.actions import TrainingDivergedError  # noqa: E402
 from simgan.core.engine.config import TrainConfig  # noqa: E402
 from simgan.core.engine.health import TrainingUnhealthyError  # noqa: E402
 from simgan.core.engine.loop import Engine  # noqa: E402
+from simgan.tools import progress  # noqa: E402
 
 FLAGS = flags.FLAGS
 
@@ -31,12 +30,8 @@ def define_flags() -> None:
     cli.define_model_dir()
     cli.define_plugin()
     cli.define_seed("initialization, data order and the buffer")
-    flags.DEFINE_enum("strategy", "default", strategies.STRATEGIES, "tf.distribute strategy.")
-    flags.DEFINE_integer("cpu_devices", 1, "Split the CPU into this many logical devices, to run "
-                         "--strategy=mirrored on one machine (tests, debugging).", lower_bound=1)
-    flags.DEFINE_bool("deterministic", None, "Deterministic TensorFlow ops (same seed, same "
-                      "result). Default: on without a GPU, where it is free; off with one, where "
-                      "it costs speed and some ops refuse it (docs/PERFORMANCE.md).")
+    flags.DEFINE_enum("strategy", "default", strategies.STRATEGIES, "tf.distribute strategy "
+                      "(with train.cpu_devices = N, 'mirrored' runs on N logical CPUs).")
 
 
 def main(argv: list[str]) -> None:
@@ -44,28 +39,22 @@ def main(argv: list[str]) -> None:
     quiet = not FLAGS["verbosity"].present  # progress bars and a report; --verbosity: the log
     if quiet:
         logging.set_verbosity(logging.WARNING)
-    if FLAGS.cpu_devices > 1:
-        cpu = tf.config.list_physical_devices("CPU")[0]
-        tf.config.set_logical_device_configuration(
-            cpu, [tf.config.LogicalDeviceConfiguration()] * FLAGS.cpu_devices)
-    keras.utils.set_random_seed(FLAGS.seed)
-    deterministic = speed.resolve_determinism(FLAGS.deterministic)
-    if deterministic:
-        tf.config.experimental.enable_op_determinism()
-    logging.info("Deterministic ops: %s", deterministic)
-    strategy = strategies.make(FLAGS.strategy)
-    logging.info("Strategy %s with %d replicas", type(strategy).__name__,
-                 strategy.num_replicas_in_sync)
     plugins.load_all(FLAGS.plugin)
     config.parse(FLAGS.gin_file, FLAGS.gin_param)
     validation.check_bindings()  # every binding's type
     train_config = validation.configured(TrainConfig, "train")
+    deterministic = speed.prepare_process(FLAGS.seed, train_config.deterministic,
+                                          train_config.cpu_devices)
+    logging.info("Deterministic ops: %s", deterministic)
+    strategy = strategies.make(FLAGS.strategy)
+    logging.info("Strategy %s with %d replicas", type(strategy).__name__,
+                 strategy.num_replicas_in_sync)
     # One writer per model dir; only the chief writes it (other workers: a scratch folder).
     chief = strategies.chief_and_task(strategy)[0]
     with lock.hold(FLAGS.model_dir, "--model_dir") if chief else contextlib.nullcontext(), \
             read_errors.naming_files():
         engine = Engine(train_config, FLAGS.model_dir, FLAGS.seed, strategy,
-                        show_progress=quiet)
+                        progress=progress.StageProgress if quiet else None)
         results = engine.train()
     if engine.is_chief:
         print(progress.final_report(results, engine.output_paths()))

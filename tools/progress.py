@@ -20,6 +20,7 @@ import keras
 import tensorflow as tf
 
 from simgan.core import report
+from simgan.core.report import duration
 from simgan.core.engine.task import Stage
 
 STEPS_PER_SECOND = "steps/s"
@@ -34,14 +35,6 @@ def plain_output(stream: TextIO) -> bool:
     isatty = getattr(stream, "isatty", None)
     return (not (isatty and isatty()) or bool(os.environ.get("NO_COLOR"))
             or os.environ.get("TERM") == "dumb")
-
-
-def duration(seconds: float) -> str:
-    """``42s``, ``3:05`` or ``1:02:05``, as Keras writes an ETA."""
-    seconds = int(max(seconds, 0))
-    if seconds >= 3600:
-        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds}s"
 
 
 class _Shown:
@@ -85,24 +78,24 @@ class StageProgress:
     ``stages``: the task's stages (core/engine/task.py), each with the metric names it shows;
     ``interval`` is the seconds between two plain lines of a stage. A stage is shown from the
     step the run starts at (a resumed run's bar counts the
-    steps left). A call that ran past the end of a stage closes it with the values of its last
+    steps left, after a line saying where it resumes). A call that ran past the end of a stage closes it with the values of its last
     update inside it, and opens the next stage under its own heading.
     """
 
-    def __init__(self, stages: Sequence[Stage], start: int, enabled: bool = True, *,
+    def __init__(self, stages: Sequence[Stage], start: int, *,
                  interval: float = PLAIN_INTERVAL_S):
         self.stages = [(s.title, s.first, s.end) for s in stages]
         self.metrics = {s.title: s.metrics for s in stages}
-        self.enabled = enabled
         self.interval = interval
         self.plain = plain_output(sys.stdout)
         self.clock, self.clock_step = time.monotonic(), start
         self.shown: _Shown | None = None
-        if enabled:
-            index = next((i for i, (_, first, end) in enumerate(self.stages)
-                          if first <= start < end), None)
-            if index is not None:
-                self._open(index, start, self.clock)
+        if start:
+            self._print(f"Resuming at step {start} of {self.stages[-1][2]}")
+        index = next((i for i, (_, first, end) in enumerate(self.stages)
+                      if first <= start < end), None)
+        if index is not None:
+            self._open(index, start, self.clock)
 
     def _print(self, text: str) -> None:
         print(text, flush=True)

@@ -1,4 +1,4 @@
-"""The console-script convention of core/cli.py, through a tiny binary run as a real process:
+"""The console-script convention of tools/cli.py, through a tiny binary run as a real process:
 the --seed range, the one line after Ctrl-C or SIGTERM, gin's note folded into the error line."""
 
 import subprocess
@@ -9,7 +9,8 @@ import pytest
 BINARY = """
 import os, signal, sys, time
 from absl import flags
-from simgan.core import cli, interrupts
+from simgan.core import interrupts
+from simgan.tools import cli
 
 def define_flags():
     cli.define_seed()
