@@ -6,7 +6,9 @@ from typing import Sequence
 
 import gin
 
-from simgan.core import config, lock, plugins, read_errors, speed, validation
+from simgan.core import config, plugins, validation
+from simgan.core.engine import speed
+from simgan.core.io import lock, read_errors
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
 

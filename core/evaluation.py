@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from simgan.core.files import atomic_write_text, read_text
+from simgan.core.io.files import atomic_write_text, read_text
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,7 +4,7 @@ Each binary defines its absl flags in a function that only its `run()` calls (so
 module defines no flag), with the shared definers below for shared meanings, and runs its main
 through `run`: a user error prints ``simgan-<cmd>: error: <message>`` once and exits 1, without
 a traceback (``--verbosity=1`` logs it); a bad flag does the same. Ctrl-C and SIGTERM stop it
-with one line saying where, and the status 130 or 143 (core/interrupts.py). Run as ``simgan
+with one line saying where, and the status 130 or 143 (core/engine/interrupts.py). Run as ``simgan
 <cmd>`` (the dispatcher, tools/main.py), the binary names itself so in its errors and --help.
 """
 
@@ -17,7 +17,8 @@ from typing import Callable, Sequence
 
 from absl import app, flags, logging
 
-from simgan.core import config, extras, interrupts, plugins, registry
+from simgan.core import config, extras, plugins, registry
+from simgan.core.engine import interrupts
 
 FLAGS = flags.FLAGS
 HELP_FLAGS = {"--help", "-help", "-h", "-?", "--helpshort", "--helpfull", "--helpxml"}

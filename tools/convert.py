@@ -26,8 +26,9 @@ import gin  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
-from simgan.core import (config, data, files, interrupts, lock, plugins,  # noqa: E402
-                         read_errors)
+from simgan.core import config, data, plugins
+from simgan.core.engine import interrupts
+from simgan.core.io import files, lock, read_errors
 from simgan.core.registries import DATASETS  # noqa: E402
 from simgan.plugins.eyes import tfrecord  # noqa: E402
 

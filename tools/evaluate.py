@@ -25,11 +25,12 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
-from simgan.core import (config, evaluation, exported, interrupts, lock, plugins,  # noqa: E402
-                         registry, report, seeds)
+from simgan.core import config, evaluation, plugins, registry, report, seeds
+from simgan.core.engine import interrupts
+from simgan.core.io import exported, lock
 from simgan.core.engine import actions, provenance  # noqa: E402
 from simgan.core.engine.config import TrainConfig  # noqa: E402
-from simgan.core.files import atomic_write_text  # noqa: E402
+from simgan.core.io.files import atomic_write_text  # noqa: E402
 from simgan.core.registries import EVALUATORS  # noqa: E402
 
 SUMMARY_FILE, RESULTS_FILE = "eval_summary.md", "eval_results.json"

@@ -29,8 +29,9 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import data, files, lock, read_errors
-from simgan.core.figures import write_png
+from simgan.core import data
+from simgan.core.io import files, lock, read_errors
+from simgan.core.io.figures import write_png
 from simgan.plugins.eyes.image_folder import FILE_KEY  # the entry with the image's name
 
 MANIFEST = "refine.json"

@@ -15,7 +15,8 @@ import gin
 import keras
 import tensorflow as tf
 
-from simgan.core import config, data, exported, files, plugins
+from simgan.core import config, data, plugins
+from simgan.core.io import exported, files
 from simgan.core.engine import provenance
 from simgan.core.engine.config import TrainConfig
 from simgan.core.registries import DATASETS

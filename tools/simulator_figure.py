@@ -17,9 +17,9 @@ import numpy as np
 import tensorflow as tf
 from absl import flags
 
-from simgan.core import figures
+from simgan.core.io import figures
 from simgan.tools import cli
-from simgan.core.tables import markdown_table
+from simgan.core.io.tables import markdown_table
 from simgan.plugins.eyes.angles import angles_from_gaze, gaze_from_angles
 from simgan.plugins.gaze.angles import angular_error_deg
 from simgan.plugins.eyes.simulator import DOMAINS, eye_simulator

@@ -14,8 +14,9 @@ import contextlib  # noqa: E402
 
 from absl import flags, logging  # noqa: E402  (after the TensorFlow log level is set)
 
-from simgan.core import (config, lock, plugins, read_errors, speed, strategies,  # noqa: E402
-                         validation)
+from simgan.core import config, plugins, validation
+from simgan.core.engine import speed, strategies
+from simgan.core.io import lock, read_errors
 from simgan.core.engine.actions import TrainingDivergedError  # noqa: E402
 from simgan.core.engine.config import TrainConfig  # noqa: E402
 from simgan.core.engine.health import TrainingUnhealthyError  # noqa: E402

@@ -9,11 +9,13 @@ import gin
 import keras
 from absl import logging
 
-from simgan.core import evaluation, exported, files, interrupts
+from simgan.core import evaluation
+from simgan.core.engine import interrupts
+from simgan.core.io import exported, files
 from simgan.core.engine import provenance
-from simgan.core.files import atomic_write_text
+from simgan.core.io.files import atomic_write_text
 from simgan.core.registries import EVALUATORS
-from simgan.core.summaries import Summaries
+from simgan.core.engine.summaries import Summaries
 
 EVALUATION_FILE = "evaluation.json"
 COMPARED_WITH_FILE = "eval/datasets.json"  # which datasets each evaluator instance scored

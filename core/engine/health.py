@@ -23,7 +23,8 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import evaluation, files, registry
+from simgan.core import evaluation, registry
+from simgan.core.io import files
 from simgan.core.engine.actions import EVALUATION_FILE
 
 ADVICE = {

@@ -21,9 +21,9 @@ import re
 import gin
 from absl import logging
 
-from simgan.core import files
+from simgan.core.io import files
 from simgan.core.config import ConfigError
-from simgan.core.files import atomic_write_text, read_text
+from simgan.core.io.files import atomic_write_text, read_text
 from simgan.core.registries import EVALUATORS
 
 RUN_FILE = "run.json"

@@ -25,7 +25,8 @@ import gin
 import keras
 import numpy as np
 
-from simgan.core import data, files, seeds
+from simgan.core import data, seeds
+from simgan.core.io import files
 from simgan.core.evaluation import predict, refine
 from simgan.core.registries import DATASETS, EVALUATORS
 from simgan.plugins.domains import task_model

@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-from simgan.core import read_errors
+from simgan.core.io import read_errors
 from simgan.core.registries import DATASETS
 from simgan.plugins.eyes import label_file, pipeline, records
 

@@ -15,8 +15,8 @@ from typing import Any, Mapping
 import numpy as np
 import tensorflow as tf
 
-from simgan.core import files as file_utils
-from simgan.core import read_errors
+from simgan.core.io import files as file_utils
+from simgan.core.io import read_errors
 from simgan.core.registries import DATASETS
 from simgan.plugins.eyes import pipeline, records
 

@@ -21,7 +21,7 @@ import re
 import numpy as np
 import tensorflow as tf
 
-from simgan.core import read_errors
+from simgan.core.io import read_errors
 from simgan.core.registries import DATASETS
 from simgan.plugins.eyes import pipeline, records
 

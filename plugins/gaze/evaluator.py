@@ -25,7 +25,7 @@ from absl import logging
 
 from simgan.core import data, seeds
 from simgan.core.evaluation import Domains, dataset_for, refine
-from simgan.core.files import atomic_write_text
+from simgan.core.io.files import atomic_write_text
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator, plot
 

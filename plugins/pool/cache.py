@@ -27,7 +27,7 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from simgan.core import files
+from simgan.core.io import files
 from simgan.core.registry import Entry
 
 CACHE_ENV = "SIMGAN_CACHE"

@@ -6,7 +6,8 @@ import pytest
 import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
-from simgan.core import evaluation, exported, plugins
+from simgan.core import evaluation, plugins
+from simgan.core.io import exported
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
 from train_cli import TOY_CONFIG

@@ -3,7 +3,7 @@
 import math
 
 from simgan.core import report
-from simgan.core.tables import markdown_table
+from simgan.core.io.tables import markdown_table
 
 RESULTS = {
     "gaze/synthetic_4x/error_deg": 9.5, "gaze/synthetic_4x/error_deg_std": 0.25,

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import simgan.plugins.eyes  # noqa: F401  (registers the readers)
-from simgan.core import lock
+from simgan.core.io import lock
 from simgan.tools import convert
 from train_cli import TOY_CONFIG, run_train, train_command, write_config
 

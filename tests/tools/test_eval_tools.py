@@ -11,7 +11,8 @@ import keras
 import pytest
 
 import toy_gaze_data
-from simgan.core import config, evaluation, exported, plugins
+from simgan.core import config, evaluation, plugins
+from simgan.core.io import exported
 from simgan.plugins import metrics  # noqa: F401  (registers kid)
 from simgan.tools import evaluate
 

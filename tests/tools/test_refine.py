@@ -15,7 +15,9 @@ import pytest
 from PIL import Image
 
 import toy_gaze_data
-from simgan.core import data, exported, files, plugins, speed
+from simgan.core import data, plugins
+from simgan.core.engine import speed
+from simgan.core.io import exported, files
 from simgan.core.registries import DATASETS
 from simgan.plugins.simgan import refiner as refiners
 from simgan.tools import refined_files, refining

@@ -71,7 +71,7 @@ def test_gin_typo_fails_before_training_with_the_wrong_name(tmp_path):
 
 def test_unknown_component_fails_before_training_listing_known_names(tmp_path):
     """Also checks train.deterministic = False (logged before the run is built), to spare the suite
-    one more TensorFlow start-up; the default (on) is checked in tests/core/test_distribute.py."""
+    one more TensorFlow start-up; the default (on) is checked in tests/core/engine/test_distribute.py."""
     result = run_train(tmp_path / "m", write_config(tmp_path), "--gin_param=simgan.refiner='resnett'",
                        "--gin_param=train.deterministic=False", "--verbosity=0")
     assert result.returncode == 1

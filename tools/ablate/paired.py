@@ -16,7 +16,7 @@ from typing import Sequence
 
 from scipy import stats
 
-from simgan.core.tables import markdown_table
+from simgan.core.io.tables import markdown_table
 from simgan.tools.ablate import runner
 
 REFERENCE = "baseline"

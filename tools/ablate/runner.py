@@ -37,7 +37,7 @@ import threading
 import time
 from typing import Callable, Iterator, Sequence
 
-from simgan.core.files import atomic_write_text
+from simgan.core.io.files import atomic_write_text
 from simgan.tools.ablate import gpus as gpus_lib
 from simgan.tools.ablate import provenance
 from simgan.tools.ablate.plan import Run

@@ -21,8 +21,8 @@ from tensorboard.backend.event_processing import event_accumulator
 from tensorboard.util import tensor_util
 
 from simgan.core import evaluation, report
-from simgan.core.files import atomic_write_text
-from simgan.core.tables import markdown_table
+from simgan.core.io.files import atomic_write_text
+from simgan.core.io.tables import markdown_table
 from simgan.tools.ablate import paired, runner
 from simgan.tools.ablate.plan import Run
 

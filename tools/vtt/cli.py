@@ -21,7 +21,7 @@ from typing import Any, Sequence  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
 from simgan.core import extras  # noqa: E402
-from simgan.core.files import atomic_write_text  # noqa: E402
+from simgan.core.io.files import atomic_write_text  # noqa: E402
 from simgan.tools.vtt import stats  # noqa: E402
 from simgan.tools.vtt.images import Catalog  # noqa: E402
 from simgan.tools.vtt.store import Store  # noqa: E402

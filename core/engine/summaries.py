@@ -14,9 +14,9 @@ import tensorflow as tf
 from gin import config_parser
 from tensorboard.plugins.hparams import api as hp
 
-from simgan.core import files
+from simgan.core.io import files
 from simgan.core.data import to_uint8
-from simgan.core.figures import labelled_grid, write_png
+from simgan.core.io.figures import labelled_grid, write_png
 from simgan.core.report import evaluation_table, is_spread
 
 HParamValue = bool | int | float | str
@@ -45,7 +45,7 @@ def _code_block(text: str) -> str:
 
 def image_grid(rows: list[tf.Tensor]) -> np.ndarray:
     """Equally shaped image batches ``[N, H, W, C]`` in [-1, 1] as one labelled uint8 grid
-    (core/figures.py: a row per batch, synthetic | refined | real, small images upscaled)."""
+    (core/io/figures.py: a row per batch, synthetic | refined | real, small images upscaled)."""
     return labelled_grid([to_uint8(r).numpy() for r in rows])
 
 

@@ -7,7 +7,8 @@ import pytest
 import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
-from simgan.core import plugins, speed
+from simgan.core import plugins
+from simgan.core.engine import speed
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
 from train_cli import TOY_CONFIG

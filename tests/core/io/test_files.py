@@ -6,8 +6,9 @@ import stat
 
 import pytest
 
-from simgan.core import evaluation, files
-from simgan.core.files import atomic_write_text
+from simgan.core import evaluation
+from simgan.core.io import files
+from simgan.core.io.files import atomic_write_text
 
 
 def test_atomic_write_replaces_whole_file_with_normal_mode(tmp_path):

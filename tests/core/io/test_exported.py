@@ -9,7 +9,8 @@ import keras
 import numpy as np
 import pytest
 
-from simgan.core import exported, speed
+from simgan.core.engine import speed
+from simgan.core.io import exported
 from simgan.plugins.simgan import refiner as refiners
 
 SHAPE = (8, 12, 1)

@@ -10,8 +10,8 @@ import pytest
 import tensorflow as tf
 from tensorboard.plugins.hparams import plugin_data_pb2
 
-from simgan.core import figures
-from simgan.core.summaries import Summaries, scalar_bindings
+from simgan.core.io import figures
+from simgan.core.engine.summaries import Summaries, scalar_bindings
 from simgan.core.report import evaluation_table
 
 CONFIG = """import simgan.tools.train
