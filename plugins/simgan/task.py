@@ -19,10 +19,12 @@ from simgan.core import losses, seeds
 from simgan.core.engine.health import Signals
 from simgan.core.engine.task import BuildContext, Phase, Stage, Task
 from simgan.core.registries import (AUGMENTS, BUFFERS, DISCRIMINATORS, GENERATORS, TASKS)
+from simgan.plugins.simgan import gate
 from simgan.plugins.simgan import schedule as schedule_lib
 from simgan.plugins.simgan.logits import patch_accuracy, real_log_odds
 
 ACCURACY_METRICS = ("discriminator/accuracy_real", "discriminator/accuracy_refined")
+GATE_METRIC = "discriminator/updated"  # 1 when the gated discriminator step applied its update
 
 
 @TASKS.register("simgan")
@@ -35,7 +37,10 @@ class SimGANTask(Task):
     'diffaugment' or 'ada') of everything the discriminator sees, real, refined and history
     images alike and the refined images of the refiner's adversarial terms (DiffAugment, Zhao et
     al. 2020); one that adapts its strength gets the real images' log-odds after each
-    discriminator step (ADA, Karras et al. 2020). None (the paper) augments nothing."""
+    discriminator step (ADA, Karras et al. 2020). None (the paper) augments nothing.
+    ``discriminator_gate``: skip the discriminator's update in a step where its accuracy on
+    both the real and the refined batch is above this fraction (gate.py; logged as
+    ``discriminator/updated``); None (the paper) always updates."""
 
     refiner: str = "resnet"
     discriminator: str = "local"
@@ -50,11 +55,15 @@ class SimGANTask(Task):
     refiner_steps_per_iteration: int = 2
     discriminator_steps_per_iteration: int = 1
     augment: str | None = None
+    discriminator_gate: float | None = None
 
     # A resume may lengthen or shorten the adversarial schedule (core/engine/provenance.py).
     resumable_bindings = ("simgan.iterations",)
 
     def __post_init__(self):
+        if self.discriminator_gate is not None and not 0.0 < self.discriminator_gate <= 1.0:
+            raise ValueError(f"simgan.discriminator_gate: expected None or an accuracy in (0, 1],"
+                             f" got {self.discriminator_gate!r}")
         self.plan = schedule_lib.Schedule(
             self.refiner_pretrain_steps, self.discriminator_pretrain_steps, self.iterations,
             self.refiner_steps_per_iteration, self.discriminator_steps_per_iteration)
@@ -94,7 +103,8 @@ class SimGANTask(Task):
 
     def phases(self) -> tuple[Phase, ...]:
         pretrain = self.refiner_terms.metric_names(adversarial=False)
-        critic = self.discriminator_terms.metric_names() + ACCURACY_METRICS
+        critic = self.discriminator_terms.metric_names() + ACCURACY_METRICS + (
+            (GATE_METRIC,) if self.discriminator_gate is not None else ())
         # A refiner step reads a real batch only for terms that use one.
         refiner_inputs = ("synthetic", "real") if any(
             term.needs_real for _, term in self.refiner_terms.terms) else ("synthetic",)
@@ -210,7 +220,24 @@ class SimGANTask(Task):
         if self.augmenter is not None:
             real, mixed = self._augmented(real, 0), self._augmented(mixed, 1)
         grads, values, real_logits = self._discriminator_gradients(real, mixed)
-        self.critic_optimizer.apply_gradients(zip(grads, self.critic.trainable_variables))
+        if self.discriminator_gate is None:
+            self.critic_optimizer.apply_gradients(zip(grads, self.critic.trainable_variables))
+        else:
+            # This step's accuracies over the global batch, so every replica takes one branch.
+            context = tf.distribute.get_replica_context()
+            accuracy_real, accuracy_refined = (
+                context.all_reduce(tf.distribute.ReduceOp.SUM, values[m])
+                for m in ACCURACY_METRICS)
+            update = ~gate.discriminator_wins(accuracy_real, accuracy_refined,
+                                              self.discriminator_gate)
+
+            def apply():
+                self.critic_optimizer.apply_gradients(
+                    zip(grads, self.critic.trainable_variables))
+                return tf.constant(1.0)
+
+            applied = tf.cond(update, apply, lambda: tf.constant(0.0))
+            values[GATE_METRIC] = applied / context.num_replicas_in_sync
         if self.augmenter is not None:
             if hasattr(self.augmenter, "update"):
                 self.augmenter.update(real_log_odds(real_logits))

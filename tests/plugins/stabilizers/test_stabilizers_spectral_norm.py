@@ -1,4 +1,4 @@
-"""The discriminator gate, and the spectrally normalized discriminator built from gin."""
+"""The spectrally normalized discriminator built from gin."""
 
 import gin
 import keras
@@ -9,23 +9,6 @@ import tensorflow as tf
 from simgan.core.registries import DISCRIMINATORS
 from simgan.plugins.simgan import discriminator  # noqa: F401  (registers 'local', 'global')
 from simgan.plugins.stabilizers import spectral_norm  # noqa: F401  (registers it)
-from simgan.plugins.stabilizers.discriminator_gate import discriminator_gate
-
-
-def test_gate_skips_only_when_both_accuracies_are_above_the_threshold():
-    real = tf.constant([0.99, 0.99, 0.5, 0.95, 0.96])
-    refined = tf.constant([0.97, 0.5, 0.99, 0.99, 0.96])
-    gate = discriminator_gate(real, refined, threshold=0.95)
-    assert gate.dtype == tf.float32
-    assert gate.numpy().tolist() == [0.0, 1.0, 1.0, 1.0, 0.0]
-    assert tf.function(discriminator_gate)(0.99, 0.99).numpy() == 0.0
-
-
-def test_gate_threshold_from_gin_and_bad_threshold():
-    gin.parse_config("discriminator_gate.threshold = 0.5")
-    assert discriminator_gate(0.6, 0.6).numpy() == 0.0
-    with pytest.raises(ValueError, match="discriminator_gate.threshold"):
-        discriminator_gate(0.6, 0.6, threshold=1.5)
 
 
 def _largest_singular_values(model):

@@ -1,0 +1,67 @@
+"""The suite table (tools/ablate/suite.py): candidate x pair rows over seeds, paired changes,
+realism-only pairs, and stopped runs named by the health check's line."""
+
+import json
+import math
+
+import pytest
+
+from simgan.tools.ablate import suite
+
+
+def write_run(root, name, results=None, failed=None):
+    run = root / name
+    run.mkdir(parents=True)
+    if results is not None:
+        (run / "evaluation.json").write_text(json.dumps([{"step": 10, **results}]))
+    if failed is not None:
+        (run / "failed.json").write_text(json.dumps(failed))
+
+
+def task(raw, refined, c2st=0.8):
+    return {"downstream/synthetic/accuracy": raw, "downstream/refined/accuracy": refined,
+            "downstream/synthetic/validation_accuracy": raw,
+            "downstream/refined/validation_accuracy": refined,
+            "downstream/oracle/accuracy": 0.9, "c2st/refined/accuracy": c2st,
+            "c2st/synthetic/accuracy": 0.99}
+
+
+@pytest.fixture
+def grid(tmp_path):
+    root = tmp_path / "cand"
+    for seed, (raw, refined) in enumerate([(0.5, 0.6), (0.52, 0.61), (0.49, 0.62)]):
+        write_run(root, f"photos__seed={seed}", task(raw, refined))
+    write_run(root, "mpii__seed=0", {"c2st/refined/accuracy": 0.9,
+                                      "c2st/synthetic/accuracy": 1.0})
+    write_run(root, "mpii__seed=1", {"step": 3}, failed={
+        "exit_status": 3, "log_tail": "step 300\nsimgan-train: error: collapsed output at step "
+                                      "310: every refined image is the same; try ...\n"})
+    (root / "summary").mkdir()
+    return root
+
+
+def test_rows_give_mean_spread_and_a_paired_test(grid):
+    markdown, rows = suite.table({"cand": str(grid)})
+    photos = next(r for r in rows if r["pair"] == "photos")
+    test = photos["test_accuracy"]
+    assert test["raw"] == "0.503 ± 0.015" and test["refined"] == "0.610 ± 0.010"
+    assert test["better"] and test["beyond_spread"]
+    assert 0 < test["p"] < 0.05 and test["oracle"] == "0.900 ± 0.000"
+    assert photos["stopped"] == {} and photos["c2st_refined"] == "0.800 ± 0.000"
+    assert "| photos | cand | 3 | 0 | test accuracy |" in markdown
+
+
+def test_a_stopped_run_is_counted_and_named_and_realism_only_pairs_have_a_row(grid):
+    markdown, rows = suite.table({"cand": str(grid)})
+    mpii = next(r for r in rows if r["pair"] == "mpii")
+    assert mpii["seeds"] == [0, 1]
+    assert mpii["stopped"] == {1: "simgan-train: error: collapsed output at step 310: every "
+                                  "refined image is the same; try ..."}
+    assert mpii["c2st_refined"] == "0.900 ± 0.000"
+    assert "| mpii | cand | 2 | 1 | — (realism only) |" in markdown
+
+
+def test_a_change_without_seeds_to_compare_has_no_p_value(tmp_path):
+    write_run(tmp_path / "c", "p__seed=0", task(0.5, 0.5))
+    rows = suite.table({"c": str(tmp_path / "c")})[1]
+    assert math.isnan(rows[0]["test_accuracy"]["p"]) and not rows[0]["test_accuracy"]["better"]

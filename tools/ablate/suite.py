@@ -1,0 +1,164 @@
+"""The domain suite's table: each candidate default x each sim -> real pair, over seeds.
+
+    python -m simgan.tools.ablate.suite --output_dir=docs/results/suite \\
+        --grid=eyes_cpu=runs/suite/eyes_cpu --grid=f32_sn=runs/suite/f32_sn
+
+Each ``--grid`` is one candidate's `simgan-ablate --variants='suite/*.gin'` output dir (run
+names ``<pair>__seed=<s>``). Per pair and candidate: the downstream task's real-test and
+real-validation scores trained on raw and on refined synthetic examples (mean ± std over
+seeds), the refined-minus-raw change with a paired t-test over seeds (scipy's ``ttest_rel``),
+the C2ST accuracy of refined images against the real validation split, and the runs that
+stopped (collapse or divergence: the health check's message) or failed. Writes
+``suite.md`` and ``suite.json`` (atomically).
+"""
+
+from __future__ import annotations
+
+from simgan.tools import cli
+
+cli.quiet_tensorflow()
+
+import glob  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import statistics  # noqa: E402
+from typing import Mapping  # noqa: E402
+
+from absl import flags  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from simgan.core import evaluation  # noqa: E402
+from simgan.core.io.files import atomic_write_text  # noqa: E402
+from simgan.core.io.tables import markdown_table  # noqa: E402
+
+FLAGS = flags.FLAGS
+RUN_NAME = re.compile(r"^(?P<pair>.+)__seed=(?P<seed>\d+)$")
+# (metric key suffix, higher is better) of the downstream evaluator's rows.
+TASK_METRICS = (("accuracy", True), ("mse", False))
+STOP_WORDS = ("collapsed", "discriminator wins", "saturated", "diverged", "unhealthy")
+
+
+def read_grid(directory: str) -> dict[str, dict[int, dict]]:
+    """``{pair: {seed: {"results": {...}} or {"failed": reason}}}`` of one candidate's grid."""
+    runs: dict[str, dict[int, dict]] = {}
+    for path in sorted(glob.glob(os.path.join(directory, "*__seed=*"))):
+        match = RUN_NAME.match(os.path.basename(path))
+        if not match or not os.path.isdir(path):
+            continue
+        record: dict = {}
+        results = os.path.join(path, "evaluation.json")
+        failed = os.path.join(path, "failed.json")
+        if os.path.exists(failed):  # stopped or failed last time (removed once it succeeds)
+            with open(failed) as f:
+                record["failed"] = _reason(json.load(f))
+        elif os.path.exists(results) and evaluation.load_results(results):
+            record["results"] = evaluation.load_results(results)[-1]
+        else:
+            continue  # not run yet
+        runs.setdefault(match["pair"], {})[int(match["seed"])] = record
+    return runs
+
+
+def _reason(failure: Mapping) -> str:
+    """The line of a failed run's log tail that says why (the health check's line if any)."""
+    lines = [ln.strip() for ln in str(failure.get("log_tail", "")).splitlines() if ln.strip()]
+    named = [ln for ln in lines if any(w in ln.lower() for w in STOP_WORDS)]
+    return (named or lines or [f"exit status {failure.get('exit_status')}"])[-1][:200]
+
+
+def _spread(values: list[float]) -> str:
+    if not values:
+        return "—"
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{statistics.mean(values):.3f} ± {std:.3f}"
+
+
+def pair_row(candidate: str, pair: str, runs: Mapping[int, dict]) -> dict:
+    """One table row: the candidate on one pair over its seeds."""
+    done = {s: r["results"] for s, r in sorted(runs.items()) if "results" in r}
+    row = {"candidate": candidate, "pair": pair, "seeds": sorted(runs),
+           "stopped": {s: r["failed"] for s, r in sorted(runs.items()) if "failed" in r}}
+    c2st = [r["c2st/refined/accuracy"] for r in done.values() if "c2st/refined/accuracy" in r]
+    row["c2st_refined"] = _spread(c2st)
+    row["c2st_synthetic"] = _spread([r["c2st/synthetic/accuracy"] for r in done.values()
+                                     if "c2st/synthetic/accuracy" in r])
+    for metric, higher in TASK_METRICS:
+        for split, prefix in (("test", ""), ("validation", "validation_")):
+            raw_key = f"downstream/synthetic/{prefix}{metric}"
+            ref_key = f"downstream/refined/{prefix}{metric}"
+            seeds = [s for s, r in done.items() if raw_key in r and ref_key in r]
+            if not seeds:
+                continue
+            raw = [done[s][raw_key] for s in seeds]
+            refined = [done[s][ref_key] for s in seeds]
+            change = [b - a for a, b in zip(raw, refined)]
+            p_value = (float(stats.ttest_rel(refined, raw).pvalue)
+                       if len(seeds) > 1 and any(change) else float("nan"))
+            better = statistics.mean(change) > 0 if higher else statistics.mean(change) < 0
+            row[f"{split}_{metric}"] = {
+                "raw": _spread(raw), "refined": _spread(refined), "change": _spread(change),
+                "p": p_value, "better": better,
+                # "beyond the spread": the mean change exceeds its own std over seeds
+                "beyond_spread": abs(statistics.mean(change)) > (
+                    statistics.stdev(change) if len(change) > 1 else float("inf")),
+                "oracle": _spread([done[s][f"downstream/oracle/{prefix}{metric}"]
+                                   for s in seeds if f"downstream/oracle/{prefix}{metric}"
+                                   in done[s]])}
+    return row
+
+
+def table(grids: Mapping[str, str]) -> tuple[str, list[dict]]:
+    """The Markdown table and its rows for ``{candidate: grid dir}``."""
+    rows = []
+    for candidate, directory in grids.items():
+        for pair, runs in sorted(read_grid(directory).items()):
+            rows.append(pair_row(candidate, pair, runs))
+    header = ["pair", "candidate", "seeds", "stopped", "task (split)", "raw synthetic",
+              "refined", "refined − raw (p)", "oracle", "C2ST refined (raw)"]
+    body = []
+    for row in sorted(rows, key=lambda r: (r["pair"], r["candidate"])):
+        stopped = f"{len(row['stopped'])}" if row["stopped"] else "0"
+        tasks = [(k, v) for k, v in row.items() if isinstance(v, dict) and "raw" in v]
+        common = [row["pair"], row["candidate"], str(len(row["seeds"])), stopped]
+        c2st = f"{row['c2st_refined']} ({row['c2st_synthetic']})"
+        if not tasks:
+            body.append(common + ["— (realism only)", "", "", "", "", c2st])
+        for key, v in tasks:
+            p = "" if v["p"] != v["p"] else f" (p={v['p']:.2g})"
+            body.append(common + [key.replace("_", " ", 1), v["raw"], v["refined"],
+                                  v["change"] + p, v["oracle"], c2st])
+    return markdown_table(header, body), rows
+
+
+def define_flags() -> None:
+    cli.define_output_dir(what="Where suite.md and suite.json go.")
+    flags.DEFINE_multi_string("grid", [], "CANDIDATE=DIR: one candidate's suite grid "
+                              "(repeatable).")
+
+
+def main(argv: list[str]) -> None:
+    cli.no_arguments(argv)
+    grids = {}
+    for entry in FLAGS.grid:
+        name, _, directory = entry.partition("=")
+        if not name or not os.path.isdir(directory):
+            raise cli.UserError(f"--grid: expected CANDIDATE=DIR with an existing DIR, got "
+                                f"{entry!r}")
+        grids[name] = directory
+    if not grids:
+        raise cli.UserError("--grid: give at least one CANDIDATE=DIR")
+    markdown, rows = table(grids)
+    os.makedirs(FLAGS.output_dir, exist_ok=True)
+    atomic_write_text(os.path.join(FLAGS.output_dir, "suite.md"), markdown + "\n")
+    atomic_write_text(os.path.join(FLAGS.output_dir, "suite.json"),
+                      json.dumps(rows, indent=2, default=str) + "\n")
+    print(markdown)
+
+
+def run() -> None:
+    cli.run("simgan-suite-table", define_flags, main)
+
+
+if __name__ == "__main__":
+    run()
