@@ -122,7 +122,14 @@ def test_interrupt_while_a_command_is_still_importing_is_one_line(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "simgan.tools.train",
                                 f"--model_dir={tmp_path / 'm'}", "--gin_file=quickstart.gin"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    time.sleep(0.3)
+    # Signal once TensorFlow's libraries are loading (seen in the process's memory map), so
+    # the interrupt lands in the import however loaded the machine is.
+    maps, deadline = f"/proc/{process.pid}/maps", time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        with open(maps) as f:
+            if "libtensorflow_framework" in f.read():
+                break
+        time.sleep(0.02)
     process.send_signal(signal.SIGINT)
     log = process.communicate(timeout=120)[0]
     assert process.returncode == 130, log[-2000:]
