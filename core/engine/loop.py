@@ -19,16 +19,15 @@ import tensorflow as tf
 from absl import logging
 
 from simgan.core import data, evaluation, report, seeds, validation
-from simgan.core.engine import interrupts, speed, strategies
-from simgan.core.io import files
-from simgan.core.engine.checkpoint import Checkpointer
 from simgan.core.config import ConfigError
-from simgan.core.engine.checkpoint import checkpoint_step
-from simgan.core.engine import actions, health, provenance, sources
+from simgan.core.engine import (actions, health, interrupts, provenance, sources, speed,
+                                strategies)
+from simgan.core.engine.checkpoint import Checkpointer, checkpoint_step
 from simgan.core.engine.config import TrainConfig
-from simgan.core.engine.task import BuildContext, Phase, Stage, Task
-from simgan.core.registries import TASKS
 from simgan.core.engine.summaries import Summaries
+from simgan.core.engine.task import BuildContext, Phase, Stage, Task
+from simgan.core.io import files
+from simgan.core.registries import TASKS
 
 DOMAINS = ("synthetic", "real")  # the gin scopes the run's two datasets are built under
 
