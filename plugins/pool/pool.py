@@ -10,8 +10,9 @@ cached on disk (cache.py), and returns them as a finite ``tf.data.Dataset``::
 
 The engine does not iterate a pool on the host: this plugin registers a batch-source provider
 (core/engine/sources.py) that feeds the steps from a `PoolBatches` (batches.py): every key
-(the image and its labels) lives in a ``tf.Variable`` on the compute device, and each batch is a gather at indices drawn in the compiled step by a
-stateless RNG keyed by ``(seed, counter)``. The counter (and, without replacement, the epoch's
+(the image and its labels) lives in a ``tf.Variable`` on the compute device, and each batch
+is a gather at indices drawn in the compiled step by a stateless RNG keyed by ``(seed,
+counter)``. The counter (and, without replacement, the epoch's
 permutation) is the only state and is checkpointed, so a resumed run draws the same batches.
 A GPU step is then never fed by a Python or tf.data loop at step rate.
 """
