@@ -49,11 +49,12 @@ def read_grid(directory: str) -> dict[str, dict[int, dict]]:
         record: dict = {}
         results = os.path.join(path, "evaluation.json")
         failed = os.path.join(path, "failed.json")
+        records = [] if os.path.exists(failed) else evaluation.load_results(results)
         if os.path.exists(failed):  # stopped or failed last time (removed once it succeeds)
             with open(failed) as f:
                 record["failed"] = _reason(json.load(f))
-        elif os.path.exists(results) and evaluation.load_results(results):
-            record["results"] = evaluation.load_results(results)[-1]
+        elif records:
+            record["results"] = records[-1]
         else:
             continue  # not run yet
         runs.setdefault(match["pair"], {})[int(match["seed"])] = record
