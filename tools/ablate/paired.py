@@ -76,15 +76,20 @@ def compare(records: Sequence[dict], reference: str) -> list[dict]:
                      and math.isfinite(seeds[s][key]) and math.isfinite(base[s][key])]
             if not pairs:
                 continue
-            diffs = [a - b for a, b in pairs]
-            p = math.nan
-            if len(pairs) > 1 and statistics.stdev(diffs) > 0:
-                p = float(stats.ttest_rel(*zip(*pairs)).pvalue)
-            row["metrics"][key] = {"diffs": diffs, "mean": round(statistics.fmean(diffs), 10),
-                                   "std": statistics.stdev(diffs) if len(diffs) > 1 else 0.0,
-                                   "n": len(diffs), "p": p}
+            row["metrics"][key] = difference(pairs)
         comparisons.append(row)
     return comparisons
+
+
+def difference(pairs: Sequence[tuple[float, float]]) -> dict:
+    """Seed-paired ``(a, b)`` values: the differences a - b, their mean, sample std, count and
+    paired t-test p (NaN with one pair or no spread)."""
+    diffs = [a - b for a, b in pairs]
+    p = math.nan
+    if len(pairs) > 1 and statistics.stdev(diffs) > 0:
+        p = float(stats.ttest_rel(*zip(*pairs)).pvalue)
+    return {"diffs": diffs, "mean": round(statistics.fmean(diffs), 10),
+            "std": statistics.stdev(diffs) if len(diffs) > 1 else 0.0, "n": len(diffs), "p": p}
 
 
 def markdown(comparisons: Sequence[dict], reference: str) -> str:

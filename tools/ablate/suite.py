@@ -26,11 +26,10 @@ import statistics  # noqa: E402
 from typing import Mapping  # noqa: E402
 
 from absl import flags  # noqa: E402
-from scipy import stats  # noqa: E402
 
-from simgan.core import evaluation  # noqa: E402
 from simgan.core.io.files import atomic_write_text  # noqa: E402
 from simgan.core.io.tables import markdown_table  # noqa: E402
+from simgan.tools.ablate import paired, summary  # noqa: E402
 
 FLAGS = flags.FLAGS
 RUN_NAME = re.compile(r"^(?P<pair>.+)__seed=(?P<seed>\d+)$")
@@ -47,14 +46,12 @@ def read_grid(directory: str) -> dict[str, dict[int, dict]]:
         if not match or not os.path.isdir(path):
             continue
         record: dict = {}
-        results = os.path.join(path, "evaluation.json")
         failed = os.path.join(path, "failed.json")
-        records = [] if os.path.exists(failed) else evaluation.load_results(results)
         if os.path.exists(failed):  # stopped or failed last time (removed once it succeeds)
             with open(failed) as f:
                 record["failed"] = _reason(json.load(f))
-        elif records:
-            record["results"] = records[-1]
+        elif results := summary.read_evaluation(path):
+            record["results"] = results
         else:
             continue  # not run yet
         runs.setdefault(match["pair"], {})[int(match["seed"])] = record
@@ -93,16 +90,13 @@ def pair_row(candidate: str, pair: str, runs: Mapping[int, dict]) -> dict:
                 continue
             raw = [done[s][raw_key] for s in seeds]
             refined = [done[s][ref_key] for s in seeds]
-            change = [b - a for a, b in zip(raw, refined)]
-            p_value = (float(stats.ttest_rel(refined, raw).pvalue)
-                       if len(seeds) > 1 and any(change) else float("nan"))
-            better = statistics.mean(change) > 0 if higher else statistics.mean(change) < 0
+            change = paired.difference(list(zip(refined, raw)))
             row[f"{split}_{metric}"] = {
-                "raw": _spread(raw), "refined": _spread(refined), "change": _spread(change),
-                "p": p_value, "better": better,
+                "raw": _spread(raw), "refined": _spread(refined),
+                "change": _spread(change["diffs"]), "p": change["p"],
+                "better": change["mean"] > 0 if higher else change["mean"] < 0,
                 # "beyond the spread": the mean change exceeds its own std over seeds
-                "beyond_spread": abs(statistics.mean(change)) > (
-                    statistics.stdev(change) if len(change) > 1 else float("inf")),
+                "beyond_spread": change["n"] > 1 and abs(change["mean"]) > change["std"],
                 "oracle": _spread([done[s][f"downstream/oracle/{prefix}{metric}"]
                                    for s in seeds if f"downstream/oracle/{prefix}{metric}"
                                    in done[s]])}
