@@ -90,12 +90,15 @@ def fit(model: keras.Model, dataset: tf.data.Dataset,
 
 
 def append_results(path: str, step: int, results: Mapping[str, Any]) -> None:
-    """Appends ``{"step": step, **results}`` to the JSON list at ``path``, atomically."""
+    """Appends ``{"step": step, **results}`` to the JSON list at ``path``, atomically. A record
+    already there for ``step`` is merged into (its other metrics, such as a health symptom found
+    at the step that is then evaluated, are kept; the same metric is replaced) and moves last."""
     records = load_results(path)
+    earlier = {k: v for r in records if r.get("step") == step for k, v in r.items()}
     records = [r for r in records if r.get("step") != step]
     clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
              for k, v in results.items()}
-    records.append({"step": int(step), **clean})
+    records.append({**earlier, "step": int(step), **clean})
     atomic_write_text(path, json.dumps(records, indent=2, sort_keys=True) + "\n")
 
 

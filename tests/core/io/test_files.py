@@ -31,6 +31,15 @@ def test_append_results_keeps_one_record_per_step(tmp_path):
     assert json.loads((tmp_path / "evaluation.json").read_text())[0]["step"] == 20
 
 
+def test_append_results_merges_into_the_record_of_the_same_step(tmp_path):
+    """A health symptom found at the final step survives that step's evaluation."""
+    path = str(tmp_path / "evaluation.json")
+    evaluation.append_results(path, 10, {"health/collapsed_output": 1.0, "a": 1.0})
+    evaluation.append_results(path, 10, {"a": 2.0, "b": 3.0})
+    assert evaluation.load_results(path) == [
+        {"step": 10, "health/collapsed_output": 1.0, "a": 2.0, "b": 3.0}]
+
+
 def test_corrupt_results_file_names_the_file(tmp_path):
     path = tmp_path / "evaluation.json"
     path.write_text("{not json")
