@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from scipy import stats
 
@@ -22,6 +22,7 @@ from simgan.tools.ablate import runner
 REFERENCE = "baseline"
 SIGNIFICANCE = 0.05
 _REFINED_ERROR = re.compile(r"^gaze/refined_(\d+x)/(validation_)?error_deg$")
+_INSTANCE_ACCURACY = re.compile(r"^([^/]+)/refined/accuracy$")
 # Compared with the reference when present: gaze gain (test and validation draws), error,
 # label preservation and realism.
 COMPARED = (
@@ -32,6 +33,14 @@ COMPARED = (
     ("label_preservation/refined/gaze_shift_deg", "label shift (deg)"),
     ("c2st/refined/accuracy", "real-vs-refined accuracy"),
 )
+
+
+def instance_accuracies(keys: Iterable[str]) -> list[tuple[str, str]]:
+    """``(key, label)`` of every ``<instance>/refined/accuracy`` in ``keys`` other than the fixed
+    columns' ``c2st``: a named evaluator instance such as ``('c2st_mpiigaze', 'c2st')`` (real
+    MPIIGaze crops vs refined) or a downstream task's accuracy, compared like the rest."""
+    return [(key, f"{match[1]} refined accuracy") for key in sorted(keys)
+            if (match := _INSTANCE_ACCURACY.match(key)) and match[1] != "c2st"]
 
 
 def add_gains(metrics: dict[str, float]) -> dict[str, float]:
@@ -65,12 +74,14 @@ def compare(records: Sequence[dict], reference: str) -> list[dict]:
         if record["status"] == runner.DONE:
             by_group.setdefault(record["group"], {})[record["seed"]] = record["metrics"]
     base = by_group.get(reference, {})
+    keys = {k for seeds in by_group.values() for metrics in seeds.values() for k in metrics}
+    compared = [*COMPARED, *instance_accuracies(keys)]
     comparisons = []
     for group, seeds in by_group.items():
         if group == reference:
             continue
         row = {"group": group, "metrics": {}}
-        for key, _ in COMPARED:
+        for key, _ in compared:
             pairs = [(seeds[s][key], base[s][key]) for s in sorted(set(seeds) & set(base))
                      if key in seeds[s] and key in base[s]
                      and math.isfinite(seeds[s][key]) and math.isfinite(base[s][key])]
@@ -95,8 +106,8 @@ def difference(pairs: Sequence[tuple[float, float]]) -> dict:
 def markdown(comparisons: Sequence[dict], reference: str) -> str:
     """The paired table: difference from the reference, mean ± std over seeds (p), bold where
     the paired t-test gives p < 0.05 (the effect exceeds the seed spread)."""
-    columns = [(k, label) for k, label in COMPARED
-               if any(k in c["metrics"] for c in comparisons)]
+    keys = {k for c in comparisons for k in c["metrics"]}
+    columns = [(k, label) for k, label in (*COMPARED, *instance_accuracies(keys)) if k in keys]
     table = []
     for comparison in comparisons:
         cells = []

@@ -174,3 +174,23 @@ def test_groups_are_compared_with_the_baseline_paired_by_seed(tmp_path):
     assert "| same | 3 | +0 ± 1.7 (p 1)" in table
     with pytest.raises(ValueError, match="--reference: no group 'nope'"):
         summary.write_all(root, runs, reference="nope")
+
+
+def test_a_named_realism_instance_is_a_column_and_compared(tmp_path):
+    """('c2st_mpiigaze', 'c2st') writes c2st_mpiigaze/refined/accuracy: shown and paired."""
+    root = str(tmp_path / "grid")
+    accuracy = {"simgan": (0.90, 0.92, 0.94), "cut": (0.80, 0.83, 0.83)}
+    runs = []
+    for variant, values in accuracy.items():
+        for seed, value in enumerate(values):
+            runs.append(run(variant, seed))
+            fabricate(root, runs[-1], 8.0, metrics={"c2st_mpiigaze/refined/accuracy": value,
+                                                    "c2st/refined/accuracy": 0.9})
+    records = summary.collect(root, runs)
+    rows = {c["group"]: c["metrics"] for c in paired.compare(records, "simgan")}
+    assert rows["cut"]["c2st_mpiigaze/refined/accuracy"]["diffs"] == pytest.approx(
+        [-0.10, -0.09, -0.11])
+    table = open(os.path.join(summary.write_all(root, runs, reference="simgan"),
+                              "summary.md")).read()
+    assert "c2st_mpiigaze refined accuracy" in table.splitlines()[0]
+    assert "| cut | 3 | +0 ± 0 | +0 ± 0 | **-0.1 ± 0.01** (p 0.0033) |" in table
