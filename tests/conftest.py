@@ -2,12 +2,20 @@
 dataset) and `train_cli` (runs simgan-train as a subprocess)."""
 
 import os
+import signal
 import sys
 
 import gin
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+
+# A shell that starts pytest in the background (`pytest &`, nohup) makes it ignore SIGINT, and
+# an ignored signal stays ignored in every process it starts, so the tests that press Ctrl-C on
+# a command would wait on a process that never hears it. Give them the disposition a user's
+# terminal gives: the children then install Python's own handler at start.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
