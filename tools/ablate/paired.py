@@ -35,12 +35,14 @@ COMPARED = (
 )
 
 
-def instance_accuracies(keys: Iterable[str]) -> list[tuple[str, str]]:
-    """``(key, label)`` of every ``<instance>/refined/accuracy`` in ``keys`` other than the fixed
-    columns' ``c2st``: a named evaluator instance such as ``('c2st_mpiigaze', 'c2st')`` (real
-    MPIIGaze crops vs refined) or a downstream task's accuracy, compared like the rest."""
+def instance_accuracies(keys: Iterable[str],
+                        fixed: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``(key, label)`` of every ``<instance>/refined/accuracy`` in ``keys`` that the ``fixed``
+    columns do not already hold: a named evaluator instance such as ``('c2st_mpiigaze', 'c2st')``
+    (real MPIIGaze crops vs refined) or a downstream task's accuracy, shown like the rest."""
+    held = {key for key, _ in fixed}
     return [(key, f"{match[1]} refined accuracy") for key in sorted(keys)
-            if (match := _INSTANCE_ACCURACY.match(key)) and match[1] != "c2st"]
+            if (match := _INSTANCE_ACCURACY.match(key)) and key not in held]
 
 
 def add_gains(metrics: dict[str, float]) -> dict[str, float]:
@@ -75,7 +77,7 @@ def compare(records: Sequence[dict], reference: str) -> list[dict]:
             by_group.setdefault(record["group"], {})[record["seed"]] = record["metrics"]
     base = by_group.get(reference, {})
     keys = {k for seeds in by_group.values() for metrics in seeds.values() for k in metrics}
-    compared = [*COMPARED, *instance_accuracies(keys)]
+    compared = [*COMPARED, *instance_accuracies(keys, COMPARED)]
     comparisons = []
     for group, seeds in by_group.items():
         if group == reference:
@@ -107,7 +109,8 @@ def markdown(comparisons: Sequence[dict], reference: str) -> str:
     """The paired table: difference from the reference, mean ± std over seeds (p), bold where
     the paired t-test gives p < 0.05 (the effect exceeds the seed spread)."""
     keys = {k for c in comparisons for k in c["metrics"]}
-    columns = [(k, label) for k, label in (*COMPARED, *instance_accuracies(keys)) if k in keys]
+    columns = [(k, label) for k, label in (*COMPARED, *instance_accuracies(keys, COMPARED))
+               if k in keys]
     table = []
     for comparison in comparisons:
         cells = []

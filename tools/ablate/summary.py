@@ -166,7 +166,8 @@ def headline_columns(rows: Sequence[dict]) -> list[tuple[str, str]]:
     """The HEADLINE metrics some group has and the named realism or task instances' refined
     accuracies; else every non-spread metric."""
     keys = {k for r in rows for k in r["metrics"]}
-    columns = [(k, label) for k, label in HEADLINE if k in keys] + paired.instance_accuracies(keys)
+    columns = [(k, label) for k, label in HEADLINE if k in keys] + paired.instance_accuracies(
+        keys, HEADLINE)
     return columns or [(k, k) for k in sorted(keys) if not report.is_spread(k, keys)]
 
 
