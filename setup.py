@@ -90,7 +90,8 @@ setup(
         "all": ["simgan[hdf5,vtt,suite]"],
         "gpu": ["tensorflow[and-cuda]>=2.21,<2.22"],
         # build and setuptools: the packaging test builds the wheel offline (--no-isolation).
-        "test": ["simgan[all]", "pytest>=8", "pytest-benchmark>=4", "playwright>=1.49,<2",
+        "test": ["simgan[all]", "pytest>=8", "pytest-xdist>=3.5", "pytest-benchmark>=4",
+                 "playwright>=1.49,<2",
                  "pyyaml", "build>=1.2", "setuptools>=77"],
     },
     entry_points={
