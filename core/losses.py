@@ -125,6 +125,11 @@ class Objective:
         return tuple(f"{self.player}/{name}" for name, term in self.terms
                      if adversarial or not term.adversarial) + (f"{self.player}/total",)
 
+    def term_metrics(self, adversarial: bool) -> tuple[str, ...]:
+        """The metrics of the adversarial terms (or of the others), without the total."""
+        return tuple(f"{self.player}/{name}" for name, term in self.terms
+                     if term.adversarial == adversarial)
+
     def values(self, losses: Mapping[str, tf.Tensor],
                average: Callable[[tf.Tensor], tf.Tensor]) -> dict[str, tf.Tensor]:
         """Per-term averages of the per-example ``losses`` (by term name) and their weighted

@@ -8,7 +8,11 @@ Symptoms, read at every summary step:
   another (their spread across inputs is below ``spread`` times the inputs' spread): the same
   image for every input (mode collapse);
 - ``saturated_output``: over ``saturation`` of the generated pixels sit at the range limits
-  while the inputs' do not.
+  while the inputs' do not;
+- ``adversarial_runaway``: the generator's adversarial loss stays above ``runaway`` times its
+  lowest value for ``window`` steps while its content terms (self-regularization, PatchNCE)
+  change by less than ``flat`` of their value: the discriminator pulls away and the generator
+  has stopped answering (issue 19's collapse: 13 -> 37 with self-regularization flat).
 With ``train.health = 'stop'`` the run ends non-zero with one line naming the symptom, the step
 and what to try; the last healthy checkpoint and an export of it are kept. With 'warn' the same
 line is logged and the run goes on. Every symptom is recorded in TensorBoard (``health/*``) and
@@ -34,6 +38,9 @@ ADVICE = {
     "collapsed_output": "a larger self-regularization weight, a lower refiner learning rate, or "
                         "float32 instead of bfloat16",
     "saturated_output": "a larger self-regularization weight or a lower refiner learning rate",
+    "adversarial_runaway": "fewer discriminator steps (Kd), a lower discriminator learning rate, "
+                           "a stronger history buffer or augmentation of the discriminator's "
+                           "inputs (docs/ROBUSTNESS.md)",
 }
 
 
@@ -43,21 +50,28 @@ class TrainingUnhealthyError(RuntimeError):
 
 @dataclasses.dataclass(frozen=True)
 class Signals:
-    """The metric names a task offers to the health checks (any may be None)."""
+    """The metric names a task offers to the health checks (any may be None or empty): the
+    discriminator's accuracies, and the generator's adversarial and content term metrics."""
 
     accuracy_real: str | None = None
     accuracy_generated: str | None = None
+    adversarial: tuple[str, ...] = ()
+    content: tuple[str, ...] = ()
 
 
 @registry.configurable("health")
 @dataclasses.dataclass
 class Thresholds:
-    """When a symptom counts (see the module docstring)."""
+    """When a symptom counts (see the module docstring). ``runaway`` = 2.5: over 69 healthy
+    runs (S+U and CUT on every suite pair, the eye experiment, the quickstart, real eyes) the
+    adversarial loss stayed at most 2.0 times its lowest value over 300 steps."""
 
     accuracy: float = 0.995
     window: int = 300
     spread: float = 0.05
     saturation: float = 0.5
+    runaway: float = 2.5
+    flat: float = 0.5
 
 
 class Monitor:
@@ -69,10 +83,38 @@ class Monitor:
         signals = getattr(task, "health_signals", None)
         self.signals = signals() if signals else Signals()
         self.wins_since: int | None = None
+        self.lowest_adversarial = float("inf")
+        self.runaway_since: tuple[int, float | None] | None = None  # (step, content then)
         self.symptom: tuple[str, int, str] | None = None  # (name, step, detail)
 
-    def _symptoms(self, engine, step: int) -> list[tuple[str, str]]:
-        t, found = self.thresholds, []
+    def _runaway(self, step: int, values: dict[str, float]) -> list[tuple[str, str]]:
+        """The adversarial-runaway symptom, from the metrics of the phases that just ran (the
+        generator's adversarial terms are absent while it is pretrained without them)."""
+        t, names = self.thresholds, self.signals.adversarial
+        if not names or not all(n in values for n in names):
+            return []
+        adversarial = sum(values[n] for n in names)
+        content = (sum(values[n] for n in self.signals.content)
+                   if self.signals.content and all(n in values for n in self.signals.content)
+                   else None)
+        self.lowest_adversarial = min(self.lowest_adversarial, adversarial)
+        if not adversarial > t.runaway * self.lowest_adversarial:
+            self.runaway_since = None
+            return []
+        if self.runaway_since is None:
+            self.runaway_since = (step, content)
+        since, before = self.runaway_since
+        if content is not None and before is not None and \
+                abs(content - before) > t.flat * abs(before):
+            self.runaway_since = (step, content)  # the generator still moves: not this symptom
+            return []
+        if step - since < t.window:
+            return []
+        return [("adversarial_runaway", f"adversarial loss {adversarial:.4g} against its lowest "
+                                        f"{self.lowest_adversarial:.4g} since step {since}")]
+
+    def _symptoms(self, engine, step: int, values: dict[str, float]) -> list[tuple[str, str]]:
+        t, found = self.thresholds, self._runaway(step, values)
         names = (self.signals.accuracy_real, self.signals.accuracy_generated)
         if all(names) and all(n in engine.metrics for n in names):
             accuracies = [float(engine.metrics[n].numpy()) for n in names]
@@ -99,11 +141,12 @@ class Monitor:
                                               f"limits (inputs: {limit_in:.0%})"))
         return found
 
-    def observe(self, engine, step: int, summaries) -> None:
-        """Reads the symptoms after a summary step; logs them; remembers the first one."""
+    def observe(self, engine, step: int, summaries, values: dict[str, float]) -> None:
+        """Reads the symptoms after a summary step (``values``: the metrics of the phases that
+        ran since the last one); logs them; remembers the first one."""
         if self.mode == "off" or self.symptom is not None:
             return
-        found = self._symptoms(engine, step)
+        found = self._symptoms(engine, step, values)
         summaries.scalars(step, {f"health/{name}": float(any(n == name for n, _ in found))
                                  for name in ADVICE})
         if not found:

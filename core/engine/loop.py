@@ -219,7 +219,7 @@ class Engine:
                 scalars.update(actions.learning_rates(self.task))
                 scalars["steps_per_second"] = rate
                 summaries.scalars(done, scalars)
-                self.health.observe(self, done, summaries)
+                self.health.observe(self, done, summaries, scalars)
                 self.health.check(self, done)
                 clock, clock_step, ran = time.time(), done, set()
             if _due(self.config.image_every, done, total):

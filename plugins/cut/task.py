@@ -124,7 +124,8 @@ class CUTTask(Task):
         return {losses.REFINER: self.optimizer_g, losses.DISCRIMINATOR: self.optimizer_d}
 
     def health_signals(self) -> Signals:
-        return Signals(*ACCURACY_METRICS)
+        return Signals(*ACCURACY_METRICS, adversarial=self.generator_terms.term_metrics(True),
+                       content=self.generator_terms.term_metrics(False))
 
     # ---- per-replica computations ------------------------------------------------------------
 

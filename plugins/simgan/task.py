@@ -154,7 +154,8 @@ class SimGANTask(Task):
         return {"refiner": self.generator_optimizer, "discriminator": self.critic_optimizer}
 
     def health_signals(self) -> Signals:
-        return Signals(*ACCURACY_METRICS)
+        return Signals(*ACCURACY_METRICS, adversarial=self.refiner_terms.term_metrics(True),
+                       content=self.refiner_terms.term_metrics(False))
 
     # ---- per-replica computations ------------------------------------------------------------
 

@@ -1,11 +1,13 @@
 """Training health: a collapsed game stops the run with one line naming the symptom and the
 step, keeping the last healthy checkpoint and its export; 'warn' lets it go on; a healthy run
-raises nothing (every other training test runs with the default 'stop')."""
+raises nothing (every other training test runs with the default 'stop'); an adversarial loss
+that runs away while the content terms stay flat is a symptom, a healthy rise is not."""
 
 import json
 
 import tensorflow as tf
 
+from simgan.core.engine import health
 from train_cli import TOY_CONFIG, run_train, write_config
 
 # A refiner at a learning rate 300x the paper's and no self-regularization: its tanh saturates
@@ -45,3 +47,54 @@ def test_warn_reports_the_symptom_and_trains_to_the_end(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Training unhealthy at step" in result.stderr
     assert tf.train.latest_checkpoint(str(tmp_path / "m" / "checkpoints")).endswith("ckpt-96")
+
+
+class _Task:
+    """A task whose generator is the identity (no output symptom) with S+U's term metrics."""
+
+    def generator(self, images, training=False):
+        return images
+
+    def health_signals(self):
+        return health.Signals(adversarial=("refiner/local_adversarial",),
+                              content=("refiner/self_regularization",))
+
+
+class _Engine:
+    def __init__(self, model_dir):
+        self.model_dir, self.metrics = str(model_dir), {}
+        self.previews = {"synthetic": tf.random.stateless_uniform([4, 6, 6, 1], [0, 1], -1, 1)}
+
+
+class _Summaries:
+    def scalars(self, step, values):
+        pass
+
+
+def _watch(tmp_path, adversarial, content, every=25):
+    """Feeds the monitor one summary step per value; returns the first symptom (or None)."""
+    monitor, engine = health.Monitor("stop", _Task()), _Engine(tmp_path)
+    for i, (a, c) in enumerate(zip(adversarial, content)):
+        values = {"refiner/self_regularization": c}
+        if a is not None:  # None: a pretraining window, the adversarial term not computed
+            values["refiner/local_adversarial"] = a
+        monitor.observe(engine, (i + 1) * every, _Summaries(), values)
+    return monitor.symptom
+
+
+def test_an_adversarial_loss_that_runs_away_with_content_flat_is_a_symptom(tmp_path):
+    # 0.7 for 10 summaries, then 2.0 (2.9x its lowest) with self-regularization flat: found
+    # once it has lasted the window (300 steps = 12 summaries of 25), not before.
+    adversarial = [None] * 4 + [0.7] * 10 + [2.0] * 14
+    name, step, detail = _watch(tmp_path, adversarial, [0.1] * len(adversarial))
+    assert name == "adversarial_runaway" and step == 27 * 25 and "since step 375" in detail
+    assert json.loads((tmp_path / "evaluation.json").read_text()) == [
+        {"step": step, "health/adversarial_runaway": 1.0}]
+    assert _watch(tmp_path / "short", adversarial[:-3], [0.1] * 25) is None
+
+
+def test_a_rise_below_the_threshold_or_with_the_generator_still_moving_is_not(tmp_path):
+    # Healthy curves rose to at most 2.0x their lowest value (health.Thresholds' docstring).
+    assert _watch(tmp_path / "a", [0.7] * 5 + [1.4] * 30, [0.1] * 35) is None
+    moving = [0.1 * 1.6 ** (i // 8) for i in range(35)]  # grows by 60% every 8 summaries
+    assert _watch(tmp_path / "b", [0.7] * 5 + [2.0] * 30, moving) is None
