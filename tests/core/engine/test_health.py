@@ -50,13 +50,14 @@ def test_warn_reports_the_symptom_and_trains_to_the_end(tmp_path):
 
 
 class _Task:
-    """A task whose generator is the identity (no output symptom) with S+U's term metrics."""
+    """A task whose generator is the identity (no output symptom), with S+U's metric names."""
 
     def generator(self, images, training=False):
         return images
 
     def health_signals(self):
-        return health.Signals(adversarial=("refiner/local_adversarial",),
+        return health.Signals(accuracy_generated="discriminator/accuracy_refined",
+                              adversarial=("refiner/local_adversarial",),
                               content=("refiner/self_regularization",))
 
 
@@ -71,30 +72,35 @@ class _Summaries:
         pass
 
 
-def _watch(tmp_path, adversarial, content, every=25):
-    """Feeds the monitor one summary step per value; returns the first symptom (or None)."""
+def _watch(tmp_path, adversarial, content, rejected=0.99, every=25):
+    """Feeds the monitor one summary step per value, the discriminator rejecting ``rejected``
+    of the generated images; returns the first symptom (or None)."""
     monitor, engine = health.Monitor("stop", _Task()), _Engine(tmp_path)
     for i, (a, c) in enumerate(zip(adversarial, content)):
         values = {"refiner/self_regularization": c}
         if a is not None:  # None: a pretraining window, the adversarial term not computed
-            values["refiner/local_adversarial"] = a
+            values.update({"refiner/local_adversarial": a,
+                           "discriminator/accuracy_refined": rejected})
         monitor.observe(engine, (i + 1) * every, _Summaries(), values)
     return monitor.symptom
 
 
+RUNAWAY = [None] * 4 + [0.7] * 10 + [2.0] * 14  # 2.9x its lowest from summary 15 on
+
+
 def test_an_adversarial_loss_that_runs_away_with_content_flat_is_a_symptom(tmp_path):
-    # 0.7 for 10 summaries, then 2.0 (2.9x its lowest) with self-regularization flat: found
-    # once it has lasted the window (300 steps = 12 summaries of 25), not before.
-    adversarial = [None] * 4 + [0.7] * 10 + [2.0] * 14
-    name, step, detail = _watch(tmp_path, adversarial, [0.1] * len(adversarial))
+    # Found once it has lasted the window (300 steps = 12 summaries of 25), not before.
+    name, step, detail = _watch(tmp_path, RUNAWAY, [0.1] * len(RUNAWAY))
     assert name == "adversarial_runaway" and step == 27 * 25 and "since step 375" in detail
     assert json.loads((tmp_path / "evaluation.json").read_text()) == [
         {"step": step, "health/adversarial_runaway": 1.0}]
-    assert _watch(tmp_path / "short", adversarial[:-3], [0.1] * 25) is None
+    assert _watch(tmp_path / "short", RUNAWAY[:-3], [0.1] * 25) is None
 
 
-def test_a_rise_below_the_threshold_or_with_the_generator_still_moving_is_not(tmp_path):
-    # Healthy curves rose to at most 2.0x their lowest value (health.Thresholds' docstring).
-    assert _watch(tmp_path / "a", [0.7] * 5 + [1.4] * 30, [0.1] * 35) is None
+def test_a_rise_the_discriminator_does_not_win_or_with_the_generator_moving_is_not(tmp_path):
+    # Healthy CUT runs settle at 3x their first steps' loss while the discriminator still
+    # accepts some generated images (docs/ROBUSTNESS.md, "Training health").
+    assert _watch(tmp_path / "a", RUNAWAY, [0.1] * len(RUNAWAY), rejected=0.8) is None
+    assert _watch(tmp_path / "b", [0.7] * 5 + [1.4] * 30, [0.1] * 35) is None
     moving = [0.1 * 1.6 ** (i // 8) for i in range(35)]  # grows by 60% every 8 summaries
-    assert _watch(tmp_path / "b", [0.7] * 5 + [2.0] * 30, moving) is None
+    assert _watch(tmp_path / "c", [0.7] * 5 + [2.0] * 30, moving) is None
