@@ -64,9 +64,8 @@ class Signals:
 @dataclasses.dataclass
 class Thresholds:
     """When a symptom counts (see the module docstring). ``runaway``, ``flat`` and
-    ``rejected`` were set on the training curves of 70 healthy runs (docs/ROBUSTNESS.md): their
-    adversarial loss peaked at 3.8 times its lowest value, but never while the discriminator
-    rejected over 0.95 of the generated images for more than 150 steps."""
+    ``rejected`` were set on the training curves of 76 healthy runs (docs/ROBUSTNESS.md, "Training
+    health"): the rule flags none of them; the ratio alone or the rejection alone would."""
 
     accuracy: float = 0.995
     window: int = 300
