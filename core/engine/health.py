@@ -64,7 +64,7 @@ class Signals:
 @dataclasses.dataclass
 class Thresholds:
     """When a symptom counts (see the module docstring). ``runaway``, ``flat`` and
-    ``rejected`` were set on the training curves of 76 healthy runs (docs/ROBUSTNESS.md, "Training
+    ``rejected`` were set on the training curves of 77 healthy runs (docs/ROBUSTNESS.md, "Training
     health"): the rule flags none of them; the ratio alone or the rejection alone would."""
 
     accuracy: float = 0.995
