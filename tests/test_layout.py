@@ -57,4 +57,3 @@ def test_a_plugin_reaches_into_another_only_where_listed():
         if len(parts) > 2 and m.startswith("simgan.plugins.") and m.split(".")[2] != parts[1]:
             crossings.add((parts[1], m))
     assert crossings == set(CROSS_PLUGIN)
-
