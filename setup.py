@@ -1,8 +1,8 @@
 """Installs the distribution `simgan`.
 
 The package `simgan` (the API, `simgan.__version__`, `python -m simgan`) is the folder api/; the
-import names `simgan.core`, `simgan.plugins`, `simgan.tools` and `simgan.configs` map onto the
-top-level folders core/, plugins/, tools/ and configs/, so no top-level module named `core` or
+import names `simgan.core`, `simgan.io`, `simgan.configs`, `simgan.plugins` and `simgan.tools`
+map onto the top-level folders of those names, so no top-level module named `core` or
 `plugins` lands in site-packages. The version is set here only; the package reads it from the
 installed metadata.
 """
@@ -11,7 +11,7 @@ import os
 
 from setuptools import find_packages, setup
 
-FOLDERS = ("core", "plugins", "tools", "configs")
+FOLDERS = ("core", "io", "configs", "plugins", "tools")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -81,7 +81,7 @@ setup(
         "pillow",
         "matplotlib>=3.7",
     ],
-    # Optional parts; a missing one fails naming its extra (core/extras.py). The test extra
+    # Optional parts; a missing one fails naming its extra (plugins/extras.py). The test extra
     # pulls in all of them, so `pip install -e ".[test]"` sets up everything.
     extras_require={
         "hdf5": ["h5py"],

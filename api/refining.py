@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from simgan.core.io import exported
+from simgan.io import exported
 from simgan.tools import refined_files, refining
 from simgan.training import as_list, check_gin_files
 

@@ -6,11 +6,13 @@ from typing import Sequence
 
 import gin
 
-from simgan.core import config, plugins, validation
+from simgan.configs import parsing, validation
+from simgan.core import registries
 from simgan.core.engine import speed
-from simgan.core.io import lock, read_errors
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
+from simgan.io import lock, read_errors
+from simgan.plugins import loading
 
 
 def as_list(value: Sequence[str] | str) -> list[str]:
@@ -22,9 +24,9 @@ def check_gin_files(gin_files: Sequence[str]) -> None:
     """Fails naming the argument ``gin_files`` when one of them does not exist."""
     for path in gin_files:
         try:
-            config.resolve(path)
-        except config.ConfigError:
-            raise config.ConfigError(
+            parsing.resolve(path)
+        except parsing.ConfigError:
+            raise parsing.ConfigError(
                 f"gin_files: {path!r}: no such file (looked in the working directory and in "
                 "the shipped configs)") from None
 
@@ -34,10 +36,10 @@ def configure(gin_files: Sequence[str] | str, bindings: Sequence[str] | str,
     """Replaces gin's configuration by ``gin_files`` then ``bindings``, after loading the
     built-in plugins and ``plugin_modules``."""
     gin_files = as_list(gin_files)
-    plugins.load_all(as_list(plugin_modules))
+    loading.load_all(as_list(plugin_modules))
     check_gin_files(gin_files)
     gin.clear_config()
-    config.parse(gin_files, as_list(bindings))
+    parsing.parse(gin_files, as_list(bindings))
 
 
 def train(gin_files: Sequence[str] | str = (), bindings: Sequence[str] | str = (), *,
@@ -52,7 +54,7 @@ def train(gin_files: Sequence[str] | str = (), bindings: Sequence[str] | str = (
     if not isinstance(model_dir, str) or not model_dir:
         raise ValueError(f"model_dir: expected a folder path, got {model_dir!r}")
     configure(gin_files, bindings, plugins)
-    validation.check_bindings()
+    validation.check_bindings(registries.components())
     run_config = validation.configured(TrainConfig, "train")
     speed.prepare_process(seed, run_config.deterministic, run_config.cpu_devices)
     return run(run_config, model_dir, seed)

@@ -1,4 +1,6 @@
-"""Gin files shipped with simgan; `simgan.configs.path()` is their folder."""
+"""Configuration: the gin files shipped with simgan (`path()` is their folder) and the code that
+reads and checks them (parsing, validation, required, selection). A library below the engine:
+it imports nothing else of simgan."""
 
 import os
 

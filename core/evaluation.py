@@ -1,24 +1,20 @@
-"""The evaluator contract and the JSON record of evaluation results.
+"""The evaluator contract.
 
 An evaluator is a registered factory ``factory(*, seed: int, output_dir: str, **hyper_parameters)``
 returning an object with ``evaluate(refiner: keras.Model, step: int) -> dict[str, float]``
-(``output_dir`` is where it may write plots). The trainer runs
-each evaluator every N steps and at the end, logs the numbers to TensorBoard and appends them to
-``evaluation.json`` in the model dir.
+(``output_dir`` is where it may write plots). The engine runs each evaluator every N steps and
+at the end, logs the numbers to TensorBoard and appends them to ``evaluation.json``
+(io/evaluation_file.py). Also here: the run's domains and the helpers evaluators share.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
-from typing import Any, Callable, Mapping
+from typing import Callable
 
 import keras
 import numpy as np
 import tensorflow as tf
-
-from simgan.core.io.files import atomic_write_text, read_text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,53 +83,3 @@ def fit(model: keras.Model, dataset: tf.data.Dataset,
     for x, y in dataset:
         loss = step(x, y)
     return float(loss)
-
-
-def append_results(path: str, step: int, results: Mapping[str, Any]) -> None:
-    """Appends ``{"step": step, **results}`` to the JSON list at ``path``, atomically. A record
-    already there for ``step`` is merged into (its other metrics, such as a health symptom found
-    at the step that is then evaluated, are kept; the same metric is replaced) and moves last."""
-    records = load_results(path)
-    earlier = {k: v for r in records if r.get("step") == step for k, v in r.items()}
-    records = [r for r in records if r.get("step") != step]
-    clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-             for k, v in results.items()}
-    records.append({**earlier, "step": int(step), **clean})
-    atomic_write_text(path, json.dumps(records, indent=2, sort_keys=True) + "\n")
-
-
-def load_results(path: str) -> list[dict[str, Any]]:
-    """The list of evaluation records at ``path`` ([] when it does not exist), each checked to
-    be ``{"step": <int >= 0>, "<metric>": <number or null>, ...}``; anything else is a one-line
-    ValueError naming the file and the record."""
-    text = read_text(path)
-    if text is None:
-        return []
-    remedy = "move it away (simgan-train starts a new one) or fix it"
-    try:
-        records = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path}: not valid JSON ({e}); expected a list of records; "
-                         f"{remedy}") from e
-    if not isinstance(records, list):
-        raise ValueError(f"{path}: expected a JSON list of evaluation records, got "
-                         f"{type(records).__name__}; {remedy}")
-    for i, record in enumerate(records):
-        problem = _record_problem(record)
-        if problem:
-            raise ValueError(f"{path}: record {i}: expected an object with an integer \"step\" "
-                             f"and numeric metrics, got {problem}; {remedy}")
-    return records
-
-
-def _record_problem(record: Any) -> str | None:
-    """What is wrong with one evaluation record, or None."""
-    if not isinstance(record, dict):
-        return f"{type(record).__name__} {json.dumps(record)[:40]}"
-    step = record.get("step")
-    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-        return f"\"step\": {json.dumps(step)[:40]}" if "step" in record else "no \"step\""
-    for key, value in record.items():
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            return f"{json.dumps(key)}: {json.dumps(value)[:40]}"
-    return None

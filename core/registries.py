@@ -3,7 +3,9 @@ framework passes to its factories."""
 
 from __future__ import annotations
 
-from simgan.core.registry import Registry
+from typing import Any
+
+from simgan.core.registry import CONFIGURABLES, Registry
 
 DATASETS = Registry(
     "datasets",
@@ -34,3 +36,11 @@ TASKS = Registry(
 ALL = (TASKS, DATASETS, GENERATORS, DISCRIMINATORS, LOSSES, BUFFERS, OPTIMIZERS, AUGMENTS,
        EVALUATORS)
 
+
+def components() -> dict[str, Any]:
+    """Every configurable by its gin name (what configs/validation.py checks): the registries'
+    components and the other configurables (core.registry.configurable)."""
+    found = {name: entry.original for name, entry in CONFIGURABLES.items()}
+    for kind in ALL:
+        found.update((entry.name, entry.original) for entry in kind)
+    return found

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 
 import gin
 
-from simgan.core import required
+from simgan.configs import required
 
 
 class UnknownComponentError(KeyError):

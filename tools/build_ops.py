@@ -19,7 +19,7 @@ import time  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import flags  # noqa: E402
 
-from simgan.core import plugins  # noqa: E402
+from simgan.plugins import loading  # noqa: E402
 from simgan.plugins.ops import build as custom_ops  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -34,7 +34,7 @@ def define_flags() -> None:
 
 def main(argv: list[str]) -> None:
     cli.no_arguments(argv)
-    plugins.load_all(FLAGS.plugin)
+    loading.load_all(FLAGS.plugin)
     if not custom_ops.LIBRARIES:
         raise ValueError("no plugin declares a custom op library")
     for name, library in sorted(custom_ops.LIBRARIES.items()):

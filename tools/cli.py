@@ -4,7 +4,7 @@ Each binary defines its absl flags in a function that only its `run()` calls (so
 module defines no flag), with the shared definers below for shared meanings, and runs its main
 through `run`: a user error prints ``simgan-<cmd>: error: <message>`` once and exits 1, without
 a traceback (``--verbosity=1`` logs it); a bad flag does the same. Ctrl-C and SIGTERM stop it
-with one line saying where, and the status 130 or 143 (core/engine/interrupts.py). Run as ``simgan
+with one line saying where, and the status 130 or 143 (io/interrupts.py). Run as ``simgan
 <cmd>`` (the dispatcher, tools/main.py), the binary names itself so in its errors and --help.
 """
 
@@ -17,8 +17,10 @@ from typing import Callable, Sequence
 
 from absl import app, flags, logging
 
-from simgan.core import config, extras, plugins, registry
-from simgan.core.engine import interrupts
+from simgan.configs import parsing
+from simgan.core import registry
+from simgan.io import interrupts
+from simgan.plugins import extras, loading
 
 FLAGS = flags.FLAGS
 HELP_FLAGS = {"--help", "-help", "-h", "-?", "--helpshort", "--helpfull", "--helpxml"}
@@ -32,8 +34,8 @@ class UserError(Exception):
 
 # What a user can fix: bad values and files, gin errors, unknown components, plugins that do
 # not load, missing pip extras, and the domain errors that derive from UserError.
-USER_ERRORS = (ValueError, OSError, config.ConfigError, registry.UnknownComponentError,
-               plugins.PluginError, extras.MissingExtraError, app.UsageError, UserError)
+USER_ERRORS = (ValueError, OSError, parsing.ConfigError, registry.UnknownComponentError,
+               loading.PluginError, extras.MissingExtraError, app.UsageError, UserError)
 
 
 def quiet_tensorflow(argv: Sequence[str] | None = None) -> None:

@@ -22,9 +22,10 @@ from typing import NamedTuple, Sequence  # noqa: E402
 
 from absl import app, flags  # noqa: E402
 
-from simgan.core import plugins, registries  # noqa: E402
+from simgan.core import registries  # noqa: E402
 from simgan.core.engine import config as _engine_config  # noqa: E402,F401  (registers train.*)
 from simgan.core.registry import CONFIGURABLES, Entry  # noqa: E402
+from simgan.plugins import loading  # noqa: E402
 
 WIDTH = 100
 
@@ -99,7 +100,7 @@ def describe(name: str | None = None) -> str:
 def main(argv: list[str]) -> None:
     if len(argv) > 2:
         raise app.UsageError(f"at most one NAME to filter by, got {argv[1:]}")
-    plugins.load_all(flags.FLAGS.plugin)
+    loading.load_all(flags.FLAGS.plugin)
     print(describe(argv[1] if len(argv) == 2 else None), end="")
 
 

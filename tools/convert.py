@@ -26,10 +26,11 @@ import gin  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
-from simgan.core import config, data, plugins
-from simgan.core.engine import interrupts
-from simgan.core.io import files, lock, read_errors
+from simgan.configs import parsing  # noqa: E402
+from simgan.core import data  # noqa: E402
 from simgan.core.registries import DATASETS  # noqa: E402
+from simgan.io import files, interrupts, lock, read_errors  # noqa: E402
+from simgan.plugins import loading  # noqa: E402
 from simgan.plugins.eyes import tfrecord  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -267,8 +268,8 @@ def _finish_shard(output_dir: str, manifest: dict, writer, shard: dict, tmp: str
 
 def main(argv: list[str]) -> None:
     cli.no_arguments(argv)
-    plugins.load_all(FLAGS.plugin)
-    config.parse(FLAGS.gin_file, FLAGS.gin_param)
+    loading.load_all(FLAGS.plugin)
+    parsing.parse(FLAGS.gin_file, FLAGS.gin_param)
     convert(FLAGS.source, FLAGS.output_dir, FLAGS.seed, FLAGS.scope, FLAGS.records_per_shard,
             FLAGS.max_records, FLAGS.progress_seconds)
 

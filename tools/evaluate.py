@@ -25,13 +25,14 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
-from simgan.core import config, evaluation, plugins, registry, report, seeds
-from simgan.core.engine import interrupts
-from simgan.core.io import exported, lock
-from simgan.core.engine import actions, provenance  # noqa: E402
+from simgan.configs import parsing  # noqa: E402
+from simgan.core import evaluation, registry, seeds  # noqa: E402
+from simgan.core.engine import actions  # noqa: E402
 from simgan.core.engine.config import TrainConfig  # noqa: E402
-from simgan.core.io.files import atomic_write_text  # noqa: E402
 from simgan.core.registries import EVALUATORS  # noqa: E402
+from simgan.io import evaluation_file, exported, interrupts, lock, provenance, report  # noqa: E402
+from simgan.io.files import atomic_write_text  # noqa: E402
+from simgan.plugins import loading  # noqa: E402
 
 SUMMARY_FILE, RESULTS_FILE = "eval_summary.md", "eval_results.json"
 
@@ -67,7 +68,7 @@ def evaluate(refiner: keras.Model | None, output_dir: str, *, seed: int = 0,
 
 def summary_table(results: Mapping[str, float]) -> str:
     """Markdown: one row per metric, columns synthetic | refined, spreads in the cells
-    (core/report.py); keys of no source are listed below."""
+    (io/report.py); keys of no source are listed below."""
     return report.evaluation_table(results) + "\n"
 
 
@@ -85,7 +86,7 @@ def write_report(output_dir: str, results: Mapping[str, float], refiner_path: st
 
 def summarize(path: str) -> str:
     """The summary table of the last record of a trainer's ``evaluation.json``."""
-    records = evaluation.load_results(path)
+    records = evaluation_file.load_results(path)
     if not records:
         raise ValueError(f"{path}: no evaluation records (expected a non-empty JSON list)")
     last = dict(records[-1])
@@ -102,7 +103,7 @@ def main(argv: list[str]) -> None:
         return
     keras.utils.set_random_seed(f.seed)
     tf.config.experimental.enable_op_determinism()
-    plugins.load_all(f.plugin)
+    loading.load_all(f.plugin)
     gin_files, refiner_path = list(f.gin_file), f.refiner
     if f.model_dir:
         run_config = os.path.join(f.model_dir, provenance.FULL_CONFIG)
@@ -113,7 +114,7 @@ def main(argv: list[str]) -> None:
         refiner_path = refiner_path or os.path.join(f.model_dir, exported.EXPORT_PATH)
     output_dir = f.output_dir or os.path.join(
         f.model_dir or os.path.dirname(os.path.abspath(refiner_path or ".")), "eval")
-    config.parse(gin_files, f.gin_param)
+    parsing.parse(gin_files, f.gin_param)
     refiner = exported.load(refiner_path) if refiner_path else None
     with lock.hold(output_dir, "--output_dir"):  # one simgan-eval per output folder
         results = evaluate(refiner, output_dir, seed=f.seed, step=f.step)

@@ -19,9 +19,9 @@ from typing import Mapping, Sequence, TextIO
 import keras
 import tensorflow as tf
 
-from simgan.core import report
-from simgan.core.report import duration
 from simgan.core.engine.task import Stage
+from simgan.io import report
+from simgan.io.report import duration
 
 STEPS_PER_SECOND = "steps/s"
 TENSORBOARD = "TensorBoard"  # the entry of final_report's paths that is a log dir

@@ -30,8 +30,8 @@ import tensorflow as tf
 from absl import logging
 
 from simgan.core import data
-from simgan.core.io import files, lock, read_errors
-from simgan.core.io.figures import write_png
+from simgan.io import files, lock, read_errors
+from simgan.io.figures import write_png
 from simgan.plugins.eyes.image_folder import FILE_KEY  # the entry with the image's name
 
 MANIFEST = "refine.json"

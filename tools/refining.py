@@ -15,11 +15,12 @@ import gin
 import keras
 import tensorflow as tf
 
-from simgan.core import config, data, plugins
-from simgan.core.io import exported, files
-from simgan.core.engine import provenance
+from simgan.configs import parsing
+from simgan.core import data
 from simgan.core.engine.config import TrainConfig
 from simgan.core.registries import DATASETS
+from simgan.io import exported, files, provenance
+from simgan.plugins import loading
 from simgan.tools import convert
 from simgan.tools.refined_files import (RefineError, check_resumable, identity_of, write,
                                         write_manifest)
@@ -63,7 +64,7 @@ def prepare(*, model_dir: str | None, refiner_path: str | None, input_dir: str |
     if not (model_dir or input_dir or source):
         raise RefineError(f"give {prefix}input_dir or {prefix}source (without {prefix}model_dir "
                           "there is no run's synthetic dataset to refine)")
-    plugins.load_all(plugin_modules)
+    loading.load_all(plugin_modules)
     gin_files = list(gin_files)
     if model_dir:
         run_config = files.join(model_dir, provenance.FULL_CONFIG)
@@ -73,7 +74,7 @@ def prepare(*, model_dir: str | None, refiner_path: str | None, input_dir: str |
         gin_files.insert(0, run_config)
         refiner_path = refiner_path or files.join(model_dir, exported.EXPORT_PATH)
         scope = RUN_SCOPE if scope is None else scope
-    config.parse(gin_files, bindings)
+    parsing.parse(gin_files, bindings)
     if model_dir and not (source or input_dir):
         source = TrainConfig().synthetic_dataset  # the run's
     return refiner_path, source, scope or ""

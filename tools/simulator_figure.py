@@ -17,12 +17,12 @@ import numpy as np
 import tensorflow as tf
 from absl import flags
 
-from simgan.core.io import figures
-from simgan.tools import cli
-from simgan.core.io.tables import markdown_table
+from simgan.io import figures
+from simgan.io.tables import markdown_table
 from simgan.plugins.eyes.angles import angles_from_gaze, gaze_from_angles
-from simgan.plugins.gaze.angles import angular_error_deg
 from simgan.plugins.eyes.simulator import DOMAINS, eye_simulator
+from simgan.plugins.gaze.angles import angular_error_deg
+from simgan.tools import cli
 
 HEIGHT, WIDTH = 35, 55
 BINS = 32

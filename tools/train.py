@@ -14,13 +14,15 @@ import contextlib  # noqa: E402
 
 from absl import flags, logging  # noqa: E402  (after the TensorFlow log level is set)
 
-from simgan.core import config, plugins, validation
-from simgan.core.engine import speed, strategies
-from simgan.core.io import lock, read_errors
+from simgan.configs import parsing, validation  # noqa: E402
+from simgan.core import registries  # noqa: E402
+from simgan.core.engine import speed, strategies  # noqa: E402
 from simgan.core.engine.actions import TrainingDivergedError  # noqa: E402
 from simgan.core.engine.config import TrainConfig  # noqa: E402
 from simgan.core.engine.health import TrainingUnhealthyError  # noqa: E402
 from simgan.core.engine.loop import Engine  # noqa: E402
+from simgan.io import lock, read_errors  # noqa: E402
+from simgan.plugins import loading  # noqa: E402
 from simgan.tools import progress  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -40,9 +42,9 @@ def main(argv: list[str]) -> None:
     quiet = not FLAGS["verbosity"].present  # progress bars and a report; --verbosity: the log
     if quiet:
         logging.set_verbosity(logging.WARNING)
-    plugins.load_all(FLAGS.plugin)
-    config.parse(FLAGS.gin_file, FLAGS.gin_param)
-    validation.check_bindings()  # every binding's type
+    loading.load_all(FLAGS.plugin)
+    parsing.parse(FLAGS.gin_file, FLAGS.gin_param)
+    validation.check_bindings(registries.components())  # every binding's type
     train_config = validation.configured(TrainConfig, "train")
     deterministic = speed.prepare_process(FLAGS.seed, train_config.deterministic,
                                           train_config.cpu_devices)

@@ -8,14 +8,11 @@ import json
 import gin
 import keras
 from absl import logging
-
-from simgan.core import evaluation
-from simgan.core.engine import interrupts
-from simgan.core.io import exported, files
-from simgan.core.engine import provenance
-from simgan.core.io.files import atomic_write_text
+from simgan.core import data
 from simgan.core.registries import EVALUATORS
-from simgan.core.engine.summaries import Summaries
+from simgan.io import evaluation_file, exported, files, interrupts, provenance
+from simgan.io.files import atomic_write_text
+from simgan.io.summaries import Summaries
 
 EVALUATION_FILE = "evaluation.json"
 COMPARED_WITH_FILE = "eval/datasets.json"  # which datasets each evaluator instance scored
@@ -40,7 +37,8 @@ def check_divergence(engine, where: str) -> None:
 def grid(engine, summaries: Summaries, step: int) -> None:
     """The preview grid: synthetic | generated | real."""
     synthetic, real = engine.previews["synthetic"], engine.previews["real"]
-    summaries.grid(step, [synthetic, engine.task.generator(synthetic), real])
+    rows = [synthetic, engine.task.generator(synthetic), real]
+    summaries.grid(step, [data.to_uint8(r).numpy() for r in rows])
 
 
 def learning_rates(task) -> dict[str, float]:
@@ -70,7 +68,8 @@ def evaluate(engine, step: int, summaries: Summaries | None) -> dict[str, float]
     if summaries is not None:
         summaries.evaluation(step, results, plots_dir=files.join(engine.model_dir, "eval"))
     with interrupts.deferred():
-        evaluation.append_results(files.join(engine.model_dir, EVALUATION_FILE), step, results)
+        evaluation_file.append_results(files.join(engine.model_dir, EVALUATION_FILE), step,
+                                       results)
         atomic_write_text(files.join(engine.model_dir, COMPARED_WITH_FILE),
                           json.dumps(compared_with, indent=2, sort_keys=True) + "\n")
     logging.info("evaluation at step %d: %s", step, results)

@@ -5,13 +5,18 @@ configured on the task itself (e.g. `simgan.*`, plugins/simgan/task.py)."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+from typing import Container, Sequence
 
 from simgan.core import registry
 
 # Intervals in steps; 0 turns one off (the end of training still checkpoints and evaluates).
 INTERVALS = ("summary_every", "image_every", "checkpoint_every", "eval_every")
 HEALTH_MODES = ("stop", "warn", "off")
+# What a resume may change (io/provenance.py): action intervals and reporting, never what trains.
+RESUMABLE = ("train.summary_every", "train.image_every", "train.checkpoint_every",
+             "train.eval_every", "train.keep_checkpoints", "train.evaluators",
+             "train.preview_images", "train.health", "train.steps_per_call",
+             "train.allow_config_change")
 
 
 @registry.configurable("train")
@@ -23,8 +28,9 @@ class TrainConfig:
     ``(name, type)`` pair configured under the gin scope ``name``, e.g.
     ``[('gaze_validation', 'gaze')]`` with ``gaze_validation/gaze.split = 'validation'``.
     ``allow_config_change``: resume even where the configuration changed in what was trained
-    (recorded; core/engine/provenance.py). ``health``: what a collapsed or runaway game does (core/engine/health.py): 'stop' the run
-    (exit non-zero, keeping the last healthy checkpoint and export), 'warn' or 'off'.
+    (recorded; io/provenance.py). ``health``: what a collapsed or runaway game does
+    (core/engine/health.py): 'stop' the run (exit non-zero, keeping the last healthy checkpoint
+    and export), 'warn' or 'off'.
     ``deterministic``: TensorFlow op determinism (None: on without a GPU, where it is free).
     ``cpu_devices``: split the CPU into this many logical devices, to run the mirrored strategy
     on one machine (tests, debugging).
@@ -87,3 +93,12 @@ class TrainConfig:
             raise ValueError(f"train.evaluators: the name {repeated[0]!r} is used twice; give "
                              "each instance its own name with a (name, type) pair")
         return instances
+
+
+def resumable(binding: str, task_bindings: Container[str], evaluators: Container[str]) -> bool:
+    """Whether a resume may change ``binding``: an engine setting in RESUMABLE, a health
+    threshold, one of the task's ``resumable_bindings`` or an evaluator's own parameter."""
+    if binding in RESUMABLE or binding in task_bindings or binding.startswith("health."):
+        return True
+    selector = binding.rsplit(".", 1)[0].split("/")[-1]
+    return selector.split(".")[-1] in evaluators

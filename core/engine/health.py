@@ -27,10 +27,9 @@ import dataclasses
 import numpy as np
 import tensorflow as tf
 from absl import logging
-
-from simgan.core import evaluation, registry
-from simgan.core.io import files
+from simgan.core import registry
 from simgan.core.engine.actions import EVALUATION_FILE
+from simgan.io import evaluation_file, files
 
 ADVICE = {
     "discriminator_wins": "a stronger history buffer, fewer discriminator steps (Kd), a lower "
@@ -158,8 +157,8 @@ class Monitor:
             return
         name, detail = found[0]
         self.symptom = (name, step, detail)
-        evaluation.append_results(files.join(engine.model_dir, EVALUATION_FILE), step,
-                                  {f"health/{name}": 1.0})
+        evaluation_file.append_results(files.join(engine.model_dir, EVALUATION_FILE), step,
+                                       {f"health/{name}": 1.0})
         if self.mode == "warn":  # with 'stop' the error says it, once
             logging.warning("%s", self.message())
             self.symptom = None  # keep watching; the next symptom is reported again

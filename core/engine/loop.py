@@ -10,6 +10,7 @@ loop (`Engine.train`) only picks the phases from the task's schedule and runs th
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Callable, Mapping, Protocol, Sequence
 
@@ -17,17 +18,16 @@ import gin
 
 import tensorflow as tf
 from absl import logging
-
-from simgan.core import data, evaluation, report, seeds, validation
-from simgan.core.config import ConfigError
-from simgan.core.engine import (actions, health, interrupts, provenance, sources, speed,
-                                strategies)
-from simgan.core.engine.checkpoint import Checkpointer, checkpoint_step
-from simgan.core.engine.config import TrainConfig
-from simgan.core.engine.summaries import Summaries
+from simgan.configs import selection, validation
+from simgan.configs.parsing import ConfigError
+from simgan.core import data, evaluation, seeds
+from simgan.core.engine import actions, health, sources, speed, strategies
+from simgan.core.engine.config import resumable, TrainConfig
 from simgan.core.engine.task import BuildContext, Phase, Stage, Task
-from simgan.core.io import files
-from simgan.core.registries import TASKS
+from simgan.core.registries import DATASETS, EVALUATORS, TASKS
+from simgan.io import evaluation_file, files, interrupts, provenance, report
+from simgan.io.checkpoint import checkpoint_step, Checkpointer
+from simgan.io.summaries import Summaries
 
 DOMAINS = ("synthetic", "real")  # the gin scopes the run's two datasets are built under
 
@@ -94,9 +94,10 @@ class Engine:
                                           domains=self.domains)
             for name, kind in config.evaluator_instances()} if self.is_chief else {}
         if self.is_chief:  # every bound dataset is one the run (or an evaluator) builds
-            data.check_selected({"train.synthetic_dataset": (names["synthetic"], "synthetic"),
-                                 "train.real_dataset": (names["real"], "real"),
-                                 **data.evaluator_selections(self.evaluators)})
+            selection.check_selected(DATASETS, {
+                "train.synthetic_dataset": (names["synthetic"], "synthetic"),
+                "train.real_dataset": (names["real"], "real"),
+                **selection.evaluator_selections(self.evaluators)})
         trackables = dict(self.task.trackables(), step=self.step, diverged_at=self.diverged_at)
         for domain, source in self.sources.items():
             trackables.update(source.trackables(f"{domain}_data"))
@@ -176,12 +177,13 @@ class Engine:
         self.run_record = run = provenance.record(self.seed, self.precision)
         latest = self.checkpointer.latest()
         if latest and self.is_chief:  # compared before restoring: a refused change touches nothing
+            allowed = functools.partial(resumable, evaluators=EVALUATORS.names(),
+                                        task_bindings=getattr(self.task, "resumable_bindings", ()))
             provenance.check_resume(self.model_dir, checkpoint_step(latest), run,
-                                    self.config.allow_config_change,
-                                    getattr(self.task, "resumable_bindings", ()))
+                                    self.config.allow_config_change, allowed)
         self.checkpointer.restore_latest()
         actions.check_divergence(self, "restored checkpoint")
-        evaluation.load_results(files.join(self.model_dir, actions.EVALUATION_FILE))  # readable?
+        evaluation_file.load_results(files.join(self.model_dir, actions.EVALUATION_FILE))  # readable
         total, start = self.task.total_steps(), int(self.step.numpy())
         if start > total:
             raise ConfigError(f"{self.model_dir}: the checkpoint is at step {start}, but the "

@@ -26,9 +26,9 @@ import keras
 import numpy as np
 
 from simgan.core import data, seeds
-from simgan.core.io import files
 from simgan.core.evaluation import predict, refine
 from simgan.core.registries import DATASETS, EVALUATORS
+from simgan.io import files
 from simgan.plugins.domains import task_model
 
 _NAME = "downstream"

@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 import tensorflow as tf
 
-from simgan.core import extras
+from simgan.plugins import extras
 
 sklearn_datasets = extras.deferred("sklearn.datasets", "suite",
                                    "The photo datasets (scikit-learn's sample photos)")

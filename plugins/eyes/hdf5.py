@@ -20,8 +20,8 @@ from typing import Sequence
 import numpy as np
 import tensorflow as tf
 
-from simgan.core import extras
 from simgan.core.registries import DATASETS
+from simgan.plugins import extras
 from simgan.plugins.eyes import pipeline, records
 from simgan.plugins.eyes.unityeyes import LOOK_VEC_TO_CAMERA
 

@@ -11,8 +11,8 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-from simgan.core.io import read_errors
 from simgan.core.registries import DATASETS
+from simgan.io import read_errors
 from simgan.plugins.eyes import label_file, pipeline, records
 
 _NAME = "image_folder"

@@ -17,8 +17,8 @@ import numpy as np
 import scipy.io
 import tensorflow as tf
 
-from simgan.core import extras
 from simgan.core.registries import DATASETS
+from simgan.plugins import extras
 from simgan.plugins.eyes import pipeline, records
 
 h5py = extras.deferred("h5py", "hdf5", "The mpiigaze dataset (HDF5 / MATLAB v7.3 files)")

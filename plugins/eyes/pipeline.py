@@ -53,7 +53,7 @@ def decodable(files: list[str], bad: records.BadRecords) -> list[int]:
 
 
 def undecodable(files: list[str], source: str) -> str | None:
-    """The diagnosis of a decode error raised while training (core/io/read_errors.py): the first
+    """The diagnosis of a decode error raised while training (io/read_errors.py): the first
     of ``files`` TensorFlow cannot decode, with the remedies; None if all decode."""
     bad = records.BadRecords(source, skip=True)
     decodable(files, bad)

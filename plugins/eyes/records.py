@@ -15,7 +15,7 @@ import numpy as np
 from absl import logging
 from PIL import Image, UnidentifiedImageError
 
-from simgan.core.io.files import printable
+from simgan.io.files import printable
 
 
 class BadRecordError(ValueError):

@@ -15,9 +15,8 @@ from typing import Any, Mapping
 import numpy as np
 import tensorflow as tf
 
-from simgan.core.io import files as file_utils
-from simgan.core.io import read_errors
 from simgan.core.registries import DATASETS
+from simgan.io import files as file_utils, read_errors
 from simgan.plugins.eyes import pipeline, records
 
 _NAME = "tfrecord"

@@ -21,8 +21,8 @@ import re
 import numpy as np
 import tensorflow as tf
 
-from simgan.core.io import read_errors
 from simgan.core.registries import DATASETS
+from simgan.io import read_errors
 from simgan.plugins.eyes import pipeline, records
 
 _NAME = "unityeyes"

@@ -24,9 +24,9 @@ import numpy as np
 from absl import logging
 
 from simgan.core import data, seeds
-from simgan.core.evaluation import Domains, dataset_for, refine
-from simgan.core.io.files import atomic_write_text
+from simgan.core.evaluation import dataset_for, Domains, refine
 from simgan.core.registries import EVALUATORS
+from simgan.io.files import atomic_write_text
 from simgan.plugins.gaze import angles, estimator, plot
 
 GAZE_KEY = "gaze"

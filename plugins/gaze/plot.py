@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from simgan.core.io.figures import figure, save_figure
+from simgan.io.figures import figure, save_figure
 
 
 def plot_curves(path: str, thresholds: Sequence[float], curves: Mapping[str, Sequence[float]],

@@ -21,8 +21,8 @@ import dataclasses
 import keras
 import numpy as np
 
-from simgan.core.io import figures, files
 from simgan.core.registries import EVALUATORS
+from simgan.io import figures, files
 from simgan.plugins.metrics import copying
 from simgan.plugins.metrics.feature_metrics import FeatureEvaluator
 

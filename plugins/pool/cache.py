@@ -27,8 +27,8 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from simgan.core.io import files
 from simgan.core.registry import Entry
+from simgan.io import files
 
 CACHE_ENV = "SIMGAN_CACHE"
 _unusable: set[str] = set()  # cache folders that failed once: warned about, not tried again

@@ -9,8 +9,8 @@ from __future__ import annotations
 import tensorflow as tf
 
 from simgan.core import data
-from simgan.core.io import exported
 from simgan.core.registries import DATASETS
+from simgan.io import exported
 
 
 @DATASETS.register("refined")

@@ -19,8 +19,7 @@ from simgan.core import losses, seeds
 from simgan.core.engine.health import Signals
 from simgan.core.engine.task import BuildContext, Phase, Stage, Task
 from simgan.core.registries import (AUGMENTS, BUFFERS, DISCRIMINATORS, GENERATORS, TASKS)
-from simgan.plugins.simgan import gate
-from simgan.plugins.simgan import schedule as schedule_lib
+from simgan.plugins.simgan import gate, schedule as schedule_lib
 from simgan.plugins.simgan.logits import patch_accuracy, real_log_odds
 
 ACCURACY_METRICS = ("discriminator/accuracy_real", "discriminator/accuracy_refined")
@@ -57,7 +56,7 @@ class SimGANTask(Task):
     augment: str | None = None
     discriminator_gate: float | None = None
 
-    # A resume may lengthen or shorten the adversarial schedule (core/engine/provenance.py).
+    # A resume may lengthen or shorten the adversarial schedule (io/provenance.py).
     resumable_bindings = ("simgan.iterations",)
 
     def __post_init__(self):

@@ -12,10 +12,11 @@ import gin
 import keras
 import tensorflow as tf
 
-from simgan.core import config, plugins
-from simgan.plugins.simgan import schedule
+from simgan.configs import parsing
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
+from simgan.plugins import loading
+from simgan.plugins.simgan import schedule
 
 PAPER_CONFIG = "simgan/eyes_paper.gin"
 IMAGE_SHAPE = (35, 55, 1)
@@ -42,9 +43,9 @@ def build_trainer(model_dir: str, batch_size: int, jit_compile: bool, precision:
     """A Trainer from configs/simgan/eyes_paper.gin at ``batch_size``, fed by the eye simulator
     from a cached epoch of 2 batches (so the steps, not the rendering, are timed), with the
     history buffer already mixing (3 discriminator steps run here). ``bindings``: more gin."""
-    plugins.load_all()
+    loading.load_all()
     gin.clear_config()
-    config.parse([PAPER_CONFIG], [
+    parsing.parse([PAPER_CONFIG], [
         f"train.batch_size = {batch_size}",
         f"train.jit_compile = {jit_compile}",
         f"train.mixed_precision = '{precision}'",

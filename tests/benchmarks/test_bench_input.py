@@ -16,10 +16,11 @@ import pytest
 import tensorflow as tf
 
 import bench_support
-from simgan.core import data, plugins
+from simgan.core import data
 from simgan.core.engine import sources
-from simgan.plugins.pool import pool
 from simgan.core.registries import DATASETS
+from simgan.plugins import loading
+from simgan.plugins.pool import pool
 from simgan.tools import convert
 
 BATCH = 512
@@ -31,7 +32,7 @@ POOL_FLOOR = 100_000
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    plugins.load_all()
+    loading.load_all()
     root = tmp_path_factory.mktemp("input")
     convert.convert("eye_simulator", str(root / "tfrecord"), seed=0, max_records=RECORDS,
                     records_per_shard=1024)

@@ -17,8 +17,9 @@ import tensorflow as tf
 
 import bench_support
 from naive_baseline import ImageHistoryBuffer
-from simgan.core import data, plugins
+from simgan.core import data
 from simgan.core.registries import BUFFERS, DATASETS
+from simgan.plugins import loading
 
 CAPACITY_BATCHES = 100
 SIZE_NAMES = list(bench_support.SIZES)
@@ -27,7 +28,7 @@ SIZE_NAMES = list(bench_support.SIZES)
 @pytest.mark.parametrize("size", SIZE_NAMES, indirect=True)
 @pytest.mark.parametrize("domain", ["synthetic", "real_like"])
 def test_input_pipeline(benchmark, record, size, domain):
-    plugins.load_all()
+    loading.load_all()
     dataset = DATASETS.build("eye_simulator", seed=0, domain=domain)
     batches = iter(data.batched(dataset.map(lambda e: e[data.IMAGE_KEY]), size, seed=0))
     next(batches)  # start the pipeline (threads, autotuning)
@@ -43,7 +44,7 @@ def test_input_pipeline(benchmark, record, size, domain):
 @pytest.mark.parametrize("size", SIZE_NAMES, indirect=True)
 @pytest.mark.parametrize("jit", [False, True], ids=["noxla", "xla"])
 def test_history_buffer(benchmark, record, size, jit):
-    plugins.load_all()
+    loading.load_all()
     buffer = BUFFERS.build("history", image_shape=bench_support.IMAGE_SHAPE, batch_size=size,
                            seed=0, capacity_batches=CAPACITY_BATCHES)
     buffer.size.assign(buffer.capacity)  # full: sample half, replace at random slots

@@ -9,8 +9,9 @@ import gin
 import pytest
 
 from simgan import configs
-from simgan.core import config, plugins
+from simgan.configs import parsing
 from simgan.core.engine.config import TrainConfig
+from simgan.plugins import loading
 from train_cli import run_train
 
 SHIPPED = sorted(os.path.relpath(p, configs.path())
@@ -19,25 +20,25 @@ SHIPPED = sorted(os.path.relpath(p, configs.path())
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_config_parses_without_false_path_errors(name, caplog):
-    plugins.load_all()
+    loading.load_all()
     with caplog.at_level(logging.INFO):
-        config.parse([name], [])
+        parsing.parse([name], [])
     TrainConfig()  # every train.* binding names a real field
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
 
 
 def test_missing_gin_file_and_old_style_include_are_clear_errors(tmp_path):
-    with pytest.raises(config.ConfigError, match="no_such.gin': no such file"):
-        config.parse(["no_such.gin"], [])
+    with pytest.raises(parsing.ConfigError, match="no_such.gin': no such file"):
+        parsing.parse(["no_such.gin"], [])
     old = tmp_path / "old.gin"
     old.write_text("include 'simgan/eyes_paper.gin'\n")
-    with pytest.raises(config.ConfigError, match="include 'simgan/configs/simgan/eyes_paper.gin'"):
-        config.parse([str(old)], [])
+    with pytest.raises(parsing.ConfigError, match="include 'simgan/configs/simgan/eyes_paper.gin'"):
+        parsing.parse([str(old)], [])
 
 
 def test_paper_config_holds_the_paper_values():
-    plugins.load_all()
-    config.parse(["simgan/eyes_paper.gin"], [])
+    loading.load_all()
+    parsing.parse(["simgan/eyes_paper.gin"], [])
     assert TrainConfig().batch_size == 512
     q = lambda name: gin.query_parameter(f"simgan.{name}")
     assert (q("refiner_pretrain_steps"), q("discriminator_pretrain_steps")) == (1000, 200)
@@ -58,8 +59,8 @@ def test_quickstart_trains_with_the_simulator(tmp_path):
 
 @pytest.mark.parametrize("name", ["simgan/eyes_paper_gpu.gin", "ablations/base/paper.gin"])
 def test_gpu_paper_configs_ask_for_pools(name):
-    plugins.load_all()
-    config.parse([name], [])
+    loading.load_all()
+    parsing.parse([name], [])
     c = TrainConfig()
     assert (c.synthetic_dataset, c.real_dataset, c.batch_size) == ("pool", "pool", 512)
     assert gin.query_parameter("synthetic/pool.dataset") == "eye_simulator"

@@ -10,8 +10,10 @@ import pytest
 
 import eyes_data
 from simgan import configs
-from simgan.core import config, data, plugins
+from simgan.configs import parsing
+from simgan.core import data
 from simgan.core.engine.config import TrainConfig
+from simgan.plugins import loading
 from train_cli import run_train
 
 PAIRS = sorted(os.path.relpath(p, configs.path())
@@ -21,8 +23,8 @@ HELDOUT = os.path.join(os.path.dirname(eyes_data.MPIIGAZE_REAL), "unlabeled_held
 
 
 def _parse(pair):
-    plugins.load_all([DOMAINS_PLUGIN])
-    config.parse(["simgan/eyes_cpu.gin", pair], [
+    loading.load_all([DOMAINS_PLUGIN])
+    parsing.parse(["simgan/eyes_cpu.gin", pair], [
         f"SUITE_MPIIGAZE_TRAIN = '{eyes_data.MPIIGAZE_REAL}'",
         f"SUITE_MPIIGAZE_HELDOUT = '{HELDOUT}'"] if "mpiigaze" in pair else [])
     return TrainConfig()

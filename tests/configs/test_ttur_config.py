@@ -4,13 +4,14 @@ trainer builds it in) gets its own sourced rate, the discriminator's 4x the refi
 import gin
 import pytest
 
-from simgan.core import config, plugins
+from simgan.configs import parsing
 from simgan.core.registries import OPTIMIZERS
+from simgan.plugins import loading
 
 
 def test_ttur_variant_gives_the_discriminator_four_times_the_refiner_rate():
-    plugins.load_all()
-    config.parse(["ablations/base/cpu.gin", "ablations/ttur.gin"], [])
+    loading.load_all()
+    parsing.parse(["ablations/base/cpu.gin", "ablations/ttur.gin"], [])
     built = {}
     for scope in ("refiner", "discriminator"):
         name = gin.query_parameter(f"simgan.{scope}_optimizer")

@@ -6,10 +6,10 @@ import pytest
 import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
-from simgan.core import plugins
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
 from simgan.core.registries import EVALUATORS
+from simgan.plugins import loading
 from train_cli import TOY_CONFIG
 
 
@@ -26,7 +26,7 @@ class ScaledMean:
 
 
 def test_two_instances_of_one_type_have_their_own_bindings_and_names(tmp_path):
-    plugins.load_all()
+    loading.load_all()
     gin.parse_config(TOY_CONFIG + "train.image_every = 0\n"
                      "train.evaluators = ['scaled_mean_test', ('tripled', 'scaled_mean_test')]\n"
                      "tripled/scaled_mean_test.scale = 3.0\n")

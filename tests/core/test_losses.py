@@ -7,12 +7,13 @@ import pytest
 import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
-from simgan.core import losses, plugins
+from simgan.core import losses
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
+from simgan.plugins import loading
 from train_cli import TOY_CONFIG
 
-plugins.load_all()
+loading.load_all()
 PAPER = ["local_adversarial", "self_regularization"]
 
 

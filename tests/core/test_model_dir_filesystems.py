@@ -6,13 +6,13 @@ import pytest
 import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
-from simgan.core import evaluation, plugins
-from simgan.core.io import exported
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
+from simgan.io import evaluation_file, exported
+from simgan.plugins import loading
 from train_cli import TOY_CONFIG
 
-plugins.load_all()
+loading.load_all()
 
 
 def _train(model_dir: str) -> Engine:
@@ -32,7 +32,7 @@ def test_run_writes_its_model_dir_through_gfile(tmp_path, filesystem):
     assert tf.io.gfile.glob(f"{model_dir}/events.out.tfevents*")
     assert tf.io.gfile.exists(f"{model_dir}/grids/step_000000.png")
     assert exported.load(f"{model_dir}/{exported.EXPORT_PATH}").output_shape == (None, 8, 12, 1)
-    evaluation.append_results(f"{model_dir}/evaluation.json", 9, {"x": 1.0})
-    assert evaluation.load_results(f"{model_dir}/evaluation.json") == [{"step": 9, "x": 1.0}]
+    evaluation_file.append_results(f"{model_dir}/evaluation.json", 9, {"x": 1.0})
+    assert evaluation_file.load_results(f"{model_dir}/evaluation.json") == [{"step": 9, "x": 1.0}]
     resumed = _train(model_dir)  # restores the finished run from the same filesystem
     assert int(resumed.step.numpy()) == engine.task.total_steps()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from simgan.core.engine.checkpoint import Checkpointer, CheckpointError
+from simgan.io.checkpoint import Checkpointer, CheckpointError
 from train_cli import TOY_CONFIG, run_train, write_config
 
 
@@ -85,7 +85,7 @@ def test_every_checkpoint_damaged_is_one_line_naming_them(three_checkpoints):
 FULL_DISK = """
 import resource, signal, sys
 import tensorflow as tf
-from simgan.core.engine.checkpoint import Checkpointer
+from simgan.io.checkpoint import Checkpointer
 value = tf.Variable(tf.fill([4096], 1.0))
 saver = Checkpointer(sys.argv[1], sys.argv[1], value=value)
 saver.save(1)

@@ -10,8 +10,10 @@ import typing
 import pytest
 import tensorflow as tf
 
-from simgan.core import config, plugins, validation
+from simgan.configs import parsing, validation
+from simgan.core import registries
 from simgan.core.engine.config import INTERVALS, TrainConfig
+from simgan.plugins import loading
 from train_cli import TOY_CONFIG, run_train, write_config
 
 
@@ -25,14 +27,14 @@ FIELDS = typing.get_type_hints(TrainConfig)
 
 @pytest.fixture(autouse=True)
 def _plugins():
-    plugins.load_all()
+    loading.load_all()
 
 
 @pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(TrainConfig)])
 def test_every_train_field_of_the_wrong_type_is_one_line(field):
     value = _wrong_value(FIELDS[field])
-    config.parse([], [f"train.{field} = {value!r}"])
-    with pytest.raises(config.ConfigError) as error:
+    parsing.parse([], [f"train.{field} = {value!r}"])
+    with pytest.raises(parsing.ConfigError) as error:
         validation.configured(TrainConfig, "train")
     message = str(error.value)
     assert message.startswith(f"train.{field}: expected ") and repr(value) in message
@@ -50,9 +52,9 @@ def test_every_train_field_of_the_wrong_type_is_one_line(field):
     ("data.batched.cache = 'yes'", "batched.cache: expected bool, got 'yes'"),
 ])
 def test_out_of_range_values_and_bad_component_parameters_are_one_line(binding, expected):
-    config.parse([], [binding])
-    with pytest.raises(config.ConfigError, match=re.escape(expected)):
-        validation.check_bindings()
+    parsing.parse([], [binding])
+    with pytest.raises(parsing.ConfigError, match=re.escape(expected)):
+        validation.check_bindings(registries.components())
         validation.configured(TrainConfig, "train")
 
 
@@ -70,8 +72,8 @@ def test_bad_task_values_are_one_line_naming_the_binding(tmp_path, binding, expe
 
 
 def test_references_and_macros_are_left_to_gin():
-    config.parse([], ["BLOCKS = 2", "resnet.num_blocks = %BLOCKS", "train.batch_size = 3"])
-    validation.check_bindings()
+    parsing.parse([], ["BLOCKS = 2", "resnet.num_blocks = %BLOCKS", "train.batch_size = 3"])
+    validation.check_bindings(registries.components())
     assert validation.configured(TrainConfig, "train").batch_size == 3
 
 

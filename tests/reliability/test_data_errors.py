@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 import simgan.plugins.eyes  # noqa: F401  (registers the readers)
-from simgan.core.io import read_errors
 from simgan.core.registries import DATASETS
+from simgan.io import read_errors
 from simgan.plugins.eyes import records
 from simgan.tools import convert
 

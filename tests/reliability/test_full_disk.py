@@ -26,8 +26,8 @@ def _limited():
 
 APPEND = """
 import sys
-from simgan.core import evaluation
-evaluation.append_results(sys.argv[1], 20, {f"metric_{i}": 0.5 for i in range(2000)})
+from simgan.io import evaluation_file
+evaluation_file.append_results(sys.argv[1], 20, {f"metric_{i}": 0.5 for i in range(2000)})
 """
 
 
@@ -38,7 +38,7 @@ def test_a_result_file_that_cannot_be_written_is_named_and_kept(tmp_path):
                             text=True, timeout=120, preexec_fn=_limited)
     assert result.returncode == 1
     last = result.stderr.splitlines()[-1]
-    assert last == (f"simgan.core.io.files.WriteError: Writing {path} failed: File too large; free "
+    assert last == (f"simgan.io.files.WriteError: Writing {path} failed: File too large; free "
                     "some space or fix the folder, then run the same command again"), last
     assert path.read_text() == '[{"step": 10, "metric_0": 1.0}]'
     assert os.listdir(tmp_path) == ["evaluation.json"]  # no temporary file left

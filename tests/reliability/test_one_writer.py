@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 import simgan.plugins.eyes  # noqa: F401  (registers the readers)
-from simgan.core.io import lock
+from simgan.io import lock
 from simgan.tools import convert
 from train_cli import TOY_CONFIG, run_train, train_command, write_config
 
-HOLD = ("import sys, time; from simgan.core.io import lock\n"
+HOLD = ("import sys, time; from simgan.io import lock\n"
         "with lock.hold(sys.argv[1], '--dir'):\n"
         "    print('held', flush=True); time.sleep(120)\n")
 

@@ -9,7 +9,7 @@ import pytest
 BINARY = """
 import os, signal, sys, time
 from absl import flags
-from simgan.core.engine import interrupts
+from simgan.io import interrupts
 from simgan.tools import cli
 
 def define_flags():

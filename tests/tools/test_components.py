@@ -3,16 +3,16 @@ file may bind, a filter by registry or component name, and one line for a name m
 
 import pytest
 
-from simgan.core import plugins
-from simgan.tools import cli, components
 from simgan.core.engine import config as _engine_config  # noqa: F401  (train.*)
 from simgan.core.registry import Entry
+from simgan.plugins import loading
+from simgan.tools import cli, components
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _builtin_plugins():
-    plugins.load_module("simgan.plugins.simgan")
-    plugins.load_module("simgan.plugins.metrics")
+    loading.load_module("simgan.plugins.simgan")
+    loading.load_module("simgan.plugins.metrics")
 
 
 def _documented(x):

@@ -11,8 +11,9 @@ import keras
 import pytest
 
 import toy_gaze_data
-from simgan.core import config, evaluation, plugins
-from simgan.core.io import exported
+from simgan.configs import parsing
+from simgan.io import evaluation_file, exported
+from simgan.plugins import loading
 from simgan.plugins import metrics  # noqa: F401  (registers kid)
 from simgan.tools import evaluate
 
@@ -100,8 +101,8 @@ def test_unreadable_refiner_is_a_clear_error(tmp_path):
 
 def test_summarize_reads_the_last_training_record(tmp_path):
     path = str(tmp_path / "evaluation.json")
-    evaluation.append_results(path, 10, {"kid/refined/kid": 9.0})
-    evaluation.append_results(path, 20, {"kid/refined/kid": 0.5, "kid/refined/kid_se": 0.25})
+    evaluation_file.append_results(path, 10, {"kid/refined/kid": 9.0})
+    evaluation_file.append_results(path, 20, {"kid/refined/kid": 0.5, "kid/refined/kid_se": 0.25})
     text = evaluate.summarize(path)
     assert text.startswith("Step 20 of") and "| kid/kid | — | 0.5 ± 0.25 (s.e.) |" in text
     with pytest.raises(ValueError, match="no evaluation records"):
@@ -110,9 +111,9 @@ def test_summarize_reads_the_last_training_record(tmp_path):
 
 @pytest.mark.parametrize("gin_file", ["quickstart_eval.gin", "simgan/eyes_experiment.gin"])
 def test_shipped_evaluation_configs_parse(gin_file):
-    plugins.load_all(["simgan.plugins.gaze", "simgan.plugins.metrics"])
+    loading.load_all(["simgan.plugins.gaze", "simgan.plugins.metrics"])
     import simgan.core.engine.config  # noqa: F401  (registers `train`)
-    config.parse([gin_file], [])
+    parsing.parse([gin_file], [])
     assert "gaze" in gin.query_parameter("train.evaluators")
     assert gin.query_parameter("gaze_test/eye_simulator.domain") == "real_like"
 
@@ -140,7 +141,7 @@ history.capacity_batches = 1
                             f"--gin_file={gin_file}", f"--plugin={plugin}"],
                            capture_output=True, text=True, timeout=300)
     assert train.returncode == 0, train.stderr[-3000:]
-    trained = evaluation.load_results(str(model_dir / "evaluation.json"))[-1]
+    trained = evaluation_file.load_results(str(model_dir / "evaluation.json"))[-1]
     result = subprocess.run([sys.executable, "-m", "simgan.tools.evaluate",
                              f"--model_dir={model_dir}", f"--plugin={plugin}"],
                             capture_output=True, text=True, timeout=300)

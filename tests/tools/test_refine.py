@@ -15,10 +15,11 @@ import pytest
 from PIL import Image
 
 import toy_gaze_data
-from simgan.core import data, plugins
+from simgan.core import data
 from simgan.core.engine import speed
-from simgan.core.io import exported, files
 from simgan.core.registries import DATASETS
+from simgan.io import exported, files
+from simgan.plugins import loading
 from simgan.plugins.simgan import refiner as refiners
 from simgan.tools import refined_files, refining
 
@@ -28,7 +29,7 @@ SHAPE = (10, 12, 1)
 
 @pytest.fixture(autouse=True)
 def _plugins():
-    plugins.load_all()
+    loading.load_all()
 
 
 def _export(directory, shape=SHAPE, seed=0):

@@ -55,22 +55,23 @@ def main() -> None:
     import gin
 
     import simgan.tools.train  # noqa: F401  registers what simgan-train configures
-    from simgan.core import config, plugins
+    from simgan.configs import parsing
+    from simgan.plugins import loading
 
     request = json.load(sys.stdin)
     run = None
     try:
-        plugins.load_all(request["plugins"])
+        loading.load_all(request["plugins"])
         for record in request["runs"]:
             run = Run.from_json(record)
             try:
-                config.parse(run.gin_files, run.gin_params)
+                parsing.parse(run.gin_files, run.gin_params)
             finally:
                 gin.clear_config()
     except Exception as e:  # pylint: disable=broad-except  (reported as the run's one line)
         message = " ".join(str(e).split()) or type(e).__name__
         if run is not None:
-            parsed = "" if isinstance(e, config.ConfigError) else (
+            parsed = "" if isinstance(e, parsing.ConfigError) else (
                 f" (parsing {', '.join(run.gin_files) or 'no gin file'} with the bindings "
                 f"{list(run.gin_params)})")
             message = f"run {run.name}: {type(e).__name__}: {message}{parsed}" if parsed \

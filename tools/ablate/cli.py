@@ -24,7 +24,7 @@ import sys  # noqa: E402
 
 from absl import flags  # noqa: E402
 
-from simgan.core.io import lock  # noqa: E402
+from simgan.io import lock  # noqa: E402
 from simgan.tools.ablate import check, gpus, plan, runner, shards, summary  # noqa: E402
 
 FLAGS = flags.FLAGS

@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 
 from scipy import stats
 
-from simgan.core.io.tables import markdown_table
+from simgan.io.tables import markdown_table
 from simgan.tools.ablate import runner
 
 REFERENCE = "baseline"

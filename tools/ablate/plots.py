@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 from PIL import Image
 
-from simgan.core.io.figures import figure, save_figure
+from simgan.io.figures import figure, save_figure
 
 PLOTS_DIR = "plots"
 SAMPLES_FILE = "samples.png"

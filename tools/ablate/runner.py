@@ -37,9 +37,8 @@ import threading
 import time
 from typing import Callable, Iterator, Sequence
 
-from simgan.core.io.files import atomic_write_text
-from simgan.tools.ablate import gpus as gpus_lib
-from simgan.tools.ablate import provenance
+from simgan.io.files import atomic_write_text
+from simgan.tools.ablate import gpus as gpus_lib, provenance
 from simgan.tools.ablate.plan import Run
 
 RUN_FILE, DONE_FILE, FAILED_FILE, LOCK_FILE = "run.json", "done.json", "failed.json", ".lock"

@@ -27,8 +27,8 @@ from typing import Mapping  # noqa: E402
 
 from absl import flags  # noqa: E402
 
-from simgan.core.io.files import atomic_write_text  # noqa: E402
-from simgan.core.io.tables import markdown_table  # noqa: E402
+from simgan.io.files import atomic_write_text  # noqa: E402
+from simgan.io.tables import markdown_table  # noqa: E402
 from simgan.tools.ablate import paired, summary  # noqa: E402
 
 FLAGS = flags.FLAGS

@@ -20,9 +20,9 @@ from typing import Sequence
 from tensorboard.backend.event_processing import event_accumulator
 from tensorboard.util import tensor_util
 
-from simgan.core import evaluation, report
-from simgan.core.io.files import atomic_write_text
-from simgan.core.io.tables import markdown_table
+from simgan.io import evaluation_file, report
+from simgan.io.files import atomic_write_text
+from simgan.io.tables import markdown_table
 from simgan.tools.ablate import paired, runner
 from simgan.tools.ablate.plan import Run
 
@@ -73,7 +73,7 @@ def read_scalars(directory: str) -> dict[str, float]:
 
 def read_evaluation(directory: str) -> dict[str, float]:
     """The last evaluation record of a run, overlaid by its simgan-eval results if any."""
-    records = evaluation.load_results(os.path.join(directory, "evaluation.json"))
+    records = evaluation_file.load_results(os.path.join(directory, "evaluation.json"))
     values = {k: v for k, v in (records[-1] if records else {}).items() if k != "step"}
     path = os.path.join(directory, EVAL_RESULTS)
     if os.path.exists(path):

@@ -20,8 +20,8 @@ from typing import Any, Sequence  # noqa: E402
 
 from absl import flags, logging  # noqa: E402
 
-from simgan.core import extras  # noqa: E402
-from simgan.core.io.files import atomic_write_text  # noqa: E402
+from simgan.io.files import atomic_write_text  # noqa: E402
+from simgan.plugins import extras  # noqa: E402
 from simgan.tools.vtt import stats  # noqa: E402
 from simgan.tools.vtt.images import Catalog  # noqa: E402
 from simgan.tools.vtt.store import Store  # noqa: E402
@@ -104,7 +104,7 @@ def study_origins(host: str, port: int, public_urls: Sequence[str] = ()) -> list
 def serve(args: Any) -> None:
     """Serves the study; ``args`` has the attributes of the flags (e.g. FLAGS)."""
     extras.require("flask", "vtt", "simgan-vtt's web app")
-    from simgan.tools.vtt.app import ORIGINS, create_app  # pylint: disable=import-outside-toplevel
+    from simgan.tools.vtt.app import create_app, ORIGINS  # pylint: disable=import-outside-toplevel
     from werkzeug.serving import make_server  # pylint: disable=import-outside-toplevel
 
     for name in ("real", "refined"):

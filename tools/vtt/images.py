@@ -18,8 +18,8 @@ import re
 import numpy as np
 from PIL import Image
 
-from simgan.core.io.figures import png_bytes
-from simgan.core.io.files import printable
+from simgan.io.figures import png_bytes
+from simgan.io.files import printable
 
 DOMAINS = ("real", "refined")
 EXTENSIONS = (".png", ".jpg", ".jpeg")

@@ -9,11 +9,12 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
-from simgan.core import config, evaluation, plugins
+from simgan.configs import parsing
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
 from simgan.core.registries import LOSSES, TASKS
+from simgan.io import evaluation_file
+from simgan.plugins import loading
 from simgan.plugins.cut.task import patch_accuracy
 from train_cli import TOY_CONFIG, run_train
 
@@ -36,15 +37,15 @@ train.mixed_precision = 'float32'
 def _engine(tmp_path, text: str, run: str, seed: int = 3, **bindings) -> Engine:
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
-    plugins.load_all([])
+    loading.load_all([])
     gin.clear_config()
     (tmp_path / "run.gin").write_text(text)
-    config.parse([str(tmp_path / "run.gin")], [f"{k} = {v!r}" for k, v in bindings.items()])
+    parsing.parse([str(tmp_path / "run.gin")], [f"{k} = {v!r}" for k, v in bindings.items()])
     return Engine(TrainConfig(), str(tmp_path / run), seed)
 
 
 def test_schedule_alternates_discriminator_and_generator_steps():
-    plugins.load_all([])
+    loading.load_all([])
     task = TASKS.build("cut", iterations=3)
     assert task.total_steps() == 6
     assert [task.phase_at(s) for s in range(6)] == ["discriminator", "generator"] * 3
@@ -57,8 +58,8 @@ def test_schedule_alternates_discriminator_and_generator_steps():
 
 
 def test_shipped_configs_hold_the_paper_settings_of_cut_and_fastcut():
-    plugins.load_all([])
-    config.parse(["cut/eyes_cpu.gin"], [])
+    loading.load_all([])
+    parsing.parse(["cut/eyes_cpu.gin"], [])
     cut = TASKS.build("cut")
     weights = {name: term.weight for name, term in cut.generator_terms.terms}
     assert weights == {"least_squares_adversarial": 1.0, "patchnce": 1.0, "cut_identity": 1.0}
@@ -66,7 +67,7 @@ def test_shipped_configs_hold_the_paper_settings_of_cut_and_fastcut():
     assert gin.query_parameter("refiner/adam.learning_rate") == 0.0002
     assert TrainConfig().batch_size == 32 and cut.total_steps() == 2 * 2300
     gin.clear_config()
-    config.parse(["cut/eyes_cpu.gin", "cut/fastcut.gin"], [])
+    parsing.parse(["cut/eyes_cpu.gin", "cut/fastcut.gin"], [])
     fast = TASKS.build("cut")
     assert {name: term.weight for name, term in fast.generator_terms.terms} == {
         "least_squares_adversarial": 1.0, "patchnce": 10.0}
@@ -74,7 +75,7 @@ def test_shipped_configs_hold_the_paper_settings_of_cut_and_fastcut():
 
 @pytest.mark.parametrize("loss", ["least_squares_adversarial", "local_adversarial"])
 def test_accuracy_is_read_through_the_adversarial_loss(loss):
-    plugins.load_all([])
+    loading.load_all([])
     term = LOSSES.build(loss)
     # Two-class logits whose log-odds of "real" are +1, -1, +2, -3 on a 2x2 patch map.
     log_odds = tf.constant([[[1.0, -1.0], [2.0, -3.0]]])
@@ -99,7 +100,7 @@ def test_shipped_cut_config_trains_exports_and_evaluates(tmp_path):
     assert tf.train.latest_checkpoint(str(model_dir / "checkpoints")).endswith("ckpt-4")
     refiner = keras.saving.load_model(model_dir / "export" / "refiner.keras")
     assert refiner(np.zeros([1, 16, 24, 1], np.float32)).shape == (1, 16, 24, 1)
-    final = evaluation.load_results(str(model_dir / "evaluation.json"))[-1]
+    final = evaluation_file.load_results(str(model_dir / "evaluation.json"))[-1]
     assert final["step"] == 4 and 0 <= final["c2st/refined/accuracy"] <= 1
     assert sorted(os.listdir(model_dir / "grids"))[-1] == "step_000004.png"
     operative = (model_dir / "operative_config.gin").read_text()

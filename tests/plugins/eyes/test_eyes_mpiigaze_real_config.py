@@ -8,14 +8,16 @@ import numpy as np
 import pytest
 
 import simgan.core.engine.config  # noqa: F401  (registers `train`)
-from simgan.core import config, data, plugins
+from simgan.configs import parsing
+from simgan.core import data
+from simgan.plugins import loading
 
 CONFIG = "simgan/eyes_mpiigaze_real.gin"
 
 
 def _parse(bindings=()):
-    plugins.load_all()
-    config.parse([CONFIG], bindings)  # strict, as simgan-train parses it
+    loading.load_all()
+    parsing.parse([CONFIG], bindings)  # strict, as simgan-train parses it
     assert gin.query_parameter("train.synthetic_dataset") == "eye_simulator"
     assert gin.query_parameter("train.real_dataset") == "image_array"
 
@@ -40,8 +42,8 @@ def test_path_is_a_macro_the_user_overrides(tmp_path):
 
 
 def test_cpu_config_trains_toward_the_train_crops_and_scores_on_the_heldout_ones():
-    plugins.load_all()
-    config.parse(["simgan/eyes_mpiigaze_real_cpu.gin"], [])
+    loading.load_all()
+    parsing.parse(["simgan/eyes_mpiigaze_real_cpu.gin"], [])
     assert gin.query_parameter("train.real_dataset") == "image_array"
     assert gin.query_parameter("%MPIIGAZE_REAL").endswith("unlabeled_train.npz")
     assert gin.query_parameter("%MPIIGAZE_HELDOUT").endswith("unlabeled_heldout.npz")

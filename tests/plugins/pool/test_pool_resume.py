@@ -8,12 +8,12 @@ import pytest
 import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
-from simgan.core import plugins
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
+from simgan.plugins import loading
 from train_cli import TOY_CONFIG
 
-plugins.load_all()
+loading.load_all()
 
 
 def train(tmp_path, model_dir, iterations, replacement):

@@ -9,13 +9,13 @@ import pytest
 import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
-from simgan.core import plugins
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
+from simgan.plugins import loading
 from simgan.plugins.simgan.gate import discriminator_wins
 from train_cli import TOY_CONFIG
 
-plugins.load_all()
+loading.load_all()
 
 
 def test_wins_only_when_both_accuracies_are_above_the_threshold():

@@ -8,9 +8,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from simgan.core import config, plugins
+from simgan.configs import parsing
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
+from simgan.plugins import loading
 
 import toy_data  # noqa: F401  (registers toy_squares)
 
@@ -36,10 +37,10 @@ resnet.num_blocks = 1
 def test_tiny_su_run_matches_the_weights_recorded_before_the_engine(tmp_path):
     keras.utils.set_random_seed(5)
     tf.config.experimental.enable_op_determinism()
-    plugins.load_all([])
+    loading.load_all([])
     gin_file = tmp_path / "golden.gin"
     gin_file.write_text(CONFIG)
-    config.parse([str(gin_file)], [])
+    parsing.parse([str(gin_file)], [])
     engine = Engine(TrainConfig(), str(tmp_path / "run"), 5)
     engine.train()
     golden = np.load(GOLDEN)

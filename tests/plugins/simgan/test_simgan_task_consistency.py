@@ -9,11 +9,12 @@ import pytest
 import tensorflow as tf
 
 import toy_gaze_data  # noqa: F401  (registers toy_gaze_eyes)
-from simgan.core import losses, plugins
+from simgan.core import losses
+from simgan.plugins import loading
 from simgan.plugins.simgan.task_consistency import task_consistency
 from train_cli import run_train, write_config
 
-plugins.load_all()
+loading.load_all()
 
 
 def _estimator(path, shape=(20, 24, 1)):

@@ -11,7 +11,7 @@ import tensorflow as tf
 from PIL import Image
 from tensorboard.plugins.hparams import plugin_data_pb2
 
-from simgan.core import evaluation
+from simgan.io import evaluation_file
 from simgan.tools.ablate import hparams, paired, plan, plots, runner, summary
 
 ERROR = "gaze/refined_1x/error_deg"
@@ -24,9 +24,9 @@ def fabricate(root, run: plan.Run, error=None, d_losses=(), rates=(), done=True,
     with open(os.path.join(directory, runner.RUN_FILE), "w") as f:
         json.dump({"run": run.to_json(), "attempts": [], "commands": []}, f)
     if error is not None:
-        evaluation.append_results(os.path.join(directory, "evaluation.json"), 5, {ERROR: 99.0})
-        evaluation.append_results(os.path.join(directory, "evaluation.json"), 10,
-                                  {ERROR: error, **(metrics or {})})
+        evaluation_file.append_results(os.path.join(directory, "evaluation.json"), 5, {ERROR: 99.0})
+        evaluation_file.append_results(os.path.join(directory, "evaluation.json"), 10,
+                                       {ERROR: error, **(metrics or {})})
     writer = tf.summary.create_file_writer(directory)
     with writer.as_default():
         for step, value in enumerate(d_losses, 1):

@@ -4,14 +4,15 @@ the binding to add, in the gin scope of the call (issue 18, item 5)."""
 import gin
 import pytest
 
-from simgan.core import plugins, required
-from simgan.core.config import ConfigError
+from simgan.configs import required
+from simgan.configs.parsing import ConfigError
 from simgan.core.registries import DATASETS
+from simgan.plugins import loading
 
 
 @pytest.fixture(autouse=True)
 def _plugins():
-    plugins.load_all()
+    loading.load_all()
 
 
 def test_a_missing_path_names_the_scoped_binding():

@@ -1,4 +1,4 @@
-"""Gin setup shared by the command-line tools: finding gin files, parsing, clear errors.
+"""Finding and parsing gin files, with one-line errors (ConfigError).
 
 Only gin's public API is used. A --gin_file is resolved here to an absolute path (as given,
 else in the shipped configs/ folder), so gin opens it directly. Inside gin files, the shipped

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from train_cli import TOY_CONFIG, run_train, write_config
-from simgan.core import plugins
+from simgan.plugins import loading
 
 PLUGIN_SOURCE = textwrap.dedent('''
     """An outside refiner: one 3x3 conv with a tanh, registered as {name!r}."""
@@ -67,10 +67,10 @@ def test_flag_plugin_trains_by_name(tmp_path):
 
 
 def test_missing_plugin_module_is_a_clear_error():
-    with pytest.raises(plugins.PluginError, match="no_such_plugin_xyz.*not found"):
-        plugins.load_module("no_such_plugin_xyz")
+    with pytest.raises(loading.PluginError, match="no_such_plugin_xyz.*not found"):
+        loading.load_module("no_such_plugin_xyz")
 
 
 def test_built_in_plugins_are_entry_points():
-    loaded = plugins.load_entry_points() + list(plugins._loaded)
+    loaded = loading.load_entry_points() + list(loading._loaded)
     assert "simgan.plugins.simgan" in loaded

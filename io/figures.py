@@ -12,7 +12,7 @@ import tensorflow as tf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from simgan.core.io.files import atomic_write_bytes
+from simgan.io.files import atomic_write_bytes
 
 
 def png_bytes(image: np.ndarray) -> bytes:

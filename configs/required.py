@@ -12,7 +12,7 @@ from typing import Any, Container, Mapping, Protocol
 
 import gin
 
-from simgan.core.config import ConfigError
+from simgan.configs.parsing import ConfigError
 
 
 class MissingParameterError(ConfigError):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from simgan.core import extras
+from simgan.plugins import extras
 
 
 def test_missing_module_names_the_extra():

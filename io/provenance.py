@@ -3,11 +3,11 @@ one it resumes from, so no change passes unnoticed.
 
 The first run of a model dir writes ``run.json`` (seed, precision, simgan version) beside
 ``operative_config.gin``. A resume compares the new operative configuration and seed with the
-recorded ones, binding by binding (gin's public ``query_parameter`` reads each value):
-- changes that a resume can take (action intervals, evaluators, the schedule's length) are
-  allowed and logged;
+recorded ones, binding by binding:
+- changes that the caller's rule allows (the engine's: action intervals, evaluators, the
+  schedule's length; core/engine/config.py) are logged;
 - anything else (networks, objectives, optimizers, data, seed, precision) is refused in one line
-  naming the binding, unless ``train.allow_config_change = True``, which records it.
+  naming the binding, unless ``allow_change``, which records it.
 Every resume keeps the operative config it ran with as ``operative_config.<step>.gin``; the
 record of what trained the first steps is never overwritten.
 """
@@ -17,23 +17,18 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import re
+from typing import Callable
 
 import gin
 from absl import logging
 
-from simgan.core.io import files
-from simgan.core.config import ConfigError
-from simgan.core.io.files import atomic_write_text, read_text
-from simgan.core.registries import EVALUATORS
+from simgan.configs.parsing import ConfigError
+from simgan.io import files
+from simgan.io.files import atomic_write_text, read_text
 
 RUN_FILE = "run.json"
 OPERATIVE_CONFIG = "operative_config.gin"  # the values the first session used
 FULL_CONFIG = "config.gin"  # every binding parsed (the latest session's)
-# What a resume may change: action intervals and reporting, never what was trained.
-RESUMABLE = ("train.summary_every", "train.image_every", "train.checkpoint_every",
-             "train.eval_every", "train.keep_checkpoints", "train.evaluators",
-             "train.preview_images", "train.health", "train.steps_per_call",
-             "train.allow_config_change")
 _BINDING = re.compile(r"^([A-Za-z_][\w./]*) = (.*)$")
 
 
@@ -52,13 +47,6 @@ def bindings(text: str) -> dict[str, str]:
     return {k: " ".join(v.split()) for k, v in result.items()}
 
 
-def _resumable(binding: str, task_bindings: tuple[str, ...]) -> bool:
-    if binding in RESUMABLE or binding in task_bindings or binding.startswith("health."):
-        return True
-    selector = binding.rsplit(".", 1)[0].split("/")[-1]
-    return selector.split(".")[-1] in EVALUATORS.names()  # an evaluator's own parameter
-
-
 def _version() -> str:
     try:
         return importlib.metadata.version("simgan")
@@ -72,9 +60,10 @@ def record(seed: int, precision: str) -> dict:
 
 
 def check_resume(model_dir: str, step: int, run: dict, allow_change: bool,
-                 task_bindings: tuple[str, ...] = ()) -> list[str]:
+                 resumable: Callable[[str], bool]) -> list[str]:
     """Compares this session's configuration with the recorded one before a resume at
-    ``step``; returns the changes made (logged), raises ConfigError on a refused one."""
+    ``step``; returns the changes made (logged), raises ConfigError on a change to a binding
+    that is not ``resumable``."""
     old_text = read_text(files.join(model_dir, OPERATIVE_CONFIG))
     old_run_text = read_text(files.join(model_dir, RUN_FILE))
     if old_text is None:
@@ -92,7 +81,7 @@ def check_resume(model_dir: str, step: int, run: dict, allow_change: bool,
         if old.get(key) != new.get(key):
             change = f"{key}: {old.get(key, '(unset)')} -> {new.get(key, '(unset)')}"
             changes.append(change)
-            if not _resumable(key, task_bindings):
+            if not resumable(key):
                 refused.append(change)
     for key in ("seed", "precision"):
         if key in old_run and old_run[key] != run[key]:

@@ -14,10 +14,9 @@ import tensorflow as tf
 from gin import config_parser
 from tensorboard.plugins.hparams import api as hp
 
-from simgan.core.io import files
-from simgan.core.data import to_uint8
-from simgan.core.io.figures import labelled_grid, write_png
-from simgan.core.report import evaluation_table, is_spread
+from simgan.io import files
+from simgan.io.figures import labelled_grid, write_png
+from simgan.io.report import evaluation_table, is_spread
 
 HParamValue = bool | int | float | str
 
@@ -43,12 +42,6 @@ def _code_block(text: str) -> str:
     return f"{fence}\n{text}\n{fence}"
 
 
-def image_grid(rows: list[tf.Tensor]) -> np.ndarray:
-    """Equally shaped image batches ``[N, H, W, C]`` in [-1, 1] as one labelled uint8 grid
-    (core/io/figures.py: a row per batch, synthetic | refined | real, small images upscaled)."""
-    return labelled_grid([to_uint8(r).numpy() for r in rows])
-
-
 class Summaries:
     """Writes one run's TensorBoard events to ``model_dir`` and its grids to ``model_dir/grids``."""
 
@@ -67,9 +60,10 @@ class Summaries:
                 tf.summary.scalar(name, value)
         self.writer.flush()
 
-    def grid(self, step: int, rows: list[tf.Tensor], name: str = "synthetic_refined_real") -> str:
-        """Logs the grid to TensorBoard and writes ``grids/step_XXXXXX.png``; returns its path."""
-        grid = image_grid(rows)
+    def grid(self, step: int, rows: list[np.ndarray], name: str = "synthetic_refined_real") -> str:
+        """Logs equally shaped uint8 batches ``[N, H, W, C]`` as one labelled grid (a row per
+        batch; io/figures.py) and writes ``grids/step_XXXXXX.png``; returns its path."""
+        grid = labelled_grid(rows)
         with self.writer.as_default(step=step):
             tf.summary.image(name, grid[None], step=step)
         self.writer.flush()

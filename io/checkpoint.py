@@ -19,8 +19,8 @@ import re
 import tensorflow as tf
 from absl import logging
 
-from simgan.core.io import files
-from simgan.core.io.read_errors import short_message
+from simgan.io import files
+from simgan.io.read_errors import short_message
 
 _NUMBER = re.compile(r"ckpt-(\d+)\.index$")
 _READ_ERRORS = (tf.errors.OpError, IndexError)  # what damaged files raise when read

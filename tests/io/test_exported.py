@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simgan.core.engine import speed
-from simgan.core.io import exported
+from simgan.io import exported
 from simgan.plugins.simgan import refiner as refiners
 
 SHAPE = (8, 12, 1)

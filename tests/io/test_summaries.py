@@ -10,9 +10,9 @@ import pytest
 import tensorflow as tf
 from tensorboard.plugins.hparams import plugin_data_pb2
 
-from simgan.core.io import figures
-from simgan.core.engine.summaries import Summaries, scalar_bindings
-from simgan.core.report import evaluation_table
+from simgan.io import figures
+from simgan.io.report import evaluation_table
+from simgan.io.summaries import scalar_bindings, Summaries
 
 CONFIG = """import simgan.tools.train
 

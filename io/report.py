@@ -13,7 +13,7 @@ import math
 import re
 from typing import Collection, Mapping
 
-from simgan.core.io.tables import markdown_table
+from simgan.io.tables import markdown_table
 
 SPREAD_SUFFIXES = ("_std", "_se", "_ci_low", "_ci_high")
 SOURCES = ("synthetic", "refined")

@@ -1,32 +1,18 @@
-"""Atomic result files, and the evaluation record appended to evaluation.json."""
+"""evaluation.json: one record per step, merged on the same step, checked on read."""
 
 import json
-import os
-import stat
 
 import pytest
 
-from simgan.core import evaluation
-from simgan.core.io import files
-from simgan.core.io.files import atomic_write_text
-
-
-def test_atomic_write_replaces_whole_file_with_normal_mode(tmp_path):
-    path = tmp_path / "sub" / "result.json"
-    atomic_write_text(str(path), "first")
-    atomic_write_text(str(path), "second")
-    assert path.read_text() == "second"
-    assert os.listdir(tmp_path / "sub") == ["result.json"]  # no temporary file left behind
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    assert mode & stat.S_IRGRP and mode & stat.S_IROTH  # readable like any other file
+from simgan.io import evaluation_file
 
 
 def test_append_results_keeps_one_record_per_step(tmp_path):
     path = str(tmp_path / "evaluation.json")
-    evaluation.append_results(path, 10, {"a": 1.0})
-    evaluation.append_results(path, 20, {"a": float("nan")})
-    evaluation.append_results(path, 10, {"a": 3.0})
-    records = evaluation.load_results(path)
+    evaluation_file.append_results(path, 10, {"a": 1.0})
+    evaluation_file.append_results(path, 20, {"a": float("nan")})
+    evaluation_file.append_results(path, 10, {"a": 3.0})
+    records = evaluation_file.load_results(path)
     assert sorted((r["step"], r["a"]) for r in records if r["a"] is not None) == [(10, 3.0)]
     assert json.loads((tmp_path / "evaluation.json").read_text())[0]["step"] == 20
 
@@ -34,9 +20,9 @@ def test_append_results_keeps_one_record_per_step(tmp_path):
 def test_append_results_merges_into_the_record_of_the_same_step(tmp_path):
     """A health symptom found at the final step survives that step's evaluation."""
     path = str(tmp_path / "evaluation.json")
-    evaluation.append_results(path, 10, {"health/collapsed_output": 1.0, "a": 1.0})
-    evaluation.append_results(path, 10, {"a": 2.0, "b": 3.0})
-    assert evaluation.load_results(path) == [
+    evaluation_file.append_results(path, 10, {"health/collapsed_output": 1.0, "a": 1.0})
+    evaluation_file.append_results(path, 10, {"a": 2.0, "b": 3.0})
+    assert evaluation_file.load_results(path) == [
         {"step": 10, "health/collapsed_output": 1.0, "a": 2.0, "b": 3.0}]
 
 
@@ -44,7 +30,7 @@ def test_corrupt_results_file_names_the_file(tmp_path):
     path = tmp_path / "evaluation.json"
     path.write_text("{not json")
     with pytest.raises(ValueError, match="evaluation.json: not valid JSON"):
-        evaluation.load_results(str(path))
+        evaluation_file.load_results(str(path))
 
 
 @pytest.mark.parametrize("content, got", [
@@ -59,14 +45,8 @@ def test_a_results_file_of_the_wrong_shape_is_one_line_naming_it(tmp_path, conte
     path = tmp_path / "evaluation.json"
     path.write_text(content)
     with pytest.raises(ValueError, match=f"^{path}: {got}; move it away") as error:
-        evaluation.load_results(str(path))
+        evaluation_file.load_results(str(path))
     assert "\n" not in str(error.value)
     with pytest.raises(ValueError, match=f"^{path}: "):  # appending reads it first
-        evaluation.append_results(str(path), 20, {"kid": 0.5})
+        evaluation_file.append_results(str(path), 20, {"kid": 0.5})
     assert path.read_text() == content  # left as it was
-
-
-def test_a_name_that_is_not_utf8_is_printable(tmp_path):
-    name = os.fsdecode(b"caf\xe9.png")  # as os.listdir returns it
-    assert files.printable(os.path.join("/data", name)) == "/data/caf\\xe9.png"
-    assert files.printable("/data/café.png") == "/data/café.png"

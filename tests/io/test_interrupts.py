@@ -1,4 +1,4 @@
-"""Signals as core/engine/interrupts.py handles them, in this process: raised at once, or held by a
+"""Signals as io/interrupts.py handles them, in this process: raised at once, or held by a
 `deferred` block until it ends (or until `check`), a second signal stopping at once, and an
 ignored signal left ignored."""
 
@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from simgan.core.engine import interrupts
+from simgan.io import interrupts
 
 
 @pytest.fixture

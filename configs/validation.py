@@ -15,13 +15,11 @@ import inspect
 import re
 import types
 import typing
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import gin
 
-from simgan.core import registries
-from simgan.core.config import ConfigError
-from simgan.core.registry import CONFIGURABLES
+from simgan.configs.parsing import ConfigError
 
 
 def _type_name(expected: Any) -> str:
@@ -90,21 +88,11 @@ _BINDING_LINE = re.compile(
     r"^(?:(?P<scope>[\w./]+)/)?(?P<selector>[\w.]+)\.(?P<parameter>\w+) = ", re.MULTILINE)
 
 
-def _components() -> dict[str, Any]:
-    """Every known configurable by its gin name: the registries' components and the other
-    configurables (core.registry.configurable)."""
-    found = {name: entry.original for name, entry in CONFIGURABLES.items()}
-    for kind in registries.ALL:
-        found.update((entry.name, entry.original) for entry in kind)
-    return found
-
-
-def check_bindings() -> None:
-    """Checks every parsed binding of every known configurable against its parameter's
-    annotation (or, unannotated, the type of its default); raises ConfigError on the first
-    mismatch. Reads the bindings through gin's public API (``config_str``,
-    ``query_parameter``)."""
-    components = _components()
+def check_bindings(components: Mapping[str, Any]) -> None:
+    """Checks every parsed binding of the ``components`` (gin name -> configurable function or
+    class, e.g. core.registries.components()) against its parameter's annotation (or,
+    unannotated, the type of its default); raises ConfigError on the first mismatch. Reads the
+    bindings through gin's public API (``config_str``, ``query_parameter``)."""
     for match in _BINDING_LINE.finditer(gin.config_str()):
         scope, selector, parameter = match.group("scope", "selector", "parameter")
         target = components.get(selector.rsplit(".", 1)[-1])

@@ -4,7 +4,7 @@ domain (issue 18, item 6)."""
 import numpy as np
 import pytest
 
-from simgan.core.io import figures
+from simgan.io import figures
 
 
 def _rows(height, width, count=4, channels=1):

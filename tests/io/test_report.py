@@ -2,8 +2,8 @@
 
 import math
 
-from simgan.core import report
-from simgan.core.io.tables import markdown_table
+from simgan.io import report
+from simgan.io.tables import markdown_table
 
 RESULTS = {
     "gaze/synthetic_4x/error_deg": 9.5, "gaze/synthetic_4x/error_deg_std": 0.25,
