@@ -2,9 +2,10 @@
 Shrivastava et al., CVPR 2017) first.
 
 `import simgan` stays light (no TensorFlow): the Python API (docs/API.md) is imported on first
-use, each function from its own module (PEP 562). The engine, plugins, tools and shipped configs
-are the subpackages `simgan.core`, `simgan.plugins`, `simgan.tools` and `simgan.configs`; the
-commands are `simgan <command>` (`simgan --help`) or `python -m simgan <command>`.
+use, each function from its own module (PEP 562). The engine, its run-folder I/O, the gin files
+and their checks, plugins and tools are the subpackages `simgan.core`, `simgan.io`,
+`simgan.configs`, `simgan.plugins` and `simgan.tools` (docs/ARCHITECTURE.md); the commands
+are `simgan <command>` (`simgan --help`) or `python -m simgan <command>`.
 """
 
 from importlib import import_module, metadata
