@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import gin
 
 from simgan import configs
 
 SHIPPED_INCLUDE_PREFIX = "simgan/configs/"
+_BINDING_LINE = re.compile(
+    r"^(?:(?P<scope>[\w./]+)/)?(?P<selector>[\w.]+)\.(?P<parameter>\w+) = ", re.MULTILINE)
 
 
 class ConfigError(ValueError):
@@ -49,3 +51,12 @@ def parse(gin_files: Sequence[str], gin_params: Sequence[str]) -> None:
                               f"gin files as '{SHIPPED_INCLUDE_PREFIX}<path>', e.g. include "
                               f"'{SHIPPED_INCLUDE_PREFIX}simgan/eyes_paper.gin'") from e
         raise ConfigError(f"Invalid gin configuration: {e}") from e
+
+
+def bindings() -> Iterator[tuple[str, str, str]]:
+    """``(scope, selector, parameter)`` of every parsed binding, read through gin's public
+    ``config_str`` (lines ``[scope/]selector.parameter = value``; ``scope`` is '' when unscoped,
+    macros are left out)."""
+    for match in _BINDING_LINE.finditer(gin.config_str()):
+        scope, selector, parameter = match.group("scope", "selector", "parameter")
+        yield scope or "", selector, parameter

@@ -8,7 +8,7 @@ from typing import Any, Iterator, Mapping, Protocol
 
 import gin
 
-from simgan.configs.parsing import ConfigError
+from simgan.configs.parsing import ConfigError, bindings
 
 Selection = tuple[str, str]  # (registered dataset, gin scope it is built under)
 
@@ -85,14 +85,8 @@ def _with_wrapped(datasets: Registry, selected: Mapping[str, Selection]
 
 
 def _dataset_bindings(datasets: Registry) -> Iterator[tuple[str, str, str]]:
-    """``(scope, dataset, parameter)`` of every parsed binding of a registered dataset, read
-    from ``gin.config_str()`` (lines ``[scope/]selector.param = value``)."""
-    for line in gin.config_str().splitlines():
-        key = line.split(" = ", 1)[0] if " = " in line and line[:1] not in "# \t" else ""
-        scope, _, selector = key.rpartition("/")
-        selector, dot, param = selector.rpartition(".")
-        if not dot:
-            continue  # a macro
+    """``(scope, dataset, parameter)`` of every parsed binding of a registered dataset."""
+    for scope, selector, param in bindings():
         name = selector.removeprefix(f"{datasets.kind}.")
         if "." not in name and name in datasets:
             yield scope, name, param

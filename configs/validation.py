@@ -12,14 +12,13 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import inspect
-import re
 import types
 import typing
 from typing import Any, Callable, Mapping
 
 import gin
 
-from simgan.configs.parsing import ConfigError
+from simgan.configs.parsing import ConfigError, bindings
 
 
 def _type_name(expected: Any) -> str:
@@ -84,17 +83,12 @@ def _binding(scope: str, name: str, parameter: str) -> str:
     return f"{scope + '/' if scope else ''}{name}.{parameter}"
 
 
-_BINDING_LINE = re.compile(
-    r"^(?:(?P<scope>[\w./]+)/)?(?P<selector>[\w.]+)\.(?P<parameter>\w+) = ", re.MULTILINE)
-
-
 def check_bindings(components: Mapping[str, Any]) -> None:
     """Checks every parsed binding of the ``components`` (gin name -> configurable function or
     class, e.g. core.registries.components()) against its parameter's annotation (or,
     unannotated, the type of its default); raises ConfigError on the first mismatch. Reads the
     bindings through gin's public API (``config_str``, ``query_parameter``)."""
-    for match in _BINDING_LINE.finditer(gin.config_str()):
-        scope, selector, parameter = match.group("scope", "selector", "parameter")
+    for scope, selector, parameter in bindings():
         target = components.get(selector.rsplit(".", 1)[-1])
         if target is None:  # a configurable of another library, not ours to check
             continue
