@@ -9,6 +9,8 @@ from typing import Any, Mapping
 
 from simgan.io.files import atomic_write_text, read_text
 
+NAME = "evaluation.json"  # in the model dir
+
 
 def append_results(path: str, step: int, results: Mapping[str, Any]) -> None:
     """Appends ``{"step": step, **results}`` to the JSON list at ``path``, atomically. A record

@@ -14,7 +14,6 @@ from simgan.io import evaluation_file, exported, files, interrupts, provenance
 from simgan.io.files import atomic_write_text
 from simgan.io.summaries import Summaries
 
-EVALUATION_FILE = "evaluation.json"
 COMPARED_WITH_FILE = "eval/datasets.json"  # which datasets each evaluator instance scored
 
 
@@ -68,7 +67,7 @@ def evaluate(engine, step: int, summaries: Summaries | None) -> dict[str, float]
     if summaries is not None:
         summaries.evaluation(step, results, plots_dir=files.join(engine.model_dir, "eval"))
     with interrupts.deferred():
-        evaluation_file.append_results(files.join(engine.model_dir, EVALUATION_FILE), step,
+        evaluation_file.append_results(files.join(engine.model_dir, evaluation_file.NAME), step,
                                        results)
         atomic_write_text(files.join(engine.model_dir, COMPARED_WITH_FILE),
                           json.dumps(compared_with, indent=2, sort_keys=True) + "\n")
@@ -88,5 +87,5 @@ def output_paths(model_dir: str) -> dict[str, str]:
     """Where a finished run's outputs are, for the end-of-run report."""
     return {"grids": files.join(model_dir, "grids"),
             "refiner": files.join(model_dir, exported.EXPORT_PATH),
-            "evaluation": files.join(model_dir, EVALUATION_FILE),
+            "evaluation": files.join(model_dir, evaluation_file.NAME),
             "TensorBoard": model_dir}

@@ -28,7 +28,6 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 from simgan.core import registry
-from simgan.core.engine.actions import EVALUATION_FILE
 from simgan.io import evaluation_file, files
 
 ADVICE = {
@@ -157,7 +156,7 @@ class Monitor:
             return
         name, detail = found[0]
         self.symptom = (name, step, detail)
-        evaluation_file.append_results(files.join(engine.model_dir, EVALUATION_FILE), step,
+        evaluation_file.append_results(files.join(engine.model_dir, evaluation_file.NAME), step,
                                        {f"health/{name}": 1.0})
         if self.mode == "warn":  # with 'stop' the error says it, once
             logging.warning("%s", self.message())

@@ -183,7 +183,7 @@ class Engine:
                                     self.config.allow_config_change, allowed)
         self.checkpointer.restore_latest()
         actions.check_divergence(self, "restored checkpoint")
-        evaluation_file.load_results(files.join(self.model_dir, actions.EVALUATION_FILE))  # readable
+        evaluation_file.load_results(files.join(self.model_dir, evaluation_file.NAME))  # readable
         total, start = self.task.total_steps(), int(self.step.numpy())
         if start > total:
             raise ConfigError(f"{self.model_dir}: the checkpoint is at step {start}, but the "

@@ -73,7 +73,7 @@ def read_scalars(directory: str) -> dict[str, float]:
 
 def read_evaluation(directory: str) -> dict[str, float]:
     """The last evaluation record of a run, overlaid by its simgan-eval results if any."""
-    records = evaluation_file.load_results(os.path.join(directory, "evaluation.json"))
+    records = evaluation_file.load_results(os.path.join(directory, evaluation_file.NAME))
     values = {k: v for k, v in (records[-1] if records else {}).items() if k != "step"}
     path = os.path.join(directory, EVAL_RESULTS)
     if os.path.exists(path):
