@@ -88,13 +88,16 @@ class Checkpointer:
     def latest(self) -> str | None:
         return tf.train.latest_checkpoint(self.restore_directory)
 
-    def restore_latest(self) -> str | None:
-        """Restores the newest readable checkpoint if there is one; returns its path.
+    def restore_latest(self, before: int | None = None) -> str | None:
+        """Restores the newest readable checkpoint (of a step below ``before``, if given) if
+        there is one; returns its path.
 
         Damaged newer ones are skipped with a warning; if every checkpoint is damaged, raises
         CheckpointError naming them and the remedy."""
         bad = []
         for path in candidates(self.restore_directory):
+            if before is not None and checkpoint_step(path) >= before:
+                continue
             problem = damage(path)
             if not problem:
                 try:

@@ -7,17 +7,19 @@ Symptoms, read at every summary step:
 - ``collapsed_output``: the generator's outputs for the preview inputs barely differ from one
   another (their spread across inputs is below ``spread`` times the inputs' spread): the same
   image for every input (mode collapse);
-- ``saturated_output``: over ``saturation`` of the generated pixels sit at the range limits
-  while the inputs' do not;
+- ``saturated_output``: over ``saturation`` of the generated pixels sit within ``1 - limit``
+  of the range limits (images in [-1, 1]) while the inputs' do not;
 - ``adversarial_runaway``: for ``window`` steps the discriminator rejects over ``rejected`` of
   the generated images, the generator's adversarial loss stays above ``runaway`` times its
   lowest value, and its content terms (self-regularization, PatchNCE) change by less than
   ``flat`` of their value: the discriminator pulls away and the generator has stopped
   answering (issue 19's collapse: 13 -> 37 with self-regularization flat).
 With ``train.health = 'stop'`` the run ends non-zero with one line naming the symptom, the step
-and what to try; the last healthy checkpoint and an export of it are kept. With 'warn' the same
-line is logged and the run goes on. Every symptom is recorded in TensorBoard (``health/*``) and
-evaluation.json.
+and what to try; the newest checkpoint saved before the symptom began (a windowed symptom
+builds for ``window`` steps, and checkpoints saved meanwhile are not healthy) and an export of
+it are kept. With 'warn' the same line is logged and the run goes on. Every symptom is recorded
+in TensorBoard (``health/*``, with the outputs' spread ratio and saturated share the checks
+read) and evaluation.json.
 """
 
 from __future__ import annotations
@@ -62,13 +64,14 @@ class Signals:
 @dataclasses.dataclass
 class Thresholds:
     """When a symptom counts (see the module docstring). ``runaway``, ``flat`` and
-    ``rejected`` were set on the training curves of 77 healthy runs (docs/ROBUSTNESS.md, "Training
-    health"): the rule flags none of them; the ratio alone or the rejection alone would."""
+    ``rejected`` were set on the training curves of 77 healthy runs, ``limit`` on the preview
+    grids of 89 (docs/ROBUSTNESS.md, "Training health"): the rules flag none of them."""
 
     accuracy: float = 0.995
     window: int = 300
     spread: float = 0.05
     saturation: float = 0.5
+    limit: float = 0.95
     runaway: float = 2.5
     flat: float = 0.5
     rejected: float = 0.95
@@ -85,9 +88,9 @@ class Monitor:
         self.wins_since: int | None = None
         self.lowest_adversarial = float("inf")
         self.runaway_since: tuple[int, float | None] | None = None  # (step, content then)
-        self.symptom: tuple[str, int, str] | None = None  # (name, step, detail)
+        self.symptom: tuple[str, int, str, int] | None = None  # (name, step, detail, since)
 
-    def _runaway(self, step: int, values: dict[str, float]) -> list[tuple[str, str]]:
+    def _runaway(self, step: int, values: dict[str, float]) -> list[tuple[str, str, int]]:
         """The adversarial-runaway symptom, from the metrics of the phases that just ran (the
         generator's adversarial terms are absent while it is pretrained without them)."""
         t, names = self.thresholds, self.signals.adversarial
@@ -114,9 +117,11 @@ class Monitor:
             return []
         return [("adversarial_runaway", f"adversarial loss {adversarial:.4g} against its lowest "
                                         f"{self.lowest_adversarial:.4g}, generated images "
-                                        f"rejected, since step {since}")]
+                                        f"rejected, since step {since}", since)]
 
-    def _symptoms(self, engine, step: int, values: dict[str, float]) -> list[tuple[str, str]]:
+    def _symptoms(self, engine, step: int, values: dict[str, float],
+                  outputs: dict[str, float]) -> list[tuple[str, str, int]]:
+        """Each symptom found: (name, detail, the step it began)."""
         t, found = self.thresholds, self._runaway(step, values)
         names = (self.signals.accuracy_real, self.signals.accuracy_generated)
         if all(names) and all(n in engine.metrics for n in names):
@@ -126,36 +131,49 @@ class Monitor:
                 if step - self.wins_since >= t.window:
                     found.append(("discriminator_wins",
                                   f"accuracy on real {accuracies[0]:.4f} and on generated "
-                                  f"{accuracies[1]:.4f} since step {self.wins_since}"))
+                                  f"{accuracies[1]:.4f} since step {self.wins_since}",
+                                  self.wins_since))
             else:
                 self.wins_since = None
+        ratio, spread_in = outputs["health/output_spread"], outputs["spread_in"]
+        if ratio < t.spread and spread_in > 0:
+            found.append(("collapsed_output", f"spread across inputs {ratio * spread_in:.4f} "
+                                              f"against the inputs' {spread_in:.4f}", step))
+        share_out, share_in = outputs["health/saturated_share"], outputs["saturated_in"]
+        if share_out > t.saturation and share_in < t.saturation / 2:
+            found.append(("saturated_output", f"{share_out:.0%} of the pixels at the range "
+                                              f"limits (inputs: {share_in:.0%})", step))
+        return found
+
+    def _outputs(self, engine) -> dict[str, float]:
+        """The generator's outputs for the preview inputs: their spread across inputs as a
+        fraction of the inputs' (``health/output_spread``), and the share of their pixels within
+        ``1 - limit`` of the range limits (``health/saturated_share``), with the inputs' own."""
         inputs = engine.previews["synthetic"]
         # training=False: no noise draws, so watching leaves the run's random streams alone.
         outputs = tf.cast(self.task.generator(inputs, training=False), tf.float32).numpy()
-        inputs = inputs.numpy()
-        spread_in, spread_out = float(inputs.std(axis=0).mean()), float(outputs.std(axis=0).mean())
-        if len(inputs) > 1 and spread_in > 0 and spread_out < t.spread * spread_in:
-            found.append(("collapsed_output", f"spread across inputs {spread_out:.4f} against "
-                                              f"the inputs' {spread_in:.4f}"))
-        limit_in = float(np.mean(np.abs(inputs) >= 0.99))
-        limit_out = float(np.mean(np.abs(outputs) >= 0.99))
-        if limit_out > t.saturation and limit_in < t.saturation / 2:
-            found.append(("saturated_output", f"{limit_out:.0%} of the pixels at the range "
-                                              f"limits (inputs: {limit_in:.0%})"))
-        return found
+        inputs, limit = inputs.numpy(), self.thresholds.limit
+        spread_in = float(inputs.std(axis=0).mean()) if len(inputs) > 1 else 0.0
+        spread_out = float(outputs.std(axis=0).mean()) if len(inputs) > 1 else 0.0
+        return {"health/output_spread": spread_out / spread_in if spread_in > 0 else 1.0,
+                "spread_in": spread_in,
+                "health/saturated_share": float(np.mean(np.abs(outputs) >= limit)),
+                "saturated_in": float(np.mean(np.abs(inputs) >= limit))}
 
     def observe(self, engine, step: int, summaries, values: dict[str, float]) -> None:
         """Reads the symptoms after a summary step (``values``: the metrics of the phases that
         ran since the last one); logs them; remembers the first one."""
         if self.mode == "off" or self.symptom is not None:
             return
-        found = self._symptoms(engine, step, values)
-        summaries.scalars(step, {f"health/{name}": float(any(n == name for n, _ in found))
-                                 for name in ADVICE})
+        outputs = self._outputs(engine)
+        found = self._symptoms(engine, step, values, outputs)
+        summaries.scalars(step, {**{f"health/{name}": float(any(f[0] == name for f in found))
+                                    for name in ADVICE},
+                                 **{k: v for k, v in outputs.items() if k.startswith("health/")}})
         if not found:
             return
-        name, detail = found[0]
-        self.symptom = (name, step, detail)
+        name, detail, since = found[0]
+        self.symptom = (name, step, detail, since)
         evaluation_file.append_results(files.join(engine.model_dir, evaluation_file.NAME), step,
                                        {f"health/{name}": 1.0})
         if self.mode == "warn":  # with 'stop' the error says it, once
@@ -163,17 +181,19 @@ class Monitor:
             self.symptom = None  # keep watching; the next symptom is reported again
 
     def message(self) -> str:
-        name, step, detail = self.symptom
+        name, step, detail, _ = self.symptom
         return (f"Training unhealthy at step {step}: {name} ({detail}). Try {ADVICE[name]}; "
                 "train.health = 'warn' lets it go on.")
 
     def check(self, engine, step: int) -> None:
-        """Before a checkpoint is saved: with 'stop' and a symptom, keeps the last healthy
-        checkpoint, exports it and stops the run."""
+        """Before a checkpoint is saved: with 'stop' and a symptom, restores the newest
+        checkpoint saved before the symptom began, exports it and stops the run."""
         if self.mode != "stop" or self.symptom is None:
             return
-        latest = engine.checkpointer.restore_latest()
-        export = engine.export() if latest else None
+        since = self.symptom[3]
+        healthy = engine.checkpointer.restore_latest(before=since)
+        export = engine.export() if healthy else None
         raise TrainingUnhealthyError(
             f"{self.message()} Stopped; the last healthy checkpoint is kept: "
-            f"{latest or 'none yet'}" + (f", exported to {export}" if export else ""))
+            f"{healthy or f'none was saved before step {since}'}"
+            + (f", exported to {export}" if export else ""))

@@ -90,8 +90,9 @@ RUNAWAY = [None] * 4 + [0.7] * 10 + [2.0] * 14  # 2.9x its lowest from summary 1
 
 def test_an_adversarial_loss_that_runs_away_with_content_flat_is_a_symptom(tmp_path):
     # Found once it has lasted the window (300 steps = 12 summaries of 25), not before.
-    name, step, detail = _watch(tmp_path, RUNAWAY, [0.1] * len(RUNAWAY))
-    assert name == "adversarial_runaway" and step == 27 * 25 and "since step 375" in detail
+    name, step, detail, since = _watch(tmp_path, RUNAWAY, [0.1] * len(RUNAWAY))
+    assert name == "adversarial_runaway" and step == 27 * 25 and since == 375
+    assert "since step 375" in detail
     assert json.loads((tmp_path / "evaluation.json").read_text()) == [
         {"step": step, "health/adversarial_runaway": 1.0}]
     assert _watch(tmp_path / "short", RUNAWAY[:-3], [0.1] * 25) is None
@@ -104,3 +105,62 @@ def test_a_rise_the_discriminator_does_not_win_or_with_the_generator_moving_is_n
     assert _watch(tmp_path / "b", [0.7] * 5 + [1.4] * 30, [0.1] * 35) is None
     moving = [0.1 * 1.6 ** (i // 8) for i in range(35)]  # grows by 60% every 8 summaries
     assert _watch(tmp_path / "c", [0.7] * 5 + [2.0] * 30, moving) is None
+
+
+class _Saturating(_Task):
+    """A generator that pushes every pixel to 0.97 of the range (in float32 a tanh rarely
+    reaches 0.99: the near-black collapse of docs/ROBUSTNESS.md)."""
+
+    def generator(self, images, training=False):
+        return 0.97 * tf.sign(images - 0.5) + 0.0 * images
+
+
+def test_outputs_near_the_range_limits_are_saturated(tmp_path):
+    monitor = health.Monitor("stop", _Saturating())
+    monitor.observe(_Engine(tmp_path), 50, _Summaries(), {})
+    name, step, detail, since = monitor.symptom
+    assert (name, step, since) == ("saturated_output", 50, 50) and "100% of the pixels" in detail
+    identity = health.Monitor("stop", _Task())
+    identity.observe(_Engine(tmp_path / "ok"), 50, _Summaries(), {})
+    assert identity.symptom is None
+
+
+class _CheckpointedEngine(_Engine):
+    """An engine with a real Checkpointer over one variable whose value is the step saved."""
+
+    def __init__(self, model_dir):
+        from simgan.io.checkpoint import Checkpointer
+        super().__init__(model_dir)
+        self.value = tf.Variable(0.0)
+        self.checkpointer = Checkpointer(self.model_dir, self.model_dir, max_to_keep=3,
+                                         value=self.value)
+        self.exported = None
+
+    def export(self):
+        self.exported = float(self.value.numpy())
+        return f"{self.model_dir}/export/refiner.keras"
+
+
+def test_a_windowed_symptom_keeps_the_checkpoint_saved_before_it_began(tmp_path):
+    # The runaway builds from step 375 and is found at 675 (test above); the checkpoints of
+    # steps 400 and 600 were saved while it built, so the one of step 200 is kept.
+    engine = _CheckpointedEngine(tmp_path)
+    monitor = health.Monitor("stop", _Task())
+    for i, a in enumerate(RUNAWAY):
+        step = (i + 1) * 25
+        values = {"refiner/self_regularization": 0.1}
+        if a is not None:
+            values.update({"refiner/local_adversarial": a,
+                           "discriminator/accuracy_refined": 0.99})
+        monitor.observe(engine, step, _Summaries(), values)
+        try:
+            monitor.check(engine, step)
+        except health.TrainingUnhealthyError as e:
+            error = str(e)
+            break
+        if step % 200 == 0:
+            engine.value.assign(float(step))
+            engine.checkpointer.save(step)
+    assert step == 675 and "adversarial_runaway" in error
+    assert "checkpoints/ckpt-200, exported" in error and engine.exported == 200.0
+    assert float(engine.value.numpy()) == 200.0  # restored, not the step-600 weights
