@@ -119,13 +119,14 @@ class Monitor:
                                         f"{self.lowest_adversarial:.4g}, generated images "
                                         f"rejected, since step {since}", since)]
 
-    def _symptoms(self, engine, step: int, values: dict[str, float],
+    def _symptoms(self, step: int, values: dict[str, float],
                   outputs: dict[str, float]) -> list[tuple[str, str, int]]:
-        """Each symptom found: (name, detail, the step it began)."""
+        """Each symptom found: (name, detail, the step it began), from the metrics of the phases
+        that ran since the last summary (``values``) and the outputs' statistics."""
         t, found = self.thresholds, self._runaway(step, values)
         names = (self.signals.accuracy_real, self.signals.accuracy_generated)
-        if all(names) and all(n in engine.metrics for n in names):
-            accuracies = [float(engine.metrics[n].numpy()) for n in names]
+        if all(names) and all(n in values for n in names):  # the discriminator ran
+            accuracies = [values[n] for n in names]
             if min(accuracies) > t.accuracy:
                 self.wins_since = step if self.wins_since is None else self.wins_since
                 if step - self.wins_since >= t.window:
@@ -166,7 +167,7 @@ class Monitor:
         if self.mode == "off" or self.symptom is not None:
             return
         outputs = self._outputs(engine)
-        found = self._symptoms(engine, step, values, outputs)
+        found = self._symptoms(step, values, outputs)
         summaries.scalars(step, {**{f"health/{name}": float(any(f[0] == name for f in found))
                                     for name in ADVICE},
                                  **{k: v for k, v in outputs.items() if k.startswith("health/")}})

@@ -164,3 +164,24 @@ def test_a_windowed_symptom_keeps_the_checkpoint_saved_before_it_began(tmp_path)
     assert step == 675 and "adversarial_runaway" in error
     assert "checkpoints/ckpt-200, exported" in error and engine.exported == 200.0
     assert float(engine.value.numpy()) == 200.0  # restored, not the step-600 weights
+
+
+class _BothAccuracies(_Task):
+    def health_signals(self):
+        return health.Signals(accuracy_real="d/real", accuracy_generated="d/generated")
+
+
+def test_a_discriminator_that_wins_on_both_sides_for_the_window_is_a_symptom(tmp_path):
+    monitor = health.Monitor("stop", _BothAccuracies())
+    for i in range(20):  # wins on both sides from the fifth summary (step 125) on
+        monitor.observe(_Engine(tmp_path), (i + 1) * 25, _Summaries(),
+                        {"d/real": 1.0, "d/generated": 0.999 if i >= 4 else 0.9})
+        if monitor.symptom:
+            break
+    name, step, detail, since = monitor.symptom
+    assert (name, step, since) == ("discriminator_wins", 425, 125) and "since step 125" in detail
+    one_side = health.Monitor("stop", _BothAccuracies())
+    for i in range(20):
+        one_side.observe(_Engine(tmp_path), (i + 1) * 25, _Summaries(),
+                         {"d/real": 1.0, "d/generated": 0.9})
+    assert one_side.symptom is None
