@@ -65,7 +65,7 @@ class Signals:
 class Thresholds:
     """When a symptom counts (see the module docstring). ``runaway``, ``flat`` and
     ``rejected`` were set on the training curves of 77 healthy runs, ``limit`` on the preview
-    grids of 89 (docs/ROBUSTNESS.md, "Training health"): the rules flag none of them."""
+    grids of 126 (docs/ROBUSTNESS.md, "Training health"): the rules flag none of them."""
 
     accuracy: float = 0.995
     window: int = 300
