@@ -142,8 +142,8 @@ class Monitor:
                                               f"against the inputs' {spread_in:.4f}", step))
         share_out, share_in = outputs["health/saturated_share"], outputs["saturated_in"]
         if share_out > t.saturation and share_in < t.saturation / 2:
-            found.append(("saturated_output", f"{share_out:.0%} of the pixels at the range "
-                                              f"limits (inputs: {share_in:.0%})", step))
+            found.append(("saturated_output", f"{share_out:.0%} of the pixels at |x| >= "
+                                              f"{t.limit} (inputs: {share_in:.0%})", step))
         return found
 
     def _outputs(self, engine) -> dict[str, float]:
