@@ -8,6 +8,7 @@ import json
 import tensorflow as tf
 
 from simgan.core.engine import health
+from simgan.io.checkpoint import Checkpointer
 from train_cli import TOY_CONFIG, run_train, write_config
 
 # A refiner at a learning rate 300x the paper's and no self-regularization: its tanh saturates
@@ -129,7 +130,6 @@ class _CheckpointedEngine(_Engine):
     """An engine with a real Checkpointer over one variable whose value is the step saved."""
 
     def __init__(self, model_dir):
-        from simgan.io.checkpoint import Checkpointer
         super().__init__(model_dir)
         self.value = tf.Variable(0.0)
         self.checkpointer = Checkpointer(self.model_dir, self.model_dir, max_to_keep=3,
