@@ -50,5 +50,9 @@ def test_kid_on_classifier_features_known_answers(tmp_path):
     assert identity["refined/kid"] == pytest.approx(identity["synthetic/kid"], rel=1e-3)
     assert identity["synthetic/kid"] > 10 * identity["synthetic/kid_se"]
     to_real = evaluator.evaluate(toy_gaze_data.function_refiner(toy_gaze_data.to_real_like), 1)
+    # One distribution: KID and its standard error are both tiny beside the domain gap. Not
+    # "within k standard errors": the cubic kernel on these features is heavy-tailed and five
+    # subsets estimate the error loosely, so that bound failed on one machine (-0.068 at an
+    # estimated 0.0069, against a gap of ~670). Unbiasedness is checked on Gaussians above.
     assert abs(to_real["refined/kid"]) < 0.01 * identity["synthetic/kid"]
-    assert abs(to_real["refined/kid"]) < 5 * to_real["refined/kid_se"] + 1e-6
+    assert to_real["refined/kid_se"] < 0.01 * identity["synthetic/kid"]
