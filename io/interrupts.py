@@ -20,9 +20,7 @@ ignored.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
-import sys
 import threading
 from typing import Callable, Iterator
 
@@ -63,30 +61,6 @@ def _handle(signum: int, frame) -> None:  # pylint: disable=unused-argument
         return
     _state["held"] = None
     raise Interrupted(signum)
-
-
-def while_starting() -> None:
-    """Until `install` takes over: Ctrl-C or SIGTERM while a command is still importing its
-    libraries (seconds, for TensorFlow) ends it with one line and 128 + the signal, instead of
-    an import traceback; nothing has been written yet. Only in a simgan command's own process
-    (its console script or ``python -m simgan...``), never in a process that imports simgan."""
-    main = sys.modules.get("__main__")
-    spec = getattr(main, "__spec__", None)
-    name = os.path.basename(sys.argv[0]) if sys.argv else ""
-    ours = name.startswith("simgan") or bool(spec and spec.name.startswith("simgan."))
-    if not ours or threading.current_thread() is not threading.main_thread():
-        return
-
-    stderr = os.dup(2)  # the import may point fd 2 at /dev/null (cli.quiet_tensorflow)
-
-    def stop(signum: int, frame) -> None:  # pylint: disable=unused-argument
-        os.write(stderr, f"{name}: interrupted by {signal.Signals(signum).name} while starting; "
-                         "nothing was written\n".encode())
-        os._exit(128 + signum)
-
-    for signum in SIGNALS:
-        if signal.getsignal(signum) is not signal.SIG_IGN:
-            signal.signal(signum, stop)
 
 
 def install() -> Callable[[], None]:

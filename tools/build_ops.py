@@ -10,17 +10,11 @@ build is kept unless ``--force``.
 
 from __future__ import annotations
 
+import time
+
+from absl import flags
+
 from simgan.tools import cli
-
-cli.quiet_tensorflow()
-
-import time  # noqa: E402
-
-import tensorflow as tf  # noqa: E402
-from absl import flags  # noqa: E402
-
-from simgan.plugins import loading  # noqa: E402
-from simgan.plugins.ops import build as custom_ops  # noqa: E402
 
 FLAGS = flags.FLAGS
 
@@ -33,13 +27,22 @@ def define_flags() -> None:
 
 
 def main(argv: list[str]) -> None:
+    # pylint: disable=import-outside-toplevel  (tools/cli.py: --help without TensorFlow)
+    import tensorflow as tf
+
+    from simgan.plugins import loading
+    from simgan.plugins.ops import build as custom_ops
+
     cli.no_arguments(argv)
     loading.load_all(FLAGS.plugin)
     if not custom_ops.LIBRARIES:
         raise ValueError("no plugin declares a custom op library")
     for name, library in sorted(custom_ops.LIBRARIES.items()):
         start = time.time()
-        path = custom_ops.build(library, FLAGS.cache_dir, force=FLAGS.force)
+        try:
+            path = custom_ops.build(library, FLAGS.cache_dir, force=FLAGS.force)
+        except custom_ops.BuildError as e:
+            raise cli.UserError(e) from e  # the compiler's message, one line
         try:
             tf.load_op_library(path)
         except (tf.errors.OpError, OSError) as e:
@@ -48,7 +51,7 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-    cli.run("simgan-build-ops", define_flags, main, user_errors=(custom_ops.BuildError,))
+    cli.run("simgan-build-ops", define_flags, main)
 
 
 if __name__ == "__main__":

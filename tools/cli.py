@@ -2,7 +2,10 @@
 
 Each binary defines its absl flags in a function that only its `run()` calls (so importing a
 module defines no flag), with the shared definers below for shared meanings, and runs its main
-through `run`: a user error prints ``simgan-<cmd>: error: <message>`` once and exits 1, without
+through `run`. A binary's module imports only absl and this module at its top, and its `main`
+imports the rest: ``--help`` and a bad flag answer before TensorFlow is imported (a fraction
+of a second instead of ten), and `run` imports TensorFlow quietly just before `main`. A user
+error prints ``simgan-<cmd>: error: <message>`` once and exits 1, without
 a traceback (``--verbosity=1`` logs it); a bad flag does the same. Ctrl-C and SIGTERM stop it
 with one line saying where, and the status 130 or 143 (io/interrupts.py). Run as ``simgan
 <cmd>`` (the dispatcher, tools/main.py), the binary names itself so in its errors and --help.
@@ -26,6 +29,7 @@ FLAGS = flags.FLAGS
 HELP_FLAGS = {"--help", "-help", "-h", "-?", "--helpshort", "--helpfull", "--helpxml"}
 SEED_RANGE = (0, 2**32 - 1)  # what NumPy, Keras and tf.random accept
 RESUME = "run the same command again to resume"
+STARTING = "start-up (importing TensorFlow)"
 
 
 class UserError(Exception):
@@ -42,13 +46,12 @@ def quiet_tensorflow(argv: Sequence[str] | None = None) -> None:
     """Imports TensorFlow with its C++ log lines silenced, unless the user set
     ``TF_CPP_MIN_LOG_LEVEL`` or asked for a verbose log (``--verbosity``/``-v``).
 
-    Call it before anything imports TensorFlow (each binary's module does, above its other
-    imports). Level 3 hides the false alarms of a healthy run (e.g. the E-level "failed call to
-    cuInit" on a machine without a GPU); TensorFlow 2.21 also prints its start-up lines (oneDNN,
-    CUDA probing) before it reads the level, so the import itself writes to /dev/null. A failed
+    Call it before anything imports TensorFlow (`run` does, before the binary's main). Level 3
+    hides the false alarms of a healthy run (e.g. the E-level "failed call to cuInit" on a
+    machine without a GPU); TensorFlow 2.21 also prints its start-up lines (oneDNN, CUDA
+    probing) before it reads the level, so the import itself writes to /dev/null. A failed
     import still raises with its traceback.
     """
-    interrupts.while_starting()
     argv = sys.argv[1:] if argv is None else argv
     verbose = any(a.startswith(("--verbosity", "-v")) for a in argv)
     if verbose or "TF_CPP_MIN_LOG_LEVEL" in os.environ or "tensorflow" in sys.modules:
@@ -154,28 +157,29 @@ def _describe_binary(doc: str | None, names: set[str], command: str, shown: str)
 
 
 def run(command: str, define_flags: Callable[[], None], main: Callable[[list[str]], None],
-        user_errors: tuple[type[BaseException], ...] = (), interrupted: str = RESUME) -> None:
+        interrupted: str = RESUME) -> None:
     """Defines the binary's flags, parses them and runs ``main`` with the error convention;
     ``command`` is the binary's console script, ``simgan-<cmd>``; ``interrupted`` is what the
-    line after Ctrl-C or SIGTERM tells the user to do."""
+    line after Ctrl-C or SIGTERM tells the user to do (while TensorFlow is still importing:
+    that nothing was written)."""
     restore = interrupts.install()
     try:
-        _run(command, define_flags, main, user_errors)
+        _run(command, define_flags, main)
     except KeyboardInterrupt as e:
-        stopped(command, e, interrupted)
+        stopped(command, e, interrupted if interrupts.where() != STARTING else
+                "nothing was written")
     finally:
         restore()
 
 
-def _run(command: str, define_flags: Callable[[], None], main: Callable[[list[str]], None],
-         user_errors: tuple[type[BaseException], ...]) -> None:
+def _run(command: str, define_flags: Callable[[], None],
+         main: Callable[[list[str]], None]) -> None:
     defined_before = set(FLAGS)
     define_flags()
     shown = _invoked_as(command)
     _describe_binary(sys.modules[main.__module__].__doc__, set(FLAGS) - defined_before, command,
                      shown)
     command = shown
-    errors = USER_ERRORS + tuple(user_errors)
 
     def parse(argv: list[str]) -> list[str]:
         try:
@@ -188,9 +192,12 @@ def _run(command: str, define_flags: Callable[[], None], main: Callable[[list[st
             raise
 
     def guarded(argv: list[str]) -> None:
+        interrupts.at(STARTING)
+        quiet_tensorflow()
+        interrupts.at(None)
         try:
             main(argv)
-        except errors as e:
+        except USER_ERRORS as e:
             logging.debug("%s failed", command, exc_info=True)
             error(command, e)
 

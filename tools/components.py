@@ -11,21 +11,18 @@ shown, since a binding of them is refused.
 
 from __future__ import annotations
 
+import difflib
+import inspect
+import textwrap
+from typing import NamedTuple, Sequence
+
+from absl import app, flags
+
+from simgan.core import registries
+from simgan.core.engine import config as _engine_config  # noqa: F401  (registers train.*)
+from simgan.core.registry import CONFIGURABLES, Entry
+from simgan.plugins import loading
 from simgan.tools import cli
-
-cli.quiet_tensorflow()
-
-import difflib  # noqa: E402
-import inspect  # noqa: E402
-import textwrap  # noqa: E402
-from typing import NamedTuple, Sequence  # noqa: E402
-
-from absl import app, flags  # noqa: E402
-
-from simgan.core import registries  # noqa: E402
-from simgan.core.engine import config as _engine_config  # noqa: E402,F401  (registers train.*)
-from simgan.core.registry import CONFIGURABLES, Entry  # noqa: E402
-from simgan.plugins import loading  # noqa: E402
 
 WIDTH = 100
 

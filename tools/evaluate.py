@@ -13,89 +13,24 @@ Without any refiner only the raw synthetic references are computed.
 
 from __future__ import annotations
 
+import os
+
+from absl import flags, logging
+
+from simgan.configs import parsing
+from simgan.plugins import loading
 from simgan.tools import cli
-
-cli.quiet_tensorflow()
-
-import json  # noqa: E402
-import os  # noqa: E402
-from typing import Mapping, Sequence  # noqa: E402
-
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from absl import flags, logging  # noqa: E402
-
-from simgan.configs import parsing  # noqa: E402
-from simgan.core import evaluation, registry, seeds  # noqa: E402
-from simgan.core.engine import actions  # noqa: E402
-from simgan.core.engine.config import TrainConfig  # noqa: E402
-from simgan.core.registries import EVALUATORS  # noqa: E402
-from simgan.io import evaluation_file, exported, interrupts, lock, provenance, report  # noqa: E402
-from simgan.io.files import atomic_write_text  # noqa: E402
-from simgan.plugins import loading  # noqa: E402
-
-SUMMARY_FILE, RESULTS_FILE = "eval_summary.md", "eval_results.json"
-
-
-@registry.configurable("evaluation", module="simgan_eval")
-def run_config(evaluators: Sequence | None = None) -> TrainConfig:
-    """The run's ``train`` configuration, its evaluator instances replaced by
-    ``simgan_eval.evaluation.evaluators`` when that is bound."""
-    config_ = TrainConfig(evaluators=evaluators) if evaluators else TrainConfig()
-    if not config_.evaluators:
-        raise ValueError("No evaluators named: bind evaluation.evaluators = ['gaze', ...] "
-                         f"(known: {', '.join(EVALUATORS.names())})")
-    return config_
-
-
-def evaluate(refiner: keras.Model | None, output_dir: str, *, seed: int = 0,
-             step: int = 0) -> dict[str, float]:
-    """Runs every evaluator instance against the run's domains; returns
-    {"<instance>/<key>": value}."""
-    run = run_config()
-    domains = evaluation.Domains(synthetic=run.synthetic_dataset, real=run.real_dataset)
-    results = {}
-    for name, kind in run.evaluator_instances():
-        interrupts.at(f"evaluator {name!r}")
-        evaluator = actions.build_evaluator(name, kind, seed=seeds.stream(seed, "evaluation"),
-                                            output_dir=os.path.join(output_dir, name),
-                                            domains=domains)
-        logging.info("Running evaluator %s (%s)", name, kind)
-        for key, value in evaluator.evaluate(refiner, step).items():
-            results[f"{name}/{key}"] = float(value)
-    return results
-
-
-def summary_table(results: Mapping[str, float]) -> str:
-    """Markdown: one row per metric, columns synthetic | refined, spreads in the cells
-    (io/report.py); keys of no source are listed below."""
-    return report.evaluation_table(results) + "\n"
-
-
-def write_report(output_dir: str, results: Mapping[str, float], refiner_path: str | None,
-                 step: int) -> None:
-    """``eval_results.json`` and ``eval_summary.md`` in ``output_dir`` (atomically)."""
-    record = {"refiner": refiner_path, "step": step, "results": dict(results)}
-    atomic_write_text(os.path.join(output_dir, RESULTS_FILE),
-                      json.dumps(record, indent=2, sort_keys=True) + "\n")
-    header = (f"# Evaluation of {refiner_path or 'raw synthetic images (no refiner)'}\n\n"
-              f"Step {step}. Spreads: std over seeds or images, s.e. = standard error, "
-              "[a, b] = 95% confidence interval.\n\n")
-    atomic_write_text(os.path.join(output_dir, SUMMARY_FILE), header + summary_table(results))
-
-
-def summarize(path: str) -> str:
-    """The summary table of the last record of a trainer's ``evaluation.json``."""
-    records = evaluation_file.load_results(path)
-    if not records:
-        raise ValueError(f"{path}: no evaluation records (expected a non-empty JSON list)")
-    last = dict(records[-1])
-    step = last.pop("step")
-    finite = {k: v for k, v in last.items() if isinstance(v, (int, float))}
-    return f"Step {step} of {path}\n\n" + summary_table(finite)
 
 
 def main(argv: list[str]) -> None:
+    # pylint: disable=import-outside-toplevel  (tools/cli.py: --help without TensorFlow)
+    import keras
+    import tensorflow as tf
+
+    from simgan.io import exported, lock, provenance
+    from simgan.tools.evaluating import (RESULTS_FILE, SUMMARY_FILE, evaluate, summarize,
+                                         summary_table, write_report)
+
     cli.no_arguments(argv)
     f = flags.FLAGS
     if f.summarize:

@@ -94,8 +94,7 @@ def dispatch(argv: Sequence[str]) -> None:
     if name not in COMMANDS:
         error(unknown(name))
     module, function = COMMANDS[name].target.split(":")
-    # The command's program sees itself as `simgan <command>`; set before its import, which
-    # reads sys.argv (tools/cli.py's quiet_tensorflow).
+    # The command's program sees itself as `simgan <command>` (tools/cli.py reads sys.argv).
     sys.argv = [f"{PROGRAM} {name}", *arguments]
     getattr(importlib.import_module(module), function)()
 

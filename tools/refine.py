@@ -18,13 +18,9 @@ Re-running with the same arguments resumes; another refiner or other arguments a
 
 from __future__ import annotations
 
+from absl import flags
+
 from simgan.tools import cli
-
-cli.quiet_tensorflow()
-
-from absl import flags  # noqa: E402
-
-from simgan.tools import refining  # noqa: E402
 
 FLAGS = flags.FLAGS
 
@@ -40,8 +36,8 @@ def define_flags() -> None:
     flags.DEFINE_string("scope", None, "Gin scope to build the source under (default: "
                         "'synthetic' with --model_dir, else none).")
     cli.define_output_dir(what="Folder for the refined images.")
-    flags.DEFINE_enum("output_format", "png", refining.FORMATS, "png: one file per image; npz: "
-                      "one array file; tfrecord: the converter's shards.")
+    flags.DEFINE_string("output_format", "png", "png: one file per image; npz: one array file; "
+                        "tfrecord: the converter's shards.")
     cli.define_gin("configures the source")
     cli.define_plugin()
     cli.define_seed("the source's record order")
@@ -53,6 +49,8 @@ def define_flags() -> None:
 
 
 def main(argv: list[str]) -> None:
+    from simgan.tools import refining  # pylint: disable=import-outside-toplevel  (tools/cli.py)
+
     cli.no_arguments(argv)
     refiner_path, source, scope = refining.prepare(
         model_dir=FLAGS.model_dir, refiner_path=FLAGS.refiner, input_dir=FLAGS.input_dir,

@@ -142,7 +142,7 @@ def write(dataset: tf.data.Dataset, refiner: keras.Model, output_dir: str, *,
           output_format: str, batch_size: int, identity: Mapping[str, Any],
           progress_seconds: float = 5.0, prefix: str = "") -> dict[str, Any]:
     """Refines ``dataset`` into ``output_dir`` as ``output_format`` ('png' or 'npz'; TFRecord
-    goes through tools/convert.py), resuming a matching earlier PNG run. Holds the folder's lock
+    goes through tools/converting.py), resuming a matching earlier PNG run. Holds the folder's lock
     throughout. ``prefix`` is put before argument names in messages ('--' for the command)."""
     with lock.hold(output_dir, f"{prefix}output_dir"), read_errors.naming_files():
         manifest = check_resumable(output_dir, identity, prefix)

@@ -3,7 +3,7 @@
 A run's configuration and exported refiner (or a refiner file), and a folder of images (read as
 ``image_folder`` in sorted order, with file names) or any registered dataset, go through the
 refiner in batches in the dataset's order, into PNGs or an ``.npz`` (tools/refined_files.py) or
-the converter's TFRecord shards (tools/convert.py, read back by the ``tfrecord`` dataset).
+the converter's TFRecord shards (tools/converting.py, read back by the ``tfrecord`` dataset).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from simgan.core.engine.config import TrainConfig
 from simgan.core.registries import DATASETS
 from simgan.io import exported, files, provenance
 from simgan.plugins import loading
-from simgan.tools import convert
+from simgan.tools import converting
 from simgan.tools.refined_files import (RefineError, check_resumable, identity_of, write,
                                         write_manifest)
 
@@ -138,8 +138,8 @@ def refine(refiner_path: str, output_dir: str, *, source: str | None, scope: str
         for param, value in dict(source=source, refiner=refiner_path,
                                  batch_size=batch_size).items():
             gin.bind_parameter(f"{prefix_scope}refined.{param}", value)
-    converted = convert.convert("refined", output_dir, seed, scope, records_per_shard,
-                                max_records, progress_seconds)
+    converted = converting.convert("refined", output_dir, seed, scope, records_per_shard,
+                                   max_records, progress_seconds)
     manifest = {"identity": identity, "format": output_format,
                 "images": converted["records"], "complete": True}
     write_manifest(output_dir, manifest)

@@ -6,24 +6,11 @@ exists.
 
 from __future__ import annotations
 
+import contextlib
+
+from absl import flags, logging
+
 from simgan.tools import cli
-
-cli.quiet_tensorflow()
-
-import contextlib  # noqa: E402
-
-from absl import flags, logging  # noqa: E402  (after the TensorFlow log level is set)
-
-from simgan.configs import parsing, validation  # noqa: E402
-from simgan.core import registries  # noqa: E402
-from simgan.core.engine import speed, strategies  # noqa: E402
-from simgan.core.engine.actions import TrainingDivergedError  # noqa: E402
-from simgan.core.engine.config import TrainConfig  # noqa: E402
-from simgan.core.engine.health import TrainingUnhealthyError  # noqa: E402
-from simgan.core.engine.loop import Engine  # noqa: E402
-from simgan.io import lock, read_errors  # noqa: E402
-from simgan.plugins import loading  # noqa: E402
-from simgan.tools import progress  # noqa: E402
 
 FLAGS = flags.FLAGS
 
@@ -33,11 +20,24 @@ def define_flags() -> None:
     cli.define_model_dir()
     cli.define_plugin()
     cli.define_seed("initialization, data order and the buffer")
-    flags.DEFINE_enum("strategy", "default", strategies.STRATEGIES, "tf.distribute strategy "
-                      "(with train.cpu_devices = N, 'mirrored' runs on N logical CPUs).")
+    flags.DEFINE_string("strategy", "default", "tf.distribute strategy: default, mirrored or "
+                        "multi_worker (with train.cpu_devices = N, 'mirrored' runs on N logical "
+                        "CPUs).")
 
 
 def main(argv: list[str]) -> None:
+    # pylint: disable=import-outside-toplevel  (tools/cli.py: --help without TensorFlow)
+    from simgan.configs import parsing, validation
+    from simgan.core import registries
+    from simgan.core.engine import speed, strategies
+    from simgan.core.engine.actions import TrainingDivergedError
+    from simgan.core.engine.config import TrainConfig
+    from simgan.core.engine.health import TrainingUnhealthyError
+    from simgan.core.engine.loop import Engine
+    from simgan.io import lock, read_errors
+    from simgan.plugins import loading
+    from simgan.tools import progress
+
     cli.no_arguments(argv)
     quiet = not FLAGS["verbosity"].present  # progress bars and a report; --verbosity: the log
     if quiet:
@@ -58,13 +58,16 @@ def main(argv: list[str]) -> None:
             read_errors.naming_files():
         engine = Engine(train_config, FLAGS.model_dir, FLAGS.seed, strategy,
                         progress=progress.StageProgress if quiet else None)
-        results = engine.train()
+        try:
+            results = engine.train()
+        except (TrainingDivergedError, TrainingUnhealthyError) as e:
+            raise cli.UserError(e) from e  # the run stopped itself: one line, exit 1
     if engine.is_chief:
         print(progress.final_report(results, engine.output_paths()))
 
 
 def run() -> None:
-    cli.run("simgan-train", define_flags, main, user_errors=(TrainingDivergedError, TrainingUnhealthyError))
+    cli.run("simgan-train", define_flags, main)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from simgan.core.engine import sources
 from simgan.core.registries import DATASETS
 from simgan.plugins import loading
 from simgan.plugins.pool import pool
-from simgan.tools import convert
+from simgan.tools import converting
 
 BATCH = 512
 RECORDS = 4096  # TFRecord / .npz / pool elements
@@ -34,7 +34,7 @@ POOL_FLOOR = 100_000
 def files(tmp_path_factory):
     loading.load_all()
     root = tmp_path_factory.mktemp("input")
-    convert.convert("eye_simulator", str(root / "tfrecord"), seed=0, max_records=RECORDS,
+    converting.convert("eye_simulator", str(root / "tfrecord"), seed=0, max_records=RECORDS,
                     records_per_shard=1024)
     rng = np.random.default_rng(0)
     np.savez(root / "images.npz",

@@ -21,7 +21,7 @@ import eyes_data  # noqa: E402
 
 import simgan.plugins.eyes  # noqa: E402,F401
 from simgan.core.registries import DATASETS  # noqa: E402
-from simgan.tools import convert  # noqa: E402
+from simgan.tools import converting  # noqa: E402
 import gin  # noqa: E402
 
 IMAGES = 20000
@@ -78,7 +78,7 @@ def test_reader(benchmark, sources, name):
 def test_converted(benchmark, sources, tmp_path, name):
     for key, value in sources[name].items():
         gin.bind_parameter(f"{name}.{key}", value)
-    convert.convert(name, str(tmp_path / name), records_per_shard=1000)
+    converting.convert(name, str(tmp_path / name), records_per_shard=1000)
     dataset = DATASETS.build("tfrecord", seed=0, path=str(tmp_path / name))
     assert int(dataset.cardinality()) == COUNTS[name]
     assert _measure(benchmark, dataset) == IMAGES

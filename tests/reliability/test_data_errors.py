@@ -12,7 +12,7 @@ import simgan.plugins.eyes  # noqa: F401  (registers the readers)
 from simgan.core.registries import DATASETS
 from simgan.io import read_errors
 from simgan.plugins.eyes import records
-from simgan.tools import convert
+from simgan.tools import converting
 
 
 def _read_all(dataset):
@@ -27,7 +27,7 @@ def converted(tmp_path):
     np.save(path, np.random.default_rng(0).integers(0, 256, (40, 36, 60), dtype=np.uint8))
     gin.bind_parameter("image_array.path", path)
     out = str(tmp_path / "converted")
-    convert.convert("image_array", out, records_per_shard=20)
+    converting.convert("image_array", out, records_per_shard=20)
     return out
 
 
@@ -38,7 +38,7 @@ def _flip_byte(path, offset):
 
 
 def test_corrupt_shard_names_folder_and_shard_and_conversion_repairs_it(converted):
-    shard = os.path.join(converted, convert.shard_name(1))
+    shard = os.path.join(converted, converting.shard_name(1))
     _flip_byte(shard, os.path.getsize(shard) // 2)
     expected = f"{converted}: shard shard-00001.tfrecord is corrupt"
     with pytest.raises(read_errors.DataReadError, match=expected) as error:
@@ -46,7 +46,7 @@ def test_corrupt_shard_names_folder_and_shard_and_conversion_repairs_it(converte
     assert "simgan-convert again" in str(error.value) and "\n" not in str(error.value)
     with pytest.raises(records.BadRecordError, match=expected):  # verify on open
         DATASETS.build("tfrecord", seed=0, path=converted, verify=True)
-    convert.convert("image_array", converted, records_per_shard=20)  # rewrites the bad shard
+    converting.convert("image_array", converted, records_per_shard=20)  # rewrites the bad shard
     assert len(_read_all(DATASETS.build("tfrecord", seed=0, path=converted, verify=True))) == 40
 
 

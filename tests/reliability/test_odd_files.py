@@ -18,7 +18,7 @@ from PIL import Image
 import simgan.plugins.eyes  # noqa: F401  (registers the readers)
 from simgan.core.registries import DATASETS
 from simgan.plugins.eyes import records
-from simgan.tools import convert
+from simgan.tools import converting
 
 
 def _one_line(error):
@@ -113,7 +113,7 @@ def converted(tmp_path):
     np.save(source, np.random.default_rng(0).integers(0, 256, (30, 36, 60), dtype=np.uint8))
     gin.bind_parameter("image_array.path", source)
     out = tmp_path / "converted"
-    convert.convert("image_array", str(out), records_per_shard=10)
+    converting.convert("image_array", str(out), records_per_shard=10)
     return out
 
 

@@ -13,7 +13,7 @@ import pytest
 
 import simgan.plugins.eyes  # noqa: F401  (registers the readers)
 from simgan.io import lock
-from simgan.tools import convert
+from simgan.tools import converting
 from train_cli import TOY_CONFIG, run_train, train_command, write_config
 
 HOLD = ("import sys, time; from simgan.io import lock\n"
@@ -73,7 +73,7 @@ def test_conversion_into_a_folder_in_use_is_refused(held, tmp_path):
     np.save(path, np.zeros((4, 36, 60), np.uint8))
     gin.bind_parameter("image_array.path", path)
     with pytest.raises(lock.DirectoryInUseError, match=f"--output_dir .*PID {child.pid}"):
-        convert.convert("image_array", directory)
+        converting.convert("image_array", directory)
     assert sorted(os.listdir(directory)) == [lock.LOCK_FILE]
 
 

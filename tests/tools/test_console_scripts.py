@@ -96,6 +96,19 @@ def test_user_errors_are_one_line(results, name, kind, named):
     assert named in errors[0] and "Traceback" not in done.stderr
 
 
+def test_a_command_module_imports_no_tensorflow():
+    """--help and a bad flag answer without TensorFlow (tools/cli.py): each binary's module
+    leaves the import to its main."""
+    modules = sorted({target.split(":")[0] for target in console_scripts().values()})
+    code = (f"import sys\nfor m in {modules!r}: __import__(m)\n"
+            "print(sorted(m for m in ('tensorflow', 'keras', 'scipy', 'matplotlib') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "[]"
+
+
 def test_importing_simgan_modules_defines_no_flag():
     code = """
 import pkgutil, importlib

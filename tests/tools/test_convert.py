@@ -14,7 +14,7 @@ import pytest
 import simgan.plugins.eyes  # noqa: F401  (registers the readers)
 from simgan.core.registries import DATASETS
 from simgan.plugins.eyes import records
-from simgan.tools import convert
+from simgan.tools import converting
 
 
 def _all(dataset):
@@ -38,7 +38,7 @@ def _shards(directory):
 def test_round_trip_through_shards(npz, tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="absl")
     out = str(tmp_path / "out")
-    manifest = convert.convert("image_array", out, records_per_shard=10, progress_seconds=0)
+    manifest = converting.convert("image_array", out, records_per_shard=10, progress_seconds=0)
     assert manifest["complete"] and manifest["records"] == 25
     assert [s["records"] for s in manifest["shards"]] == [10, 10, 5] and len(_shards(out)) == 3
     assert json.load(open(os.path.join(out, "manifest.json"))) == manifest
@@ -57,7 +57,7 @@ def test_labels_survive_conversion(tmp_path):
     eyes_data.write_kaggle_gaze(path, 7)
     gin.bind_parameter("hdf5_gaze.path", path)
     out = str(tmp_path / "out")
-    convert.convert("hdf5_gaze", out, records_per_shard=100)
+    converting.convert("hdf5_gaze", out, records_per_shard=100)
     source = {e["image"].tobytes(): e["gaze"] for e in _all(DATASETS.build("hdf5_gaze", seed=0))}
     for element in _all(DATASETS.build("tfrecord", seed=0, path=out)):
         np.testing.assert_allclose(element["gaze"], source[element["image"].tobytes()])
@@ -66,38 +66,38 @@ def test_labels_survive_conversion(tmp_path):
 def test_interrupted_conversion_resumes_to_the_same_shards(npz, tmp_path, monkeypatch, caplog):
     caplog.set_level(logging.INFO, logger="absl")
     fresh = str(tmp_path / "fresh")
-    convert.convert("image_array", fresh, records_per_shard=10)
+    converting.convert("image_array", fresh, records_per_shard=10)
     out = str(tmp_path / "out")
-    finish = convert._finish_shard
+    finish = converting._finish_shard
 
     def crash_after_two(output_dir, manifest, *args):
         if len(manifest["shards"]) == 2:
             raise KeyboardInterrupt
         finish(output_dir, manifest, *args)
 
-    monkeypatch.setattr(convert, "_finish_shard", crash_after_two)
+    monkeypatch.setattr(converting, "_finish_shard", crash_after_two)
     with pytest.raises(KeyboardInterrupt):
-        convert.convert("image_array", out, records_per_shard=10)
+        converting.convert("image_array", out, records_per_shard=10)
     partial = json.load(open(os.path.join(out, "manifest.json")))
     assert not partial["complete"] and len(partial["shards"]) == 2
     with pytest.raises(records.BadRecordError, match="complete: expected a finished conversion"):
         DATASETS.build("tfrecord", seed=0, path=out)
-    monkeypatch.setattr(convert, "_finish_shard", finish)
-    manifest = convert.convert("image_array", out, records_per_shard=10)
+    monkeypatch.setattr(converting, "_finish_shard", finish)
+    manifest = converting.convert("image_array", out, records_per_shard=10)
     assert "Resuming after 2 shards (20 records)" in caplog.text
     assert manifest["shards"] == json.load(open(os.path.join(fresh, "manifest.json")))["shards"]
 
 
 def test_damaged_shard_is_rewritten_on_resume_and_caught_by_verify(npz, tmp_path, caplog):
     out = str(tmp_path / "out")
-    manifest = convert.convert("image_array", out, records_per_shard=10)
+    manifest = converting.convert("image_array", out, records_per_shard=10)
     shard = os.path.join(out, manifest["shards"][1]["file"])
     content = bytearray(open(shard, "rb").read())
     content[100] ^= 0xFF
     open(shard, "wb").write(bytes(content))
-    with pytest.raises(convert.ConversionError, match="shard-00001.tfrecord: SHA-256 differs"):
-        convert.verify(out, manifest)
-    again = convert.convert("image_array", out, records_per_shard=10)
+    with pytest.raises(converting.ConversionError, match="shard-00001.tfrecord: SHA-256 differs"):
+        converting.verify(out, manifest)
+    again = converting.convert("image_array", out, records_per_shard=10)
     assert "shard-00001.tfrecord is missing or damaged" in caplog.text
     assert again["shards"] == manifest["shards"]
     os.remove(shard)
@@ -109,10 +109,10 @@ def test_damaged_shard_is_rewritten_on_resume_and_caught_by_verify(npz, tmp_path
 
 def test_refuses_to_mix_conversions(npz, tmp_path):
     out = str(tmp_path / "out")
-    convert.convert("image_array", out, records_per_shard=10)
+    converting.convert("image_array", out, records_per_shard=10)
     gin.bind_parameter("image_array.fit", "resize")
-    with pytest.raises(convert.ConversionError, match="other arguments or gin bindings"):
-        convert.convert("image_array", out, records_per_shard=10)
+    with pytest.raises(converting.ConversionError, match="other arguments or gin bindings"):
+        converting.convert("image_array", out, records_per_shard=10)
 
 
 def test_not_a_converted_folder(tmp_path):

@@ -15,7 +15,7 @@ from simgan.configs import parsing
 from simgan.io import evaluation_file, exported
 from simgan.plugins import loading
 from simgan.plugins import metrics  # noqa: F401  (registers kid)
-from simgan.tools import evaluate
+from simgan.tools import evaluating
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY_KID = """
@@ -43,7 +43,7 @@ def _brightening_refiner(path):
 
 
 def test_summary_table_pairs_sources_and_spreads():
-    table = evaluate.summary_table({
+    table = evaluating.summary_table({
         "gaze/synthetic_4x/error_deg": 9.5, "gaze/synthetic_4x/error_deg_std": 0.25,
         "gaze/refined_4x/error_deg": 8.25, "gaze/refined_4x/error_deg_std": 0.5,
         "kid/refined/kid": 0.125, "kid/refined/kid_se": 0.01,
@@ -61,18 +61,18 @@ def test_summary_table_pairs_sources_and_spreads():
 def test_evaluate_runs_the_evaluators_named_in_gin(tmp_path):
     gin.parse_config(TINY_KID + "evaluation.evaluators = ['kid']")
     refiner = keras.saving.load_model(_brightening_refiner(str(tmp_path / "r.keras")))
-    results = evaluate.evaluate(refiner, str(tmp_path), seed=0)
+    results = evaluating.evaluate(refiner, str(tmp_path), seed=0)
     assert set(results) == {"kid/synthetic/kid", "kid/synthetic/kid_se", "kid/refined/kid",
                             "kid/refined/kid_se"}
     assert results["kid/refined/kid"] < results["kid/synthetic/kid"]  # brighter = closer to real
-    evaluate.write_report(str(tmp_path), results, "r.keras", 0)
-    assert "| kid/kid |" in (tmp_path / evaluate.SUMMARY_FILE).read_text()
-    assert json.loads((tmp_path / evaluate.RESULTS_FILE).read_text())["results"] == results
+    evaluating.write_report(str(tmp_path), results, "r.keras", 0)
+    assert "| kid/kid |" in (tmp_path / evaluating.SUMMARY_FILE).read_text()
+    assert json.loads((tmp_path / evaluating.RESULTS_FILE).read_text())["results"] == results
 
 
 def test_no_evaluators_is_a_clear_error():
     with pytest.raises(ValueError, match="No evaluators named"):
-        evaluate.run_config()
+        evaluating.run_config()
 
 
 def _run(module, *args):
@@ -87,7 +87,7 @@ def test_simgan_eval_cli(tmp_path):
                 "--plugin=tests/toy_gaze_data.py", "--gin_param=evaluation.evaluators=['kid']",
                 *params)
     assert done.returncode == 0, done.stderr[-3000:]
-    summary = (tmp_path / "eval" / evaluate.SUMMARY_FILE).read_text()
+    summary = (tmp_path / "eval" / evaluating.SUMMARY_FILE).read_text()
     assert "| kid/kid |" in summary and "(s.e.)" in summary
 
 
@@ -103,10 +103,10 @@ def test_summarize_reads_the_last_training_record(tmp_path):
     path = str(tmp_path / "evaluation.json")
     evaluation_file.append_results(path, 10, {"kid/refined/kid": 9.0})
     evaluation_file.append_results(path, 20, {"kid/refined/kid": 0.5, "kid/refined/kid_se": 0.25})
-    text = evaluate.summarize(path)
+    text = evaluating.summarize(path)
     assert text.startswith("Step 20 of") and "| kid/kid | — | 0.5 ± 0.25 (s.e.) |" in text
     with pytest.raises(ValueError, match="no evaluation records"):
-        evaluate.summarize(str(tmp_path / "missing.json"))
+        evaluating.summarize(str(tmp_path / "missing.json"))
 
 
 @pytest.mark.parametrize("gin_file", ["quickstart_eval.gin", "simgan/eyes_experiment.gin"])
@@ -146,6 +146,6 @@ history.capacity_batches = 1
                              f"--model_dir={model_dir}", f"--plugin={plugin}"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    evaluated = json.loads((model_dir / "eval" / evaluate.RESULTS_FILE).read_text())
+    evaluated = json.loads((model_dir / "eval" / evaluating.RESULTS_FILE).read_text())
     values = evaluated.get("results", evaluated)
     assert values["kid/refined/kid"] == pytest.approx(trained["kid/refined/kid"], rel=1e-6)

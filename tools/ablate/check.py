@@ -54,7 +54,7 @@ def main() -> None:
     # pylint: disable=import-outside-toplevel
     import gin
 
-    import simgan.tools.train  # noqa: F401  registers what simgan-train configures
+    import simgan.core.engine.loop  # noqa: F401  registers what the engine configures
     from simgan.configs import parsing
     from simgan.plugins import loading
 

@@ -15,17 +15,14 @@ TensorBoard HParams) goes to <output_dir>/summary; see docs/ABLATIONS.md.
 
 from __future__ import annotations
 
+import os
+import sys
+
+from absl import flags
+
+from simgan.io import lock
 from simgan.tools import cli
-
-cli.quiet_tensorflow()
-
-import os  # noqa: E402
-import sys  # noqa: E402
-
-from absl import flags  # noqa: E402
-
-from simgan.io import lock  # noqa: E402
-from simgan.tools.ablate import check, gpus, plan, runner, shards, summary  # noqa: E402
+from simgan.tools.ablate import check, gpus, plan, shards
 
 FLAGS = flags.FLAGS
 
@@ -67,11 +64,15 @@ def define_flags() -> None:
 
 
 def summarize(root: str, runs: list[plan.Run]) -> None:
+    from simgan.tools.ablate import summary  # pylint: disable=import-outside-toplevel  (cli.py)
+
     with lock.hold(root, "--output_dir", wait=True):  # one summary writer at a time
         print(f"Summary in {summary.write_all(root, runs, FLAGS.reference)}")
 
 
 def main(argv: list[str]) -> None:
+    from simgan.tools.ablate import runner  # pylint: disable=import-outside-toplevel  (cli.py)
+
     cli.no_arguments(argv)
     root = FLAGS.output_dir
     if FLAGS.summary_only:
@@ -119,7 +120,7 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-    cli.run("simgan-ablate", define_flags, main, user_errors=(plan.PlanError,))
+    cli.run("simgan-ablate", define_flags, main)
 
 
 if __name__ == "__main__":

@@ -8,24 +8,17 @@ Restarting with the same --results folder (and the same images and design) resum
 
 from __future__ import annotations
 
+import os
+import secrets
+import sys
+import threading
+from typing import Any, Sequence
+
+from absl import flags, logging
+
+from simgan.plugins import extras
 from simgan.tools import cli
-
-cli.quiet_tensorflow()
-
-import os  # noqa: E402
-import secrets  # noqa: E402
-import sys  # noqa: E402
-import threading  # noqa: E402
-from typing import Any, Sequence  # noqa: E402
-
-from absl import flags, logging  # noqa: E402
-
-from simgan.io.files import atomic_write_text  # noqa: E402
-from simgan.plugins import extras  # noqa: E402
-from simgan.tools.vtt import stats  # noqa: E402
-from simgan.tools.vtt.images import Catalog  # noqa: E402
-from simgan.tools.vtt.store import Store  # noqa: E402
-from simgan.tools.vtt.study import Design, Study  # noqa: E402
+from simgan.tools.vtt.study import Design
 
 DB_NAME = "vtt.sqlite3"
 KEY_NAME = "results_key"
@@ -66,6 +59,8 @@ def results_key(results_dir: str) -> str:
     written atomically). An empty key file (left by a crash or a full disk before an older
     version wrote it) never unlocked anything, so a new key replaces it: the results are never
     served without a key."""
+    from simgan.io.files import atomic_write_text  # pylint: disable=import-outside-toplevel
+
     path = os.path.join(results_dir, KEY_NAME)
     try:
         with open(path, encoding="utf-8") as f:
@@ -104,8 +99,13 @@ def study_origins(host: str, port: int, public_urls: Sequence[str] = ()) -> list
 def serve(args: Any) -> None:
     """Serves the study; ``args`` has the attributes of the flags (e.g. FLAGS)."""
     extras.require("flask", "vtt", "simgan-vtt's web app")
-    from simgan.tools.vtt.app import create_app, ORIGINS  # pylint: disable=import-outside-toplevel
-    from werkzeug.serving import make_server  # pylint: disable=import-outside-toplevel
+    # pylint: disable=import-outside-toplevel  (tools/cli.py: --help without TensorFlow)
+    from werkzeug.serving import make_server
+
+    from simgan.tools.vtt.app import ORIGINS, create_app
+    from simgan.tools.vtt.images import Catalog
+    from simgan.tools.vtt.store import Store
+    from simgan.tools.vtt.study import Study
 
     for name in ("real", "refined"):
         if getattr(args, name) is None:
@@ -145,6 +145,11 @@ def serve(args: Any) -> None:
 
 def report(args: Any) -> None:
     """Prints a study's statistics and writes its CSV files; ``args`` as for `serve`."""
+    # pylint: disable=import-outside-toplevel  (tools/cli.py: --help without TensorFlow)
+    from simgan.io.files import atomic_write_text
+    from simgan.tools.vtt import stats
+    from simgan.tools.vtt.store import Store
+
     path = os.path.join(args.results, DB_NAME)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"--results: {path} does not exist; is {args.results!r} a "

@@ -7,10 +7,12 @@ participant k's sequence from `(seed, k)`. The examples are never used as test i
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simgan.tools.vtt.images import Catalog
+if TYPE_CHECKING:  # the study's type only: simgan-vtt --help stays free of TensorFlow
+    from simgan.tools.vtt.images import Catalog
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from train_cli import TOY_CONFIG, run_train, train_command, write_config
+from train_cli import TOY_CONFIG, run_train, train_command, train_here, write_config
 
 LONG = TOY_CONFIG.replace("simgan.iterations = 4", "simgan.iterations = 150") + \
     "train.checkpoint_every = 10\ntrain.summary_every = 10\ntrain.image_every = 0\n"
@@ -58,7 +58,7 @@ def test_different_seeds_give_different_weights(tmp_path):
     gin_file = write_config(tmp_path, TOY_CONFIG + "simgan.discriminator_pretrain_steps = 0\n"
                             "simgan.iterations = 0\ntrain.image_every = 0\n")
     for seed in (1, 2):
-        assert run_train(tmp_path / f"s{seed}", gin_file, f"--seed={seed}").returncode == 0
+        train_here(tmp_path / f"s{seed}", gin_file, seed=seed)
     a, b = final_weights(tmp_path / "s1"), final_weights(tmp_path / "s2")
     name = "refiner_optimizer/_trainable_variables/0/.ATTRIBUTES/VARIABLE_VALUE"
     assert not np.array_equal(a[name], b[name])

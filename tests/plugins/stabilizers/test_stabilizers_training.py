@@ -1,18 +1,19 @@
-"""The stabilizer variants train end to end through simgan-train (toy data): the spectral-norm
+"""The stabilizer variants train end to end as simgan-train runs them (toy data): the spectral-norm
 discriminator, DiffAugment, and ADA, whose strength adapts and resumes exactly."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from train_cli import TOY_CONFIG, run_train, write_config
+from train_cli import TOY_CONFIG, run_train, train_here, write_config
+
+STABILIZERS = ("simgan.plugins.stabilizers",)
 
 
 def test_spectral_norm_variant_trains_and_checkpoints_its_power_iteration_vectors(tmp_path):
     config = write_config(tmp_path, TOY_CONFIG + "train.image_every = 0\n")
-    result = run_train(tmp_path / "m", config, "--gin_file=ablations/spectral_norm.gin",
-                       "--plugin=simgan.plugins.stabilizers", "--seed=3")
-    assert result.returncode == 0, result.stderr[-3000:]
+    train_here(tmp_path / "m", [config, "ablations/spectral_norm.gin"], seed=3,
+               plugins=STABILIZERS)
     reader = tf.train.load_checkpoint(str(tmp_path / "m" / "checkpoints"))
     vectors = [name for name in reader.get_variable_to_shape_map() if "vector_u" in name]
     assert len(vectors) == 5  # conv1..conv4 and the patch logits
@@ -51,7 +52,6 @@ def test_ada_variant_adapts_the_strength_and_resumes_to_the_same_weights(tmp_pat
 
 def test_diffaugment_variant_trains(tmp_path):
     config = write_config(tmp_path, TOY_CONFIG + "train.image_every = 0\n")
-    result = run_train(tmp_path / "m", config, "--gin_file=ablations/diffaugment.gin",
-                       "--plugin=simgan.plugins.stabilizers", "--seed=3")
-    assert result.returncode == 0, result.stderr[-3000:]
+    train_here(tmp_path / "m", [config, "ablations/diffaugment.gin"], seed=3,
+               plugins=STABILIZERS)
     assert _strength(tmp_path / "m") == 1.0
