@@ -49,6 +49,7 @@ def run_train(model_dir, gin_file, *extra: str, env=None) -> subprocess.Complete
 
 def train_here(model_dir, gin_files, *bindings: str, seed: int = 0,
                plugins: tuple[str, ...] = ()) -> dict[str, float]:
-    """`run_train`'s run in this process (simgan.train): raises what the command reports."""
+    """`run_train`'s run in this process (simgan.train): raises what the command reports. The
+    toy plugin by module name: a test of this worker may have imported `toy_data` already."""
     return simgan.train(gin_files, list(bindings), model_dir=str(model_dir), seed=seed,
-                        plugins=[TOY_PLUGIN, *plugins])
+                        plugins=["toy_data", *plugins])
