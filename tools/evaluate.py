@@ -18,6 +18,7 @@ import os
 from absl import flags, logging
 
 from simgan.configs import parsing
+from simgan.io import lock
 from simgan.plugins import loading
 from simgan.tools import cli
 
@@ -27,7 +28,7 @@ def main(argv: list[str]) -> None:
     import keras
     import tensorflow as tf
 
-    from simgan.io import exported, lock, provenance
+    from simgan.io import exported, provenance
     from simgan.tools.evaluating import (RESULTS_FILE, SUMMARY_FILE, evaluate, summarize,
                                          summary_table, write_report)
 

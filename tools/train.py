@@ -10,6 +10,11 @@ import contextlib
 
 from absl import flags, logging
 
+from simgan.configs import parsing, validation
+from simgan.core import registries
+from simgan.core.engine.config import TrainConfig
+from simgan.io import lock
+from simgan.plugins import loading
 from simgan.tools import cli
 
 FLAGS = flags.FLAGS
@@ -27,15 +32,11 @@ def define_flags() -> None:
 
 def main(argv: list[str]) -> None:
     # pylint: disable=import-outside-toplevel  (tools/cli.py: --help without TensorFlow)
-    from simgan.configs import parsing, validation
-    from simgan.core import registries
     from simgan.core.engine import speed, strategies
     from simgan.core.engine.actions import TrainingDivergedError
-    from simgan.core.engine.config import TrainConfig
     from simgan.core.engine.health import TrainingUnhealthyError
     from simgan.core.engine.loop import Engine
-    from simgan.io import lock, read_errors
-    from simgan.plugins import loading
+    from simgan.io import read_errors
     from simgan.tools import progress
 
     cli.no_arguments(argv)
