@@ -14,19 +14,24 @@ stopped (collapse or divergence: the health check's message) or failed. Writes
 
 from __future__ import annotations
 
-import glob
-import json
-import os
-import re
-import statistics
-from typing import Mapping
-
-from absl import flags
-
-from simgan.io.files import atomic_write_text
-from simgan.io.tables import markdown_table
 from simgan.tools import cli
-from simgan.tools.ablate import paired, summary
+
+# A results tool, not a console script: the table's helpers need TensorFlow at import, so it is
+# imported quietly first (the commands leave it to cli.run, tools/cli.py).
+cli.quiet_tensorflow()
+
+import glob  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import statistics  # noqa: E402
+from typing import Mapping  # noqa: E402
+
+from absl import flags  # noqa: E402
+
+from simgan.io.files import atomic_write_text  # noqa: E402
+from simgan.io.tables import markdown_table  # noqa: E402
+from simgan.tools.ablate import paired, summary  # noqa: E402
 
 FLAGS = flags.FLAGS
 RUN_NAME = re.compile(r"^(?P<pair>.+)__seed=(?P<seed>\d+)$")
