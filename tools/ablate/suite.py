@@ -4,9 +4,9 @@
         --grid=eyes_cpu=runs/suite/eyes_cpu --grid=f32_sn=runs/suite/f32_sn
 
 Each ``--grid`` is one candidate's `simgan-ablate --variants='suite/*.gin'` output dir (run
-names ``<pair>__seed=<s>``). Per pair and candidate: the downstream task's real-test and
-real-validation scores trained on raw and on refined synthetic examples (mean ± std over
-seeds), the refined-minus-raw change with a paired t-test over seeds (scipy's ``ttest_rel``),
+names ``<pair>__seed=<s>``); a candidate given twice pools the seeds of its folders. Per pair
+and candidate: the downstream task's real-test and real-validation scores trained on raw and
+on refined synthetic examples (mean ± std over seeds), the refined-minus-raw change with a paired t-test over seeds (scipy's ``ttest_rel``),
 the C2ST accuracy of refined images against the real validation split, and the runs that
 stopped (collapse or divergence: the health check's message) or failed. Writes
 ``suite.md`` and ``suite.json`` (atomically).
@@ -25,7 +25,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import statistics  # noqa: E402
-from typing import Mapping  # noqa: E402
+from typing import Mapping, Sequence  # noqa: E402
 
 from absl import flags  # noqa: E402
 
@@ -105,11 +105,25 @@ def pair_row(candidate: str, pair: str, runs: Mapping[int, dict]) -> dict:
     return row
 
 
-def table(grids: Mapping[str, str]) -> tuple[str, list[dict]]:
-    """The Markdown table and its rows for ``{candidate: grid dir}``."""
+def read_grids(directories: Sequence[str]) -> dict[str, dict[int, dict]]:
+    """`read_grid` of one candidate's grids pooled (e.g. seeds 3 and 4 run later into a second
+    folder); a pair's seed found in two of them is an error."""
+    pooled: dict[str, dict[int, dict]] = {}
+    for directory in directories:
+        for pair, runs in read_grid(directory).items():
+            again = sorted(set(runs) & set(pooled.get(pair, {})))
+            if again:
+                raise ValueError(f"--grid {directory!r}: {pair} seed(s) {again} also in another "
+                                 "folder of the same candidate")
+            pooled.setdefault(pair, {}).update(runs)
+    return pooled
+
+
+def table(grids: Mapping[str, Sequence[str]]) -> tuple[str, list[dict]]:
+    """The Markdown table and its rows for ``{candidate: [grid dir, ...]}``."""
     rows = []
-    for candidate, directory in grids.items():
-        for pair, runs in sorted(read_grid(directory).items()):
+    for candidate, directories in grids.items():
+        for pair, runs in sorted(read_grids(directories).items()):
             rows.append(pair_row(candidate, pair, runs))
     header = ["pair", "candidate", "seeds", "stopped", "task (split)", "raw synthetic",
               "refined", "refined − raw (p)", "oracle", "C2ST refined (raw)"]
@@ -131,7 +145,7 @@ def table(grids: Mapping[str, str]) -> tuple[str, list[dict]]:
 def define_flags() -> None:
     cli.define_output_dir(what="Where suite.md and suite.json go.")
     flags.DEFINE_multi_string("grid", [], "CANDIDATE=DIR: one candidate's suite grid "
-                              "(repeatable).")
+                              "(repeatable; a candidate named twice pools its folders' seeds).")
 
 
 def main(argv: list[str]) -> None:
@@ -142,7 +156,7 @@ def main(argv: list[str]) -> None:
         if not name or not os.path.isdir(directory):
             raise cli.UserError(f"--grid: expected CANDIDATE=DIR with an existing DIR, got "
                                 f"{entry!r}")
-        grids[name] = directory
+        grids.setdefault(name, []).append(directory)
     if not grids:
         raise cli.UserError("--grid: give at least one CANDIDATE=DIR")
     markdown, rows = table(grids)

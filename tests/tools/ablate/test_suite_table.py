@@ -41,7 +41,7 @@ def grid(tmp_path):
 
 
 def test_rows_give_mean_spread_and_a_paired_test(grid):
-    markdown, rows = suite.table({"cand": str(grid)})
+    markdown, rows = suite.table({"cand": [str(grid)]})
     photos = next(r for r in rows if r["pair"] == "photos")
     test = photos["test_accuracy"]
     assert test["raw"] == "0.503 ± 0.015" and test["refined"] == "0.610 ± 0.010"
@@ -52,7 +52,7 @@ def test_rows_give_mean_spread_and_a_paired_test(grid):
 
 
 def test_a_stopped_run_is_counted_and_named_and_realism_only_pairs_have_a_row(grid):
-    markdown, rows = suite.table({"cand": str(grid)})
+    markdown, rows = suite.table({"cand": [str(grid)]})
     mpii = next(r for r in rows if r["pair"] == "mpii")
     assert mpii["seeds"] == [0, 1]
     assert mpii["stopped"] == {1: "simgan-train: error: collapsed output at step 310: every "
@@ -63,5 +63,18 @@ def test_a_stopped_run_is_counted_and_named_and_realism_only_pairs_have_a_row(gr
 
 def test_a_change_without_seeds_to_compare_has_no_p_value(tmp_path):
     write_run(tmp_path / "c", "p__seed=0", task(0.5, 0.5))
-    rows = suite.table({"c": str(tmp_path / "c")})[1]
+    rows = suite.table({"c": [str(tmp_path / "c")]})[1]
     assert math.isnan(rows[0]["test_accuracy"]["p"]) and not rows[0]["test_accuracy"]["better"]
+
+
+def test_a_candidate_in_two_folders_pools_their_seeds_and_refuses_a_seed_in_both(grid, tmp_path):
+    later = tmp_path / "later"
+    write_run(later, "photos__seed=3", task(0.5, 0.7))
+    rows = suite.table({"cand": [str(grid), str(later)]})[1]
+    photos = next(r for r in rows if r["pair"] == "photos")
+    assert photos["seeds"] == [0, 1, 2, 3]
+    assert photos["test_accuracy"]["change"].startswith("0.130 ±")  # (0.1+0.09+0.13+0.2)/4
+    write_run(later, "photos__seed=1", task(0.5, 0.5))
+    with pytest.raises(ValueError, match=r"photos seed\(s\) \[1\] also in another folder"):
+        suite.table({"cand": [str(grid), str(later)]})
+
