@@ -35,7 +35,7 @@ def files(tmp_path_factory):
     loading.load_all()
     root = tmp_path_factory.mktemp("input")
     converting.convert("eye_simulator", str(root / "tfrecord"), seed=0, max_records=RECORDS,
-                    records_per_shard=1024)
+                       records_per_shard=1024)
     rng = np.random.default_rng(0)
     np.savez(root / "images.npz",
              images=rng.integers(0, 256, (RECORDS, *bench_support.IMAGE_SHAPE[:2]), np.uint8))

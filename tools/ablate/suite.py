@@ -6,10 +6,10 @@
 Each ``--grid`` is one candidate's `simgan-ablate --variants='suite/*.gin'` output dir (run
 names ``<pair>__seed=<s>``); a candidate given twice pools the seeds of its folders. Per pair
 and candidate: the downstream task's real-test and real-validation scores trained on raw and
-on refined synthetic examples (mean ± std over seeds), the refined-minus-raw change with a paired t-test over seeds (scipy's ``ttest_rel``),
-the C2ST accuracy of refined images against the real validation split, and the runs that
-stopped (collapse or divergence: the health check's message) or failed. Writes
-``suite.md`` and ``suite.json`` (atomically).
+on refined synthetic examples (mean ± std over seeds), the refined-minus-raw change with a
+paired t-test over seeds (scipy's ``ttest_rel``), the C2ST accuracy of refined images against
+the real validation split, and the runs that stopped (collapse or divergence: the health
+check's message) or failed. Writes ``suite.md`` and ``suite.json`` (atomically).
 """
 
 from __future__ import annotations
