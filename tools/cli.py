@@ -2,13 +2,14 @@
 
 Each binary defines its absl flags in a function that only its `run()` calls (so importing a
 module defines no flag), with the shared definers below for shared meanings, and runs its main
-through `run`. A binary's module imports only absl and this module at its top, and its `main`
-imports the rest: ``--help`` and a bad flag answer before TensorFlow is imported (a fraction
-of a second instead of ten), and `run` imports TensorFlow quietly just before `main`. A user
-error prints ``simgan-<cmd>: error: <message>`` once and exits 1, without
-a traceback (``--verbosity=1`` logs it); a bad flag does the same. Ctrl-C and SIGTERM stop it
-with one line saying where, and the status 130 or 143 (io/interrupts.py). Run as ``simgan
-<cmd>`` (the dispatcher, tools/main.py), the binary names itself so in its errors and --help.
+through `run`. A binary's module imports at its top only what does not pull in TensorFlow,
+and its `main` imports the rest (tests/tools/test_console_scripts.py checks it): ``--help``
+and a bad flag answer before TensorFlow is imported (a fraction of a second instead of ten),
+and `run` imports TensorFlow quietly just before `main`. A user error prints
+``simgan-<cmd>: error: <message>`` once and exits 1, without a traceback (``--verbosity=1``
+logs it); a bad flag does the same. Ctrl-C and SIGTERM stop it with one line saying where,
+and the status 130 or 143 (io/interrupts.py). Run as ``simgan <cmd>`` (the dispatcher,
+tools/main.py), the binary names itself so in its errors and --help.
 """
 
 from __future__ import annotations
@@ -43,18 +44,20 @@ USER_ERRORS = (ValueError, OSError, parsing.ConfigError, registry.UnknownCompone
 
 
 def quiet_tensorflow(argv: Sequence[str] | None = None) -> None:
-    """Imports TensorFlow with its C++ log lines silenced, unless the user set
-    ``TF_CPP_MIN_LOG_LEVEL`` or asked for a verbose log (``--verbosity``/``-v``).
+    """Imports TensorFlow with its C++ log lines silenced, unless ``TF_CPP_MIN_LOG_LEVEL`` asks
+    for a level below 3 or the user asked for a verbose log (``--verbosity``/``-v``).
 
     Call it before anything imports TensorFlow (`run` does, before the binary's main). Level 3
     hides the false alarms of a healthy run (e.g. the E-level "failed call to cuInit" on a
     machine without a GPU); TensorFlow 2.21 also prints its start-up lines (oneDNN, CUDA
-    probing) before it reads the level, so the import itself writes to /dev/null. A failed
-    import still raises with its traceback.
+    probing) before it reads the level, so the import itself writes to /dev/null. Level 3 is
+    also what a command leaves in the environment of the commands it starts (simgan-ablate's
+    runs), which therefore import quietly too. A failed import still raises with its traceback.
     """
     argv = sys.argv[1:] if argv is None else argv
     verbose = any(a.startswith(("--verbosity", "-v")) for a in argv)
-    if verbose or "TF_CPP_MIN_LOG_LEVEL" in os.environ or "tensorflow" in sys.modules:
+    if verbose or os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3") != "3" or \
+            "tensorflow" in sys.modules:
         return
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     sys.stderr.flush()

@@ -96,6 +96,17 @@ def test_user_errors_are_one_line(results, name, kind, named):
     assert named in errors[0] and "Traceback" not in done.stderr
 
 
+def test_a_command_started_by_a_command_is_quiet_too():
+    """A command leaves TF_CPP_MIN_LOG_LEVEL=3 to the commands it starts (simgan-ablate's runs,
+    or a test process that ran one in-process): their TensorFlow import stays quiet."""
+    done = subprocess.run([sys.executable, "-m", "simgan.tools.build_ops",
+                           f"--plugin={MISSING}.py"], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"simgan-build-ops: error: --plugin '{MISSING}.py': no such file"], done.stderr[-2000:]
+
+
 def test_a_command_module_imports_no_tensorflow():
     """--help and a bad flag answer without TensorFlow (tools/cli.py): each binary's module
     leaves the import to its main."""
