@@ -77,4 +77,3 @@ def test_a_candidate_in_two_folders_pools_their_seeds_and_refuses_a_seed_in_both
     write_run(later, "photos__seed=1", task(0.5, 0.5))
     with pytest.raises(ValueError, match=r"photos seed\(s\) \[1\] also in another folder"):
         suite.table({"cand": [str(grid), str(later)]})
-
