@@ -9,10 +9,11 @@ from simgan.core import data
 from simgan.core.registries import DATASETS
 from simgan.plugins import eyes  # noqa: F401  (registers eye_simulator and image_array)
 from simgan.plugins import domains  # noqa: F401  (registers the suite's datasets)
-from simgan.plugins.domains import photos
+from simgan.plugins.domains import glyphs, photos
 
 EYES = dict(height=8, width=12)
 PHOTOS = dict(height=8, width=8, min_crop=48)
+GLYPHS = dict(height=8, width=8)
 
 
 def _images(name, count, **kwargs):
@@ -20,7 +21,8 @@ def _images(name, count, **kwargs):
 
 
 @pytest.mark.parametrize("name, shape, label", [
-    ("eye_domains", EYES, "gaze"), ("photo_orientation", PHOTOS, "quarter_turn")])
+    ("eye_domains", EYES, "gaze"), ("photo_orientation", PHOTOS, "quarter_turn"),
+    ("glyph_domains", GLYPHS, "glyph")])
 def test_real_splits_are_fixed_and_disjoint_synthetic_follows_the_seed(name, shape, label):
     real = {split: _images(name, 12, seed=0, domain="real", split=split, num_examples=12,
                            **shape) for split in ("train", "validation", "test")}
@@ -111,6 +113,8 @@ def test_mpiigaze_splits_read_the_files_in_order(tmp_path):
     ("eye_domains", dict(num_examples=0), "eye_domains.num_examples"),
     ("eye_domains", dict(height=4), "eye_domains.height/width"),
     ("photo_orientation", dict(height=8, width=12), "a quarter turn needs square images"),
+    ("glyph_domains", dict(split="heldout"), "glyph_domains.split"),
+    ("glyph_domains", dict(height=6), "glyph_domains.height/width"),
     ("photo_orientation", dict(channels=2), "photo_orientation.channels"),
     ("photo_orientation", dict(domain="real", photos=("moon.jpg",)),
      r"photo_orientation.photos: expected distinct names from \['china.jpg', 'flower.jpg'\]"),
@@ -131,3 +135,22 @@ def test_synthetic_edges_run_mostly_horizontal_before_the_turn():
     assert np.mean(predicted == arrays["quarter_turn"]) > 0.65
     assert 0.35 < arrays["quarter_turn"].mean() < 0.65
     assert tf.reduce_all(tf.math.is_finite(arrays["image"]))
+
+
+def test_glyphs_draw_the_labelled_letter_on_black_and_real_strokes_are_wider_and_fainter():
+    """Each image is its label's letter (nearest template), the background sits at -1 on both
+    sides, and the real side's gap is the one described: more ink area, less peak brightness."""
+    count = 200
+    sides = {domain: _images("glyph_domains", count, seed=0, domain=domain, split="test",
+                             num_examples=count, height=32, width=32)
+             for domain in ("synthetic", "real")}
+    letters = glyphs.templates().reshape(len(glyphs.LETTERS), -1) * 2 - 1
+    synthetic = sides["synthetic"]["image"].reshape(count, -1)
+    nearest = np.argmin(((synthetic[:, None] - letters[None]) ** 2).sum(-1), axis=1)
+    assert np.mean(nearest == sides["synthetic"]["glyph"]) > 0.7
+    assert set(sides["real"]["glyph"].tolist()) == set(range(len(glyphs.LETTERS)))
+    for arrays in sides.values():
+        assert np.mean(arrays["image"] == -1.0) > 0.4
+    ink = {domain: np.mean(arrays["image"] > -0.5) for domain, arrays in sides.items()}
+    peak = {domain: arrays["image"].max(axis=(1, 2, 3)).mean() for domain, arrays in sides.items()}
+    assert ink["real"] > 1.2 * ink["synthetic"] and peak["real"] < peak["synthetic"]
