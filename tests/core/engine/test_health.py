@@ -1,7 +1,8 @@
 """Training health: a collapsed game stops the run with one line naming the symptom and the
 step, keeping the last healthy checkpoint and its export; 'warn' lets it go on; a healthy run
 raises nothing (every other training test runs with the default 'stop'); an adversarial loss
-that runs away while the content terms stay flat is a symptom, a healthy rise is not."""
+that runs away while the content terms stay flat is a symptom, a healthy rise is not; outputs
+are judged once the generator is in the game, not while it is pretrained."""
 
 import json
 
@@ -115,14 +116,35 @@ class _Saturating(_Task):
         return 0.97 * tf.sign(images - 0.5)
 
 
+IN_THE_GAME = {"refiner/local_adversarial": 0.7, "refiner/self_regularization": 0.1}
+
+
 def test_outputs_near_the_range_limits_are_saturated(tmp_path):
     monitor = health.Monitor("stop", _Saturating())
-    monitor.observe(_Engine(tmp_path), 50, _Summaries(), {})
+    monitor.observe(_Engine(tmp_path), 50, _Summaries(), IN_THE_GAME)
     name, step, detail, since = monitor.symptom
     assert (name, step, since) == ("saturated_output", 50, 50) and "100% of the pixels" in detail
     identity = health.Monitor("stop", _Task())
-    identity.observe(_Engine(tmp_path / "ok"), 50, _Summaries(), {})
+    identity.observe(_Engine(tmp_path / "ok"), 50, _Summaries(), IN_THE_GAME)
     assert identity.symptom is None
+
+
+class _Constant(_Task):
+    """A generator that returns one image for every input."""
+
+    def generator(self, images, training=False):
+        return tf.zeros_like(images) - 0.3
+
+
+def test_outputs_are_judged_in_the_game_not_while_the_generator_is_pretrained(tmp_path):
+    # A refiner early in its identity pretraining can still return nearly one image for
+    # every input (glyphs at 8x8, docs/ROBUSTNESS.md): not a collapse until the game starts.
+    for task, name in ((_Constant(), "collapsed_output"), (_Saturating(), "saturated_output")):
+        monitor = health.Monitor("stop", task)
+        monitor.observe(_Engine(tmp_path), 50, _Summaries(), {"refiner/self_regularization": 0.4})
+        assert monitor.symptom is None
+        monitor.observe(_Engine(tmp_path), 75, _Summaries(), IN_THE_GAME)
+        assert monitor.symptom[:2] == (name, 75)
 
 
 class _CheckpointedEngine(_Engine):
