@@ -74,17 +74,23 @@ def _warp(image: tf.Tensor, seed: tf.Tensor, rotation_deg: float, shear: float,
                                             fill_mode="constant")[0]
 
 
-def _synthetic(template: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-    """The font as rendered: thin crisp strokes at full contrast, a little jitter."""
+def font_letter(template: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """The synthetic side: the font as rendered, thin crisp strokes at full contrast, a little
+    jitter. ``template`` [32, 32, 1] in [0, 1]."""
     return _warp(template, seed, rotation_deg=5.0, shear=0.05, scale=(0.9, 1.05), shift=2.0)
 
 
-def _real(template: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-    """A pen and a scanner: slant and shear, strokes thickened (one or two 3x3 dilations) or
+def pen_letter(template: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """The real side: a pen's slant and shear, then ``scanned``."""
+    image = _warp(template, tf.random.experimental.stateless_fold_in(seed, 0),
+                  rotation_deg=15.0, shear=0.3, scale=(0.8, 1.1), shift=3.0)
+    return scanned(image, seed)
+
+
+def scanned(image: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """The real side's appearance, no geometry: strokes thickened (one or two 3x3 dilations) or
     kept, blur, fainter ink, noise on the strokes, the paper left black."""
     fold_in = tf.random.experimental.stateless_fold_in
-    image = _warp(template, fold_in(seed, 0), rotation_deg=15.0, shear=0.3, scale=(0.8, 1.1),
-                  shift=3.0)
     dilations = tf.random.stateless_uniform([], fold_in(seed, 1), 0, 3, dtype=tf.int32)
     for step in range(2):
         thick = tf.nn.max_pool2d(image[None], 3, 1, "SAME")[0]
@@ -106,11 +112,11 @@ def glyph_domains(*, seed: int, domain: str = "synthetic", split: str = "train",
     splits.check(_NAME, domain, split, num_examples, height, width)
     shapes = tf.constant(templates()[..., None])
     if domain == "synthetic":
-        base, draw = tf.constant([splits.stream(seed, split), 0], tf.int64), _synthetic
+        base, draw = tf.constant([splits.stream(seed, split), 0], tf.int64), font_letter
         indices = (tf.data.Dataset.counter() if num_examples is None
                    else tf.data.Dataset.range(num_examples))
     else:
-        base, draw = tf.constant([_REAL_SEEDS[split], 0], tf.int64), _real
+        base, draw = tf.constant([_REAL_SEEDS[split], 0], tf.int64), pen_letter
         count = splits.real_size(_NAME, split, num_examples)
         indices = tf.data.Dataset.range(count)
 

@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from simgan.core.registries import DISCRIMINATORS, GENERATORS
@@ -33,6 +34,21 @@ def test_local_discriminator_gives_a_patch_map():
     assert filters == [96, 64, 32, 32, 2]
     valid = DISCRIMINATORS.build("local", input_shape=(35, 55, 1), padding="valid")
     assert valid(tf.zeros([1, 35, 55, 1])).shape == (1, 4, 9, 2)
+
+
+def test_unit_strides_give_a_full_size_map_of_9x9_patches():
+    """With conv1 and conv2 unstrided each logit sees a 9x9 patch: on an 8x8 image a change in
+    one corner leaves the opposite corner's logit alone (with the paper's strides it does not)."""
+    for strides, same_far_corner in (((1, 1), True), ((2, 2), False)):
+        disc = DISCRIMINATORS.build("local", input_shape=(8, 8, 1), strides=strides)
+        x = np.zeros([1, 8, 8, 1], np.float32)
+        y = x.copy()
+        y[0, :2, :2] = 1.0
+        a, b = disc(x).numpy(), disc(y).numpy()
+        assert a.shape == ((1, 8, 8, 2) if strides == (1, 1) else (1, 2, 2, 2))
+        assert np.allclose(a[0, -1, -1], b[0, -1, -1]) == same_far_corner
+    with pytest.raises(ValueError, match="discriminator strides: expected 2 positive"):
+        DISCRIMINATORS.build("local", input_shape=(8, 8, 1), strides=(0, 1))
 
 
 def test_global_discriminator_gives_one_decision_per_image():

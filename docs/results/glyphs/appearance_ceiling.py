@@ -1,0 +1,67 @@
+"""How much of the glyph pair's gap is appearance (what a refiner can change) and how much is
+geometry (what it should not)?
+
+Trains the suite's downstream task model (plugins/domains/task_model.py, 500 steps, 3 seeds) on
+2,000 letters of each kind and scores it on the 500 real *validation* letters of
+``glyph_domains`` at 8x8: raw synthetic (font letters), appearance bridged (the font letters'
+geometry with the real side's strokes, blur, ink and noise: ``glyphs.scanned``, the most an
+ideal refiner could give), and the oracle (the 800 real training letters).
+
+    python docs/results/glyphs/appearance_ceiling.py
+
+prints a Markdown table (docs/results/glyphs/appearance_ceiling.md).
+"""
+import numpy as np
+import tensorflow as tf
+
+from simgan.core import data
+from simgan.core.registries import DATASETS
+from simgan.plugins.domains import glyphs, task_model
+
+SIZE, COUNT, SEEDS = 8, 2000, (0, 1, 2)
+
+
+def bridged(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Font letters with the real side's appearance, ``count`` of them, area-resized."""
+    fold_in = tf.random.experimental.stateless_fold_in
+    shapes = tf.constant(glyphs.templates()[..., None])
+    images, labels = [], []
+    for index in range(count):
+        example = tf.constant([seed, index], tf.int64)
+        label = int(tf.random.stateless_uniform([], fold_in(example, 9), 0, len(glyphs.LETTERS),
+                                                dtype=tf.int32))
+        image = glyphs.scanned(glyphs.font_letter(tf.gather(shapes, label), example), example)
+        images.append(tf.image.resize(image, [SIZE, SIZE], method="area").numpy() * 2 - 1)
+        labels.append(label)
+    return np.stack(images), np.array(labels, np.int32)
+
+
+def letters(domain: str, split: str, count: int) -> tuple[np.ndarray, np.ndarray]:
+    arrays = data.first(DATASETS.build("glyph_domains", seed=0, domain=domain, split=split,
+                                       num_examples=count, height=SIZE, width=SIZE), count)
+    return arrays["image"], arrays["glyph"]
+
+
+def accuracy(images: np.ndarray, labels: np.ndarray, test: tuple[np.ndarray, np.ndarray]) -> str:
+    """Mean ± std over SEEDS of the task model's accuracy on ``test``."""
+    scores = []
+    for seed in SEEDS:
+        model = task_model.task_model(images.shape[1:], len(glyphs.LETTERS), seed=seed)
+        task_model.train_task_model(model, images, labels, seed=seed)
+        scores.append(np.mean(np.argmax(model.predict(test[0], verbose=0), -1) == test[1]))
+    return f"{np.mean(scores):.3f} ± {np.std(scores, ddof=1):.3f}"
+
+
+def main() -> None:
+    validation = letters("real", "validation", 500)
+    print("| trained on (2,000 letters; oracle: the 800 real training letters) "
+          "| accuracy on real validation |")
+    print("|---|---|")
+    print(f"| raw synthetic (font letters) | {accuracy(*letters('synthetic', 'train', COUNT), validation)} |")
+    print(f"| appearance bridged (font geometry, real strokes, blur, ink, noise) | "
+          f"{accuracy(*bridged(COUNT, 123), validation)} |")
+    print(f"| oracle (real letters) | {accuracy(*letters('real', 'train', 800), validation)} |")
+
+
+if __name__ == "__main__":
+    main()
