@@ -45,6 +45,10 @@ ADVICE = {
                            "a stronger history buffer or augmentation of the discriminator's "
                            "inputs (docs/ROBUSTNESS.md)",
 }
+# For collapsed_output when the outputs were one image already as the game began.
+PRETRAINING_ADVICE = ("a lower refiner learning rate, a smaller self-regularization weight (it "
+                      "scales the pretraining steps), float32 instead of bfloat16, or a "
+                      "generator that starts as the identity (resnet.residual_output = True)")
 
 
 class TrainingUnhealthyError(RuntimeError):
@@ -91,6 +95,7 @@ class Monitor:
         self.lowest_adversarial = float("inf")
         self.runaway_since: tuple[int, float | None] | None = None  # (step, content then)
         self.symptom: tuple[str, int, str, int] | None = None  # (name, step, detail, since)
+        self.pretrained_collapsed: int | None = None  # a pretraining step with one output
 
     def _runaway(self, step: int, values: dict[str, float]) -> list[tuple[str, str, int]]:
         """The adversarial-runaway symptom, from the metrics of the phases that just ran (the
@@ -138,16 +143,23 @@ class Monitor:
                                   self.wins_since))
             else:
                 self.wins_since = None
+        ratio, spread_in = outputs["health/output_spread"], outputs["spread_in"]
+        collapsed = ratio < t.spread and spread_in > 0
         adversarial = self.signals.adversarial
         if adversarial and not all(n in values for n in adversarial):
             # The generator is being pretrained (no adversarial term ran): its outputs are
             # still converging toward the identity, not collapsing. On glyphs at 8x8, most
-            # pixels at -1, one seed's were within 0.05 of constant after 50 pretraining steps.
+            # pixels at -1, one seed's were within 0.05 of constant after 50 pretraining steps
+            # and recovered in the game; another's were one image from step 25 on and stayed.
+            self.pretrained_collapsed = step if collapsed else None
             return found
-        ratio, spread_in = outputs["health/output_spread"], outputs["spread_in"]
-        if ratio < t.spread and spread_in > 0:
-            found.append(("collapsed_output", f"spread across inputs {ratio * spread_in:.4f} "
-                                              f"against the inputs' {spread_in:.4f}", step))
+        if collapsed:
+            detail = f"spread across inputs {ratio * spread_in:.4f} against the inputs' " \
+                     f"{spread_in:.4f}"
+            if self.pretrained_collapsed is not None:
+                detail += (f"; one image already at step {self.pretrained_collapsed}, the end "
+                           "of the generator's pretraining: it never learned the identity")
+            found.append(("collapsed_output", detail, step))
         share_out, share_in = outputs["health/saturated_share"], outputs["saturated_in"]
         if share_out > t.saturation and share_in < t.saturation / 2:
             found.append(("saturated_output", f"{share_out:.0%} of the pixels at |x| >= "
@@ -191,7 +203,9 @@ class Monitor:
 
     def message(self) -> str:
         name, step, detail, _ = self.symptom
-        return (f"Training unhealthy at step {step}: {name} ({detail}). Try {ADVICE[name]}; "
+        advice = (PRETRAINING_ADVICE if name == "collapsed_output"
+                  and self.pretrained_collapsed is not None else ADVICE[name])
+        return (f"Training unhealthy at step {step}: {name} ({detail}). Try {advice}; "
                 "train.health = 'warn' lets it go on.")
 
     def check(self, engine, step: int) -> None:
