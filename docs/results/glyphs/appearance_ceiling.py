@@ -5,7 +5,8 @@ Trains the suite's downstream task model (plugins/domains/task_model.py, 500 ste
 2,000 letters of each kind and scores it on the 500 real *validation* letters of
 ``glyph_domains`` at 8x8: raw synthetic (font letters), appearance bridged (the font letters'
 geometry with the real side's strokes, blur, ink and noise: ``glyphs.scanned``, the most an
-ideal refiner could give), and the oracle (the 800 real training letters).
+ideal refiner could give), one style (the middle of that appearance for every letter, the most
+a deterministic refiner could give) and the oracle (the 800 real training letters).
 
     python docs/results/glyphs/appearance_ceiling.py
 
@@ -21,8 +22,16 @@ from simgan.plugins.domains import glyphs, task_model
 SIZE, COUNT, SEEDS = 8, 2000, (0, 1, 2)
 
 
-def bridged(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Font letters with the real side's appearance, ``count`` of them, area-resized."""
+def one_style(image: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """The real side's middle appearance, the same for every letter (what a deterministic
+    refiner, which cannot draw a style per image, could give at best): one dilation, the blur,
+    ink at 0.775, no noise."""
+    image = tf.nn.max_pool2d(image[None], 3, 1, "SAME")
+    return tf.nn.avg_pool2d(image, 3, 1, "SAME")[0] * 0.775
+
+
+def bridged(count: int, seed: int, appearance=glyphs.scanned) -> tuple[np.ndarray, np.ndarray]:
+    """Font letters with ``appearance`` (the real side's), ``count`` of them, area-resized."""
     fold_in = tf.random.experimental.stateless_fold_in
     shapes = tf.constant(glyphs.templates()[..., None])
     images, labels = [], []
@@ -30,7 +39,7 @@ def bridged(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         example = tf.constant([seed, index], tf.int64)
         label = int(tf.random.stateless_uniform([], fold_in(example, 9), 0, len(glyphs.LETTERS),
                                                 dtype=tf.int32))
-        image = glyphs.scanned(glyphs.font_letter(tf.gather(shapes, label), example), example)
+        image = appearance(glyphs.font_letter(tf.gather(shapes, label), example), example)
         images.append(tf.image.resize(image, [SIZE, SIZE], method="area").numpy() * 2 - 1)
         labels.append(label)
     return np.stack(images), np.array(labels, np.int32)
@@ -60,6 +69,8 @@ def main() -> None:
     print(f"| raw synthetic (font letters) | {accuracy(*letters('synthetic', 'train', COUNT), validation)} |")
     print(f"| appearance bridged (font geometry, real strokes, blur, ink, noise) | "
           f"{accuracy(*bridged(COUNT, 123), validation)} |")
+    print(f"| one style (font geometry, the middle stroke, blur and ink for every letter) | "
+          f"{accuracy(*bridged(COUNT, 123, one_style), validation)} |")
     print(f"| oracle (real letters) | {accuracy(*letters('real', 'train', 800), validation)} |")
 
 
