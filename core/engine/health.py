@@ -8,9 +8,9 @@ Symptoms, read at every summary step:
   another (their spread across inputs is below ``spread`` times the inputs' spread): the same
   image for every input (mode collapse);
 - ``saturated_output``: over ``saturation`` of the generated pixels sit within ``1 - limit``
-  of the range limits (images in [-1, 1]) while the inputs' do not;
-  (the two output checks judge a generator in the game: not while it is pretrained, when the
-  task's adversarial metrics are absent);
+  of the range limits (images in [-1, 1]) while the inputs' do not (this check and the one
+  above judge a generator in the game, not one being pretrained: where the task names its
+  adversarial metrics, their absence marks pretraining);
 - ``adversarial_runaway``: for ``window`` steps the discriminator rejects over ``rejected`` of
   the generated images, the generator's adversarial loss stays above ``runaway`` times its
   lowest value, and its content terms (self-regularization, PatchNCE) change by less than
@@ -154,8 +154,8 @@ class Monitor:
             self.pretrained_collapsed = step if collapsed else None
             return found
         if collapsed:
-            detail = f"spread across inputs {ratio * spread_in:.4f} against the inputs' " \
-                     f"{spread_in:.4f}"
+            detail = (f"spread across inputs {ratio * spread_in:.4f} against the inputs' "
+                      f"{spread_in:.4f}")
             if self.pretrained_collapsed is not None:
                 detail += (f"; one image already at step {self.pretrained_collapsed}, the end "
                            "of the generator's pretraining: it never learned the identity")

@@ -10,8 +10,9 @@ thinner strokes, a slant and shear, blur, fainter ink and noise on the strokes. 
 both sides are the letter drawn, so the downstream task measures whether refinement pays.
 Letters, not digits: scikit-learn's handwritten digits are kept for an independent check.
 
-Pure TensorFlow after the templates (one Pillow render, cached): example ``i`` of a seed is
-drawn from stateless seeds, so it is the same in every run.
+The ten templates are rasterized once by Pillow's FreeType font renderer (the font's glyphs,
+not a figure) and cached; everything after is TensorFlow with stateless draws, so example ``i``
+of a seed is the same in every run.
 """
 
 from __future__ import annotations

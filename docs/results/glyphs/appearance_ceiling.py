@@ -66,7 +66,8 @@ def main() -> None:
     print("| trained on (2,000 letters; oracle: the 800 real training letters) "
           "| accuracy on real validation |")
     print("|---|---|")
-    print(f"| raw synthetic (font letters) | {accuracy(*letters('synthetic', 'train', COUNT), validation)} |")
+    print(f"| raw synthetic (font letters) | "
+          f"{accuracy(*letters('synthetic', 'train', COUNT), validation)} |")
     print(f"| appearance bridged (font geometry, real strokes, blur, ink, noise) | "
           f"{accuracy(*bridged(COUNT, 123), validation)} |")
     print(f"| one style (font geometry, the middle stroke, blur and ink for every letter) | "
