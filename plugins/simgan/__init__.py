@@ -3,4 +3,4 @@ and penalties, history buffers, optimizers, and the `refined` dataset."""
 
 from simgan.plugins.simgan import (  # noqa: F401
     discriminator, history, losses, optimizers, penalties, refined, refiner, task,
-    task_consistency)
+    diversity, task_consistency)

@@ -56,12 +56,24 @@ def _with_noise(inputs, channels: int, stddev: float, seed: int):
     return keras.layers.Concatenate(name="with_noise")([inputs, noise])
 
 
+def _with_style(inputs, channels: int, stddev: float, seed: int):
+    """``inputs`` with ``channels`` channels of one N(0, stddev^2) draw per image, the same at
+    every pixel: a style code (as in BicycleGAN, Zhu et al. 2017) rather than per-pixel noise,
+    so the refiner can give one input several whole-image styles. Drawn as ``_with_noise``."""
+    zeros = keras.layers.Conv2D(channels, 1, use_bias=False, trainable=False,
+                                kernel_initializer="zeros", name="style_base")(inputs)
+    pooled = keras.layers.GlobalAveragePooling2D(keepdims=True, name="style_pool")(zeros)
+    code = keras.layers.GaussianNoise(stddev, seed=seed, name="style")(pooled, training=True)
+    return keras.layers.Concatenate(name="with_style")([inputs, keras.ops.add(zeros, code)])
+
+
 @GENERATORS.register("resnet")
 def resnet_refiner(*, input_shape: tuple[int, int, int], filters: int = 64,
                    num_blocks: int = 4, kernel_size: int = 3,
                    output_activation: str = "tanh", padding: str = "zero",
                    noise_channels: int = 0, noise_stddev: float = 1.0,
-                   noise_seed: int = 0, residual_output: bool = False) -> keras.Model:
+                   noise_seed: int = 0, residual_output: bool = False,
+                   style_channels: int = 0) -> keras.Model:
     """ResNet refiner: conv3x3 to 64 maps, 4 ResNet blocks, 1x1 conv to the image's channels.
 
     Fully convolutional without striding or pooling, so it works on any image size. The
@@ -75,6 +87,7 @@ def resnet_refiner(*, input_shape: tuple[int, int, int], filters: int = 64,
         raise ValueError(f"resnet.noise_channels: expected an integer >= 0, got {noise_channels}")
     inputs = keras.Input(shape=tuple(input_shape), name="synthetic")
     x = _with_noise(inputs, noise_channels, noise_stddev, noise_seed) if noise_channels else inputs
+    x = _with_style(x, style_channels, noise_stddev, noise_seed + 1) if style_channels else x
     x = _conv(x, filters, kernel_size, padding, "stem", activation="relu")
     for i in range(num_blocks):
         x = _resnet_block(x, filters, kernel_size, padding, i)
