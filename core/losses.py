@@ -55,10 +55,14 @@ class LossTerm:
     ``adversarial`` terms read the discriminator; a task may leave them out while the other
     player is not trained yet (S+U pretrains R with self-regularization only). A refiner term
     that reads ``RefinerInputs.real`` sets ``needs_real``, so the step draws a real batch.
+    ``content`` terms hold the output to its input (self-regularization, PatchNCE): the
+    training-health check reads them as the generator's answer to its discriminator; a
+    non-adversarial term that does not (a diversity reward) sets it False.
     """
 
     adversarial = False
     needs_real = False
+    content = True
 
     def __init__(self, weight: float = 1.0):
         self.weight = float(weight)
@@ -126,9 +130,9 @@ class Objective:
                      if adversarial or not term.adversarial) + (f"{self.player}/total",)
 
     def term_metrics(self, adversarial: bool) -> tuple[str, ...]:
-        """The metrics of the adversarial terms (or of the others), without the total."""
+        """The metrics of the adversarial terms, or of the non-adversarial content terms."""
         return tuple(f"{self.player}/{name}" for name, term in self.terms
-                     if term.adversarial == adversarial)
+                     if term.adversarial == adversarial and (adversarial or term.content))
 
     def values(self, losses: Mapping[str, tf.Tensor],
                average: Callable[[tf.Tensor], tf.Tensor]) -> dict[str, tf.Tensor]:

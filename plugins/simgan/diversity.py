@@ -14,7 +14,10 @@ from simgan.core.registries import LOSSES
 
 
 class Diversity(LossTerm):
-    """Per example: ``-min(mean |R(x, z1) - R(x, z2)|, tau)``, the second draw a fresh call."""
+    """Per example: ``-min(mean |R(x, z1) - R(x, z2)|, tau)``, the second draw a fresh call.
+    Not a content term: it rewards moving away, not holding to the input (health checks)."""
+
+    content = False
 
     def __init__(self, tau: float, weight: float):
         super().__init__(weight)

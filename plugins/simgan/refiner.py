@@ -1,16 +1,20 @@
 """The SimGAN ResNet refiner (Shrivastava et al. 2017, appendix: eye gaze refiner).
 
-Two knobs beyond the paper decide whether a small refiner learns camera-like images:
+Knobs beyond the paper that decide whether a small refiner learns real-looking images:
 
 - ``padding``: 'zero' (the paper's 'same' convolutions) paints a light frame along the border
   of refined eyes, as every 3x3 conv sees zeros outside the image; 'reflect' and 'symmetric'
   pad each conv with mirrored pixels instead.
 - ``noise_channels``: extra input channels of seeded Gaussian noise (as in PixelDA, Bousmalis et
   al. 2017), so the refiner can add sensor noise that does not follow from the synthetic image.
+- ``style_channels``: extra input channels holding one Gaussian draw per image, the same at
+  every pixel (a style code, as in BicycleGAN, Zhu et al., NeurIPS 2017), so one synthetic
+  image can be refined in several whole-image styles; with the ``diversity`` term
+  (diversity.py) the refiner spreads its outputs over the real images' styles.
 - ``residual_output``: the output is ``tanh(atanh(x) + h)`` with the last conv initialised to
   zero, so the refiner starts as the identity instead of learning it in pretraining.
 
-Both are built from stock Keras layers and ops, so the exported refiner loads with
+All are built from stock Keras layers and ops, so the exported refiner loads with
 ``keras.saving.load_model`` without simgan.
 """
 
@@ -58,8 +62,7 @@ def _with_noise(inputs, channels: int, stddev: float, seed: int):
 
 def _with_style(inputs, channels: int, stddev: float, seed: int):
     """``inputs`` with ``channels`` channels of one N(0, stddev^2) draw per image, the same at
-    every pixel: a style code (as in BicycleGAN, Zhu et al. 2017) rather than per-pixel noise,
-    so the refiner can give one input several whole-image styles. Drawn as ``_with_noise``."""
+    every pixel: a style code rather than per-pixel noise. Drawn as ``_with_noise`` draws."""
     zeros = keras.layers.Conv2D(channels, 1, use_bias=False, trainable=False,
                                 kernel_initializer="zeros", name="style_base")(inputs)
     pooled = keras.layers.GlobalAveragePooling2D(keepdims=True, name="style_pool")(zeros)
@@ -78,13 +81,16 @@ def resnet_refiner(*, input_shape: tuple[int, int, int], filters: int = 64,
 
     Fully convolutional without striding or pooling, so it works on any image size. The
     ``tanh`` output keeps refined images in the input range [-1, 1]. ``padding`` (paper:
-    'zero'), ``noise_channels`` (paper: 0) and ``residual_output`` (paper: False) are described
-    in the module docstring.
+    'zero'), ``noise_channels`` (paper: 0), ``style_channels`` (paper: 0; drawn with
+    ``noise_stddev`` and seed ``noise_seed + 1``) and ``residual_output`` (paper: False) are
+    described in the module docstring.
     """
     if padding not in PADDINGS:
         raise ValueError(f"resnet.padding: expected one of {PADDINGS}, got {padding!r}")
     if noise_channels < 0:
         raise ValueError(f"resnet.noise_channels: expected an integer >= 0, got {noise_channels}")
+    if style_channels < 0:
+        raise ValueError(f"resnet.style_channels: expected an integer >= 0, got {style_channels}")
     inputs = keras.Input(shape=tuple(input_shape), name="synthetic")
     x = _with_noise(inputs, noise_channels, noise_stddev, noise_seed) if noise_channels else inputs
     x = _with_style(x, style_channels, noise_stddev, noise_seed + 1) if style_channels else x

@@ -103,12 +103,29 @@ def test_noise_channels_draw_fresh_seeded_noise_unless_training_is_false():
     np.testing.assert_allclose(a(x, training=False).numpy(), a(x, training=False).numpy())
 
 
+def test_style_channels_draw_one_code_per_image_the_same_at_every_pixel():
+    keras_utils_seed()
+    refiner = GENERATORS.build("resnet", input_shape=(6, 8, 1), filters=4, num_blocks=1,
+                               style_channels=3, noise_seed=2)
+    x = tf.zeros([2, 6, 8, 1])
+    with_style = keras.Model(refiner.input, refiner.get_layer("with_style").output)
+    codes = with_style(x).numpy()[..., 1:]
+    assert codes.shape == (2, 6, 8, 3)
+    np.testing.assert_allclose(codes, np.broadcast_to(codes[:, :1, :1], codes.shape), atol=1e-6)
+    assert not np.allclose(codes[0, 0, 0], codes[1, 0, 0])  # one draw per image
+    assert not np.allclose(refiner(x).numpy(), refiner(x).numpy())  # fresh each call
+    np.testing.assert_allclose(refiner(x, training=False).numpy(),
+                               refiner(x, training=False).numpy())
+    with pytest.raises(ValueError, match="resnet.style_channels"):
+        GENERATORS.build("resnet", input_shape=(6, 8, 1), style_channels=-1)
+
+
 def test_exported_noise_refiner_loads_and_runs_without_simgan(tmp_path):
     """The export path's promise: a stock Keras process (no simgan import) loads the model."""
     import subprocess
     import sys
     refiner = GENERATORS.build("resnet", input_shape=(10, 12, 1), filters=4, num_blocks=1,
-                             padding="reflect", noise_channels=1)
+                             padding="reflect", noise_channels=1, style_channels=2)
     path = tmp_path / "refiner.keras"
     refiner.save(path)
     script = ("import sys, numpy as np, keras; m = keras.saving.load_model(sys.argv[1]); "
