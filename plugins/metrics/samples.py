@@ -36,17 +36,25 @@ def sources(evaluator: str, domains: Domains | None,
 
 
 class DomainSamples:
-    """Lazily drawn real and synthetic image arrays, ``count`` of each, cached."""
+    """Real and synthetic image arrays, ``count`` of each, drawn lazily and cached. The datasets
+    are built (and a finite one's size checked) at once, so a held-out set too small for the
+    evaluator fails before the run trains, not after."""
 
     def __init__(self, *, seed: int, count: int, datasets: Mapping[str, tuple[str, str]]):
-        self._sources = {d: (*datasets[d], seeds.stream(seed, SEED_STREAMS[d])) for d in DOMAINS}
+        self._datasets = {}
+        for domain in DOMAINS:
+            name, scope = datasets[domain]
+            dataset = data.build(name, scope, seeds.stream(seed, SEED_STREAMS[domain]))
+            data.check_size(dataset, name, scope, count)
+            self._datasets[domain] = (dataset, name, scope)
         self._count = count
         self._arrays: dict[str, np.ndarray] = {}
 
     def __getitem__(self, domain: str) -> np.ndarray:
         if domain not in self._arrays:
-            name, scope, seed = self._sources[domain]
-            self._arrays[domain] = data.take(name, scope, seed, self._count)[data.IMAGE_KEY]
+            dataset, name, scope = self._datasets[domain]
+            self._arrays[domain] = data.take_from(dataset, name, scope,
+                                                  self._count)[data.IMAGE_KEY]
         return self._arrays[domain]
 
 

@@ -55,9 +55,20 @@ def test_c2st_compares_with_the_run_s_domains_unless_told_otherwise(tmp_path):
     assert c2st.datasets == {"real": ("image_folder", "real"),
                              "synthetic": ("toy_gaze_eyes", "synthetic")}
     assert 0.0 <= c2st.evaluate(None, step=0)["synthetic/accuracy"] <= 1.0
-    told = EVALUATORS.build("c2st", seed=0, output_dir=str(tmp_path), domains=run,
-                            real_dataset="eye_simulator", real_scope="heldout",
-                            train_examples=6, test_examples=6)
-    assert told.datasets["real"] == ("eye_simulator", "heldout")
+    # Told otherwise, it builds the dataset it was told (broken here) at once.
     with pytest.raises(ValueError, match="eye_simulator: domain must be one of"):
-        told.evaluate(None, step=0)
+        EVALUATORS.build("c2st", seed=0, output_dir=str(tmp_path), domains=run,
+                         real_dataset="eye_simulator", real_scope="heldout",
+                         train_examples=6, test_examples=6)
+
+
+def test_a_real_set_too_small_fails_when_the_evaluator_is_built_not_after_training(tmp_path):
+    for i in range(12):
+        Image.fromarray(np.full((20, 24), 20 * i, np.uint8)).save(tmp_path / f"{i}.png")
+    gin.parse_config(f"real/image_folder.path = '{tmp_path}'\n"
+                     "image_folder.height = 20\nimage_folder.width = 24\n")
+    run = Domains(synthetic="toy_gaze_eyes", real="image_folder")
+    with pytest.raises(ValueError, match=r"'image_folder' \(gin scope 'real'\) has only 12 "
+                                         "examples; 16 were asked for"):
+        EVALUATORS.build("c2st", seed=0, output_dir=str(tmp_path), domains=run,
+                         train_examples=8, test_examples=8)
