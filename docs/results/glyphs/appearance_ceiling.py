@@ -6,7 +6,8 @@ Trains the suite's downstream task model (plugins/domains/task_model.py, 500 ste
 ``glyph_domains`` at 8x8: raw synthetic (font letters), appearance bridged (the font letters'
 geometry with the real side's strokes, blur, ink and noise: ``glyphs.scanned``, the most an
 ideal refiner could give), one style (the middle of that appearance for every letter, the most
-a deterministic refiner could give) and the oracle (the 800 real training letters).
+a deterministic refiner could give), generic jitter (random brightness and noise, knowing
+nothing of the real side) and the oracle (the 800 real training letters).
 
     python docs/results/glyphs/appearance_ceiling.py
 
@@ -28,6 +29,15 @@ def one_style(image: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     ink at 0.775, no noise."""
     image = tf.nn.max_pool2d(image[None], 3, 1, "SAME")
     return tf.nn.avg_pool2d(image, 3, 1, "SAME")[0] * 0.775
+
+
+def jitter(image: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """A generic augmentation that knows nothing of the real side: brightness x U(0.5, 1) and
+    Gaussian noise (stddev 0.1) per image (the control for "more variety of any kind")."""
+    fold_in = tf.random.experimental.stateless_fold_in
+    brightness = tf.random.stateless_uniform([], fold_in(seed, 11), 0.5, 1.0)
+    noise = 0.1 * tf.random.stateless_normal(tf.shape(image), fold_in(seed, 12))
+    return tf.clip_by_value(image * brightness + noise, 0.0, 1.0)
 
 
 def bridged(count: int, seed: int, appearance=glyphs.scanned) -> tuple[np.ndarray, np.ndarray]:
@@ -72,6 +82,8 @@ def main() -> None:
           f"{accuracy(*bridged(COUNT, 123), validation)} |")
     print(f"| one style (font geometry, the middle stroke, blur and ink for every letter) | "
           f"{accuracy(*bridged(COUNT, 123, one_style), validation)} |")
+    print(f"| generic jitter (font letters, random brightness and noise per image) | "
+          f"{accuracy(*bridged(COUNT, 123, jitter), validation)} |")
     print(f"| oracle (real letters) | {accuracy(*letters('real', 'train', 800), validation)} |")
 
 
