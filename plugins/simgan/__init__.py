@@ -2,5 +2,5 @@
 and penalties, history buffers, optimizers, and the `refined` dataset."""
 
 from simgan.plugins.simgan import (  # noqa: F401
-    discriminator, history, losses, optimizers, penalties, refined, refiner, task,
-    diversity, task_consistency)
+    discriminator, diversity, history, losses, optimizers, penalties, refined, refiner, task,
+    task_consistency)

@@ -31,9 +31,10 @@ class Diversity(LossTerm):
 
 @LOSSES.register("diversity")
 def diversity(*, tau: float = 0.1, weight: float = 1.0) -> Diversity:
-    """``tau`` bounds the reward (the paper's clip, which keeps the term from dominating);
+    """``tau`` bounds the reward (Yang et al.'s clip, which keeps the term from dominating);
     images are in [-1, 1], so 0.1 is a mean change of 5% of the range between two draws. Needs
-    a refiner with noise inputs: a deterministic one gets no gradient from it."""
+    a refiner with noise inputs: a deterministic one gets no gradient from it. It reads no
+    discriminator, so it also acts in the refiner's pretraining."""
     if tau <= 0:
         raise ValueError(f"diversity.tau: expected > 0; got {tau!r}")
     return Diversity(tau, weight)
