@@ -60,41 +60,29 @@ def first(dataset: tf.data.Dataset, count: int) -> dict[str, np.ndarray]:
     return {k: v.numpy() for k, v in next(iter(dataset.batch(count).take(1))).items()}
 
 
-def _too_few(name: str, scope: str, size: int, count: int) -> DatasetContractError:
-    return DatasetContractError(f"Dataset {name!r} (gin scope {scope!r}) has only {size} "
-                                f"examples; {count} were asked for")
-
-
-def check_size(dataset: tf.data.Dataset, name: str, scope: str, count: int) -> None:
-    """Fails naming the dataset when its known size (a finite dataset's cardinality) is below
-    ``count``: an evaluator checks this when it is built, before the run trains, rather than
-    at its first evaluation, after it."""
-    size = int(dataset.cardinality())
+def check_size(size: int, name: str, scope: str, count: int) -> None:
+    """Fails naming the dataset when ``size`` (if known: >= 0, e.g. a finite dataset's
+    cardinality) is below ``count``; evaluators check it when built, before the run trains."""
     if 0 <= size < count:
-        raise _too_few(name, scope, size, count)
+        raise DatasetContractError(f"Dataset {name!r} (gin scope {scope!r}) has only {size} "
+                                   f"examples; {count} were asked for")
 
 
-def take_from(dataset: tf.data.Dataset, name: str, scope: str, count: int,
-              required: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
-    """The first ``count`` elements of ``dataset`` (registered dataset ``name`` built under gin
-    scope ``scope``) as numpy arrays; fails naming the dataset when it has fewer, or lacks an
-    entry in ``required`` (e.g. a label an evaluator needs)."""
+def take(name: str, scope: str, seed: int, count: int, required: tuple[str, ...] = (),
+         dataset: tf.data.Dataset | None = None) -> dict[str, np.ndarray]:
+    """The first ``count`` elements of registered dataset ``name`` (built under gin scope
+    ``scope``, unless ``dataset`` is it already built) as numpy arrays; fails naming the dataset
+    when it has fewer, or lacks an entry in ``required`` (e.g. a label an evaluator needs)."""
+    dataset = build(name, scope, seed) if dataset is None else dataset
     missing = [key for key in required if key not in dataset.element_spec]
     if missing:
         raise DatasetContractError(
             f"Dataset {name!r} (gin scope {scope!r}) has no {missing[0]!r} entry; its elements "
             f"hold {sorted(dataset.element_spec)}")
-    check_size(dataset, name, scope, count)
+    check_size(int(dataset.cardinality()), name, scope, count)
     arrays = first(dataset, count)
-    if len(arrays[IMAGE_KEY]) < count:
-        raise _too_few(name, scope, len(arrays[IMAGE_KEY]), count)
+    check_size(len(arrays[IMAGE_KEY]), name, scope, count)
     return arrays
-
-
-def take(name: str, scope: str, seed: int, count: int,
-         required: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
-    """``take_from`` registered dataset ``name`` built under gin scope ``scope``."""
-    return take_from(build(name, scope, seed), name, scope, count, required)
 
 
 @registry.configurable("batched", module="data")

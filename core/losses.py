@@ -55,9 +55,8 @@ class LossTerm:
     ``adversarial`` terms read the discriminator; a task may leave them out while the other
     player is not trained yet (S+U pretrains R with self-regularization only). A refiner term
     that reads ``RefinerInputs.real`` sets ``needs_real``, so the step draws a real batch.
-    ``content`` terms hold the output to its input (self-regularization, PatchNCE): the
-    training-health check reads them as the generator's answer to its discriminator; a
-    non-adversarial term that does not (a diversity reward) sets it False.
+    ``content`` terms hold the output to its input (self-regularization, PatchNCE; the health
+    checks read them); a non-adversarial term that does not (a diversity reward) sets it False.
     """
 
     adversarial = False

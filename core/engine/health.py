@@ -8,9 +8,8 @@ Symptoms, read at every summary step:
   another (their spread across inputs is below ``spread`` times the inputs' spread): the same
   image for every input (mode collapse);
 - ``saturated_output``: over ``saturation`` of the generated pixels sit within ``1 - limit``
-  of the range limits (images in [-1, 1]) while the inputs' do not (this check and the one
-  above judge a generator in the game, not one being pretrained: where the task names its
-  adversarial metrics, their absence marks pretraining);
+  of the range limits (images in [-1, 1]) while the inputs' do not (these two judge a
+  generator in the game: its adversarial metrics absent mark its pretraining);
 - ``adversarial_runaway``: for ``window`` steps the discriminator rejects over ``rejected`` of
   the generated images, the generator's adversarial loss stays above ``runaway`` times its
   lowest value, and its content terms (self-regularization, PatchNCE) change by less than
@@ -38,17 +37,14 @@ ADVICE = {
     "discriminator_wins": "a stronger history buffer, fewer discriminator steps (Kd), a lower "
                           "discriminator learning rate, spectral normalization or augmentation "
                           "of the discriminator's inputs (docs/ROBUSTNESS.md)",
-    "collapsed_output": "a larger self-regularization weight, a lower refiner learning rate, or "
-                        "float32 instead of bfloat16",
+    "collapsed_output": "a lower refiner learning rate, float32 instead of bfloat16, or a larger "
+                        "self-regularization weight (a smaller one, or resnet.residual_output "
+                        "= True, if pretraining never learned the identity)",
     "saturated_output": "a larger self-regularization weight or a lower refiner learning rate",
     "adversarial_runaway": "fewer discriminator steps (Kd), a lower discriminator learning rate, "
                            "a stronger history buffer or augmentation of the discriminator's "
                            "inputs (docs/ROBUSTNESS.md)",
 }
-# For collapsed_output when the outputs were one image already as the game began.
-PRETRAINING_ADVICE = ("a lower refiner learning rate, a smaller self-regularization weight (it "
-                      "scales the pretraining steps), float32 instead of bfloat16, or a "
-                      "generator that starts as the identity (resnet.residual_output = True)")
 
 
 class TrainingUnhealthyError(RuntimeError):
@@ -147,10 +143,8 @@ class Monitor:
         collapsed = ratio < t.spread and spread_in > 0
         adversarial = self.signals.adversarial
         if adversarial and not all(n in values for n in adversarial):
-            # The generator is being pretrained (no adversarial term ran): its outputs are
-            # still converging toward the identity, not collapsing. On glyphs at 8x8, most
-            # pixels at -1, one seed's were within 0.05 of constant after 50 pretraining steps
-            # and recovered in the game; another's were one image from step 25 on and stayed.
+            # Pretraining (no adversarial term ran): outputs still converging to the identity
+            # can be near one image and recover in the game (8x8 glyphs, docs/ROBUSTNESS.md).
             self.pretrained_collapsed = step if collapsed else None
             return found
         if collapsed:
@@ -203,9 +197,7 @@ class Monitor:
 
     def message(self) -> str:
         name, step, detail, _ = self.symptom
-        advice = (PRETRAINING_ADVICE if name == "collapsed_output"
-                  and self.pretrained_collapsed is not None else ADVICE[name])
-        return (f"Training unhealthy at step {step}: {name} ({detail}). Try {advice}; "
+        return (f"Training unhealthy at step {step}: {name} ({detail}). Try {ADVICE[name]}; "
                 "train.health = 'warn' lets it go on.")
 
     def check(self, engine, step: int) -> None:

@@ -207,10 +207,7 @@ class Engine:
             count = self._steps_until_boundary(done)
             window = [self.task.phase_at(s) for s in range(done, done + count)]
             ran.update(window)
-            # Held to the window's end: a signal raised inside TensorFlow's tracing of the call
-            # corrupts its state ("Concurrent access?") and the run ends as a failure, not an
-            # interruption.
-            with interrupts.deferred():
+            with interrupts.deferred():  # a signal inside TF's tracing would fail the run
                 done = self.run_steps(window)
             actions.check_divergence(self, f"step {done}")  # before any grid or evaluation
             if bar is not None:

@@ -44,17 +44,18 @@ class DomainSamples:
         self._datasets = {}
         for domain in DOMAINS:
             name, scope = datasets[domain]
-            dataset = data.build(name, scope, seeds.stream(seed, SEED_STREAMS[domain]))
-            data.check_size(dataset, name, scope, count)
-            self._datasets[domain] = (dataset, name, scope)
+            stream = seeds.stream(seed, SEED_STREAMS[domain])
+            dataset = data.build(name, scope, stream)
+            data.check_size(int(dataset.cardinality()), name, scope, count)
+            self._datasets[domain] = (dataset, name, scope, stream)
         self._count = count
         self._arrays: dict[str, np.ndarray] = {}
 
     def __getitem__(self, domain: str) -> np.ndarray:
         if domain not in self._arrays:
-            dataset, name, scope = self._datasets[domain]
-            self._arrays[domain] = data.take_from(dataset, name, scope,
-                                                  self._count)[data.IMAGE_KEY]
+            dataset, name, scope, stream = self._datasets[domain]
+            self._arrays[domain] = data.take(name, scope, stream, self._count,
+                                             dataset=dataset)[data.IMAGE_KEY]
         return self._arrays[domain]
 
 
