@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-import toy_gaze_data  # noqa: F401  (registers toy_gaze_eyes)
 from simgan.core import losses
 from simgan.core.registries import GENERATORS
 from simgan.plugins import loading
 from simgan.plugins.simgan.diversity import diversity
-from train_cli import run_train, write_config
+from train_cli import TOY_CONFIG, run_train, write_config
 
 loading.load_all()
 
@@ -48,23 +47,11 @@ def test_it_is_not_read_as_a_content_term():
 
 
 def test_one_gin_line_adds_it_to_sU_and_it_trains(tmp_path):
-    config = write_config(tmp_path, """
-train.synthetic_dataset = 'toy_gaze_eyes'
-train.real_dataset = 'toy_gaze_eyes'
-real/toy_gaze_eyes.domain = 'real_like'
-train.batch_size = 8
-train.image_every = 0
-simgan.refiner_pretrain_steps = 2
-simgan.discriminator_pretrain_steps = 1
-simgan.iterations = 2
-history.capacity_batches = 2
-resnet.filters = 4
-resnet.num_blocks = 1
+    config = write_config(tmp_path, TOY_CONFIG + """
 resnet.style_channels = 2
 simgan.refiner_objective = ['local_adversarial', 'self_regularization', 'diversity']
 """)
-    result = run_train(tmp_path / "m", config, "--plugin=" + toy_gaze_data.__file__,
-                       "--verbosity=0")
+    result = run_train(tmp_path / "m", config, "--verbosity=0")
     assert result.returncode == 0, result.stderr[-3000:]
     values = [float(v) for v in re.findall(r"refiner/diversity=([0-9.e+-]+)", result.stderr)]
     assert values and all(-0.1 <= v < 0 for v in values)
