@@ -16,11 +16,10 @@ Symptoms, read at every summary step:
   ``flat`` of their value: the discriminator pulls away and the generator has stopped
   answering (issue 19's collapse: 13 -> 37 with self-regularization flat).
 With ``train.health = 'stop'`` the run ends non-zero with one line naming the symptom, the step
-and what to try; the newest checkpoint saved before the symptom began (a windowed symptom
-builds for ``window`` steps, and checkpoints saved meanwhile are not healthy) and an export of
-it are kept. With 'warn' the same line is logged and the run goes on. Every symptom is recorded
-in TensorBoard (``health/*``, with the outputs' spread ratio and saturated share the checks
-read) and evaluation.json.
+and what to try, keeping the newest checkpoint saved before the symptom began (a windowed one
+builds for ``window`` steps) and its export; 'warn' logs the line and goes on. Every symptom is
+recorded in TensorBoard (``health/*``, with the spread ratio and saturated share read) and
+evaluation.json.
 """
 
 from __future__ import annotations
@@ -53,8 +52,7 @@ class TrainingUnhealthyError(RuntimeError):
 
 @dataclasses.dataclass(frozen=True)
 class Signals:
-    """The metric names a task offers to the health checks (any may be None or empty): the
-    discriminator's accuracies, and the generator's adversarial and content term metrics."""
+    """The metric names a task offers the checks (any may be None or empty)."""
 
     accuracy_real: str | None = None
     accuracy_generated: str | None = None
@@ -65,9 +63,8 @@ class Signals:
 @registry.configurable("health")
 @dataclasses.dataclass
 class Thresholds:
-    """When a symptom counts (see the module docstring). ``runaway``, ``flat`` and
-    ``rejected`` were set on the training curves of 77 healthy runs, ``limit`` on the preview
-    grids of 126 (docs/ROBUSTNESS.md, "Training health"): the rules flag none of them."""
+    """When a symptom counts (module docstring); set so that none of 77 healthy runs' curves
+    and 126 runs' grids is flagged (docs/ROBUSTNESS.md, "Training health")."""
 
     accuracy: float = 0.995
     window: int = 300
@@ -94,8 +91,7 @@ class Monitor:
         self.pretrained_collapsed: int | None = None  # a pretraining step with one output
 
     def _runaway(self, step: int, values: dict[str, float]) -> list[tuple[str, str, int]]:
-        """The adversarial-runaway symptom, from the metrics of the phases that just ran (the
-        generator's adversarial terms are absent while it is pretrained without them)."""
+        """The adversarial-runaway symptom (no adversarial metrics: G's pretraining)."""
         t, names = self.thresholds, self.signals.adversarial
         if not names or not all(n in values for n in names):
             return []
@@ -143,8 +139,7 @@ class Monitor:
         collapsed = ratio < t.spread and spread_in > 0
         adversarial = self.signals.adversarial
         if adversarial and not all(n in values for n in adversarial):
-            # Pretraining (no adversarial term ran): outputs still converging to the identity
-            # can be near one image and recover in the game (8x8 glyphs, docs/ROBUSTNESS.md).
+            # Pretraining: near one image can recover in the game (glyphs, ROBUSTNESS.md).
             self.pretrained_collapsed = step if collapsed else None
             return found
         if collapsed:
@@ -161,9 +156,8 @@ class Monitor:
         return found
 
     def _outputs(self, engine) -> dict[str, float]:
-        """The generator's outputs for the preview inputs: their spread across inputs as a
-        fraction of the inputs' (``health/output_spread``), and the share of their pixels within
-        ``1 - limit`` of the range limits (``health/saturated_share``), with the inputs' own."""
+        """For the preview inputs: the outputs' spread across inputs over the inputs' spread,
+        and the share of output pixels within ``1 - limit`` of the range limits (and inputs')."""
         inputs = engine.previews["synthetic"]
         # training=False: no noise draws, so watching leaves the run's random streams alone.
         outputs = tf.cast(self.task.generator(inputs, training=False), tf.float32).numpy()
@@ -176,8 +170,7 @@ class Monitor:
                 "saturated_in": float(np.mean(np.abs(inputs) >= limit))}
 
     def observe(self, engine, step: int, summaries, values: dict[str, float]) -> None:
-        """Reads the symptoms after a summary step (``values``: the metrics of the phases that
-        ran since the last one); logs them; remembers the first one."""
+        """After a summary step (``values``: its metrics): logs symptoms, keeps the first."""
         if self.mode == "off" or self.symptom is not None:
             return
         outputs = self._outputs(engine)
@@ -201,8 +194,7 @@ class Monitor:
                 "train.health = 'warn' lets it go on.")
 
     def check(self, engine, step: int) -> None:
-        """Before a checkpoint is saved: with 'stop' and a symptom, restores the newest
-        checkpoint saved before the symptom began, exports it and stops the run."""
+        """With 'stop' and a symptom: restores the last checkpoint before it, exports, stops."""
         if self.mode != "stop" or self.symptom is None:
             return
         since = self.symptom[3]

@@ -1,11 +1,10 @@
 """The engine: runs a task's phases as fused compiled calls and the actions at intervals.
 
-`Engine.run_steps(phases)` executes a sequence of steps in one tf.function call: each step pulls
-its domains' batches from checkpointable sources (host iterators, optionally staged on the
-device, or device-resident pools), splits them across replicas, runs the task's per-replica step
-under the strategy, sums the replicas' metrics into variables, flags the first non-finite or
-diverging step, and advances the global step. Nothing returns to Python between steps. The host
-loop (`Engine.train`) only picks the phases from the task's schedule and runs the actions.
+`Engine.run_steps(phases)` executes steps in one tf.function call: each pulls its domains'
+batches from checkpointable sources, splits them across replicas, runs the task's step under
+the strategy, sums the replicas' metrics, flags the first non-finite or diverging step and
+advances the global step; nothing returns to Python between steps. The host loop
+(`Engine.train`) picks the phases from the task's schedule and runs the actions.
 """
 
 from __future__ import annotations
@@ -111,11 +110,9 @@ class Engine:
     # ---- data --------------------------------------------------------------------------------
 
     def _batches(self, dataset: tf.data.Dataset, seed: int):
-        """The batch source of one domain: the one a plugin provides for the dataset (e.g. a
-        device-resident pool), else its host iterator of numeric entries, staged on the device
-        when ``train.prefetch_to_device`` asks for it (single-device strategies only). Plain
-        iterators (not distributed ones) because their position is checkpointable; each global
-        batch is split across the replicas inside the step function."""
+        """One domain's batches: a plugin's source for the dataset (e.g. a device pool), else
+        a plain (checkpointable) host iterator of its numeric entries, optionally staged on the
+        device; each global batch is split across the replicas inside the step function."""
         source = sources.provided(dataset, self.global_batch, seed, self.strategy)
         if source is not None:
             return source

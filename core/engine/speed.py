@@ -8,8 +8,11 @@ from typing import Iterator
 
 import keras
 import tensorflow as tf
+from absl import logging
 
-PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+from simgan.io import cpu_features
+
+PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 
 
 def _gpus() -> list:
@@ -21,17 +24,28 @@ def resolve_jit(jit_compile: bool | None) -> bool:
     return bool(_gpus()) if jit_compile is None else bool(jit_compile)
 
 
+def _native_bfloat16() -> bool:
+    """A GPU of compute capability >= 8, or a CPU with AVX512_BF16 or AMX (io/cpu_features)."""
+    gpus = _gpus()
+    return (tf.config.experimental.get_device_details(gpus[0]).get("compute_capability", (0, 0))
+            >= (8, 0)) if gpus else cpu_features.native_bfloat16()
+
+
 def resolve_precision(precision: str | None) -> str:
-    """None -> 'mixed_bfloat16' on GPUs of compute capability >= 8 (no loss scaling needed),
-    else 'float32'. A named precision is checked."""
-    if precision is None:
-        gpus = _gpus()
-        capability = tf.config.experimental.get_device_details(gpus[0]).get(
-            "compute_capability", (0, 0)) if gpus else (0, 0)
-        return "mixed_bfloat16" if capability >= (8, 0) else "float32"
-    if precision not in PRECISIONS:
+    """None -> 'mixed_bfloat16' on GPUs where it is native (no loss scaling needed), else
+    'float32'; 'auto' -> 'mixed_bfloat16' wherever it is native, CPUs included, else 'float32'
+    (emulated, it is slower than float32). A named precision is kept, warned about where it is
+    emulated."""
+    if precision not in (None,) + PRECISIONS:
         raise ValueError(f"train.mixed_precision: expected None or one of {PRECISIONS}, "
                          f"got {precision!r}")
+    if precision in (None, "auto"):
+        native = (precision or _gpus()) and _native_bfloat16()
+        return "mixed_bfloat16" if native else "float32"
+    if precision == "mixed_bfloat16" and not _native_bfloat16():
+        logging.warning("train.mixed_precision = 'mixed_bfloat16': this device emulates "
+                        "bfloat16 (no AVX512_BF16/AMX), several times slower than float32 "
+                        "(docs/PERFORMANCE.md); 'auto' picks float32 here")
     return precision
 
 
@@ -47,8 +61,7 @@ def dtype_policy(precision: str) -> Iterator[None]:
 
 
 def resolve_prefetch(prefetch_to_device: bool | None, strategy: tf.distribute.Strategy) -> bool:
-    """None -> stage batches on the device when it is one GPU (on a CPU it is a copy for
-    nothing)."""
+    """None -> stage batches on the device when it is one GPU (on a CPU: a copy for nothing)."""
     if prefetch_to_device is None:
         return bool(_gpus()) and strategy.num_replicas_in_sync == 1
     return bool(prefetch_to_device)

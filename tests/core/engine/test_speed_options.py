@@ -79,6 +79,24 @@ def test_unknown_precision_is_a_clear_error():
         speed.resolve_precision("float8")
 
 
+@pytest.mark.parametrize("native", [True, False])
+def test_auto_precision_is_bfloat16_only_where_the_cpu_computes_it(monkeypatch, native):
+    monkeypatch.setattr(speed.cpu_features, "native_bfloat16", lambda: native)
+    assert speed.resolve_precision("auto") == ("mixed_bfloat16" if native else "float32")
+    assert speed.resolve_precision(None) == "float32"  # None on a CPU: float32 either way
+
+
+def test_bfloat16_asked_for_where_it_is_emulated_is_kept_with_a_warning(monkeypatch):
+    monkeypatch.setattr(speed.cpu_features, "native_bfloat16", lambda: False)
+    warnings = []
+    monkeypatch.setattr(speed.logging, "warning", lambda msg, *a: warnings.append(msg % a))
+    assert speed.resolve_precision("mixed_bfloat16") == "mixed_bfloat16"
+    assert len(warnings) == 1 and "emulates bfloat16" in warnings[0] and "'auto'" in warnings[0]
+    monkeypatch.setattr(speed.cpu_features, "native_bfloat16", lambda: True)
+    assert speed.resolve_precision("mixed_bfloat16") == "mixed_bfloat16"
+    assert len(warnings) == 1
+
+
 def test_defaults_on_cpu_are_float32_without_xla_or_staging():
     assert speed.resolve_precision(None) == "float32"
     assert speed.resolve_jit(None) is False
