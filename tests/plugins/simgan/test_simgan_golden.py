@@ -1,11 +1,15 @@
 """The move of S+U from core into plugins/simgan changed no result: a tiny S+U run at a fixed
 seed on CPU ends with the weights and metrics recorded before the move (golden_su_tiny.npz,
-written by the pre-engine trainer of 0.1.0 with the same schedule, data and seed)."""
+written by the pre-engine trainer of 0.1.0 with the same schedule, data and seed). Bit-identical
+on the AVX-512 machine that recorded them; another CPU's float32 kernels round differently
+(an AVX2-only one: 2 of 72 weights off by 1 ulp, relative 1.2e-7), hence a 1e-5 tolerance, far
+below what a change to the algorithm moves in 22 steps."""
 
 import os
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from simgan.configs import parsing
@@ -50,8 +54,9 @@ def test_tiny_su_run_matches_the_weights_recorded_before_the_engine(tmp_path):
         weights = model.get_weights()
         assert len(weights) == len([k for k in golden.files if k.startswith(prefix + "_")])
         for i, w in enumerate(weights):
-            np.testing.assert_array_equal(w, golden[f"{prefix}_{i}"], err_msg=f"{prefix} {i}")
+            np.testing.assert_allclose(w, golden[f"{prefix}_{i}"], rtol=1e-5, atol=1e-8,
+                                       err_msg=f"{prefix} {i}")
     values = engine.values()
     for key in golden.files:
         if key.startswith("metric:"):
-            assert values[key[len("metric:"):]] == golden[key], key
+            assert values[key[len("metric:"):]] == pytest.approx(float(golden[key]), rel=1e-5), key
