@@ -64,9 +64,11 @@ def test_extra_terms_train_and_are_recorded(tmp_path):
 
 
 def test_term_weight_changes_training(tmp_path):
-    a = _engine(tmp_path, "a", "refiner/self_regularization.weight = 0.0\n")
+    short = ("simgan.refiner_pretrain_steps = 1\nsimgan.discriminator_pretrain_steps = 1\n"
+             "simgan.iterations = 1\n")
+    a = _engine(tmp_path, "a", short + "refiner/self_regularization.weight = 0.0\n")
     a.train()
-    b = _engine(tmp_path, "b", "refiner/self_regularization.weight = 5.0\n")
+    b = _engine(tmp_path, "b", short + "refiner/self_regularization.weight = 5.0\n")
     b.train()
     np.testing.assert_allclose(a.values()["refiner/total"],
                                a.values()["refiner/local_adversarial"], rtol=1e-6)
