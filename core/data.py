@@ -48,8 +48,8 @@ def check_contract(dataset: tf.data.Dataset, name: str) -> tf.TensorSpec:
 
 
 def build(name: str, scope: str, seed: int) -> tf.data.Dataset:
-    """Builds registered dataset ``name`` under gin scope ``scope`` and checks the contract."""
-    with gin.config_scope(scope):
+    """Builds dataset ``name`` under gin scope ``scope``, never nested; checks the contract."""
+    with gin.config_scope(None), gin.config_scope(scope):
         dataset = DATASETS.build(name, seed=seed)
     check_contract(dataset, name)
     return dataset

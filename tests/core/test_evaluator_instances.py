@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
+from simgan.core import data
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
 from simgan.core.registries import EVALUATORS
@@ -39,3 +40,15 @@ def test_two_instances_of_one_type_have_their_own_bindings_and_names(tmp_path):
 def test_a_repeated_instance_name_is_one_line():
     with pytest.raises(ValueError, match="train.evaluators: the name 'gaze' is used twice"):
         TrainConfig(evaluators=("gaze", ("gaze", "c2st"))).evaluator_instances()
+
+
+def test_an_instance_draws_a_scoped_dataset_with_that_scopes_bindings():
+    """An instance is built under its own gin scope ('c2st_train'), but a dataset it names by
+    scope ('heldout') takes that scope's bindings, as cut/versus/evaluation.gin's
+    ('c2st_mpiigaze', 'c2st') reads heldout/image_array.path (a nested scope lost them)."""
+    gin.clear_config()
+    gin.parse_config("heldout/toy_squares.num_examples = 5\n"
+                     "c2st_train/heldout/toy_squares.num_examples = 7\n")
+    with gin.config_scope("c2st_train"):
+        dataset = data.build("toy_squares", "heldout", 0)
+    assert int(dataset.cardinality()) == 5
