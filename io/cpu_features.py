@@ -1,4 +1,5 @@
-"""What this machine's CPU computes natively, read from the Linux kernel's ``/proc/cpuinfo``.
+"""What this machine's CPU is and computes natively, read from the Linux kernel's
+``/proc/cpuinfo``.
 
 The trainer asks it whether bfloat16 is native: with AVX512_BF16 or AMX-BF16, mixed bfloat16
 is about 2x the steps per second of float32; without (AVX2-only CPUs: most AMD EPYC/Ryzen
@@ -12,15 +13,21 @@ from __future__ import annotations
 BFLOAT16_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
-def cpu_flags(path: str = "/proc/cpuinfo") -> frozenset[str]:
-    """The instruction-set flags the kernel lists for this CPU; empty where it lists none."""
+def cpu_fields(key: str, path: str = "/proc/cpuinfo") -> list[str]:
+    """The values of every ``key: value`` line (one per processor, e.g. ``model name``);
+    empty where the file is absent or unreadable."""
     try:
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
     except OSError:
-        return frozenset()
-    return frozenset(flag for line in lines if line.split(":")[0].strip() == "flags"
-                     for flag in line.split(":", 1)[1].split())
+        return []
+    return [value.strip() for name, _, value in (line.partition(":") for line in lines)
+            if name.strip() == key]
+
+
+def cpu_flags(path: str = "/proc/cpuinfo") -> frozenset[str]:
+    """The instruction-set flags the kernel lists for this CPU; empty where it lists none."""
+    return frozenset(flag for value in cpu_fields("flags", path) for flag in value.split())
 
 
 def native_bfloat16(path: str = "/proc/cpuinfo") -> bool:

@@ -16,6 +16,7 @@ def test_flags_of_every_processor_are_read(tmp_path):
     path.write_text(AVX2_ONLY)
     assert cpu_features.cpu_flags(str(path)) == {"fpu", "sse", "sse2", "avx", "avx2", "fma"}
     assert not cpu_features.native_bfloat16(str(path))
+    assert cpu_features.cpu_fields("vendor_id", str(path)) == ["AuthenticAMD"]
 
 
 def test_avx512_bf16_or_amx_is_native_bfloat16(tmp_path):

@@ -8,6 +8,7 @@ import platform
 import subprocess
 
 import simgan.core
+from simgan.io import cpu_features
 
 
 def source_root() -> str:
@@ -38,14 +39,8 @@ def code_version() -> dict:
 
 
 def _cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    names = cpu_features.cpu_fields("model name")
+    return names[0] if names else platform.processor() or platform.machine()
 
 
 def device() -> dict:
