@@ -62,7 +62,9 @@ def _with_noise(inputs, channels: int, stddev: float, seed: int):
 
 def _with_style(inputs, channels: int, stddev: float, seed: int):
     """``inputs`` with ``channels`` channels of one N(0, stddev^2) draw per image, the same at
-    every pixel: a style code rather than per-pixel noise. Drawn as ``_with_noise`` draws."""
+    every pixel: a style code rather than per-pixel noise. Drawn as ``_with_noise`` draws; the
+    all-zero code that ``predict`` gives is not a style the refiner learnt (docs/ROBUSTNESS.md:
+    worse than raw on the glyph pair), so refined images are made with draws."""
     zeros = keras.layers.Conv2D(channels, 1, use_bias=False, trainable=False,
                                 kernel_initializer="zeros", name="style_base")(inputs)
     pooled = keras.layers.GlobalAveragePooling2D(keepdims=True, name="style_pool")(zeros)
