@@ -71,11 +71,12 @@ def function_refiner(fn) -> keras.Model:
     return keras.Sequential([keras.Input(SHAPE), keras.layers.Lambda(fn)])
 
 
-_NOISE = tf.random.Generator.from_seed(1234)
-
-
-def to_real_like(images: tf.Tensor) -> tf.Tensor:
+def ideal_refiner(seed: int = 1234) -> keras.Model:
     """The toy set's synthetic -> real_like shift: an ideal refiner for it. Its noise comes
     from a generator of its own, fresh for every image whatever the global seed state (a
-    seeded stateful op may repeat one noise pattern across predict batches)."""
-    return tf.clip_by_value(images + 0.3 + 0.15 * _NOISE.normal(tf.shape(images)), -1, 1)
+    seeded stateful op may repeat one noise pattern across predict batches), made here so a
+    test draws the same noise whichever tests ran before it in the worker."""
+    noise = tf.random.Generator.from_seed(seed)
+    return function_refiner(
+        lambda images: tf.clip_by_value(images + 0.3 + 0.15 * noise.normal(tf.shape(images)),
+                                        -1, 1))

@@ -54,7 +54,7 @@ def test_fid_and_kid_on_inception_features_known_answers(tmp_path, inception_bin
     identity = fid_eval.evaluate(toy_gaze_data.identity_refiner(), step=0)
     # The identity refiner's output is the raw synthetic set: the same features.
     assert identity["refined/fid"] == pytest.approx(identity["synthetic/fid"], rel=1e-6)
-    ideal = toy_gaze_data.function_refiner(toy_gaze_data.to_real_like)
+    ideal = toy_gaze_data.ideal_refiner()
     assert fid_eval.evaluate(ideal, step=1)["refined/fid"] < 0.2 * identity["synthetic/fid"]
     kid = EVALUATORS.build("kid", num_subsets=2, **common).evaluate(ideal, step=1)
     print(identity, kid)

@@ -61,7 +61,7 @@ def _evaluator(tmp_path):
 def test_nearest_real_evaluator_known_answers_and_panel(tmp_path):
     gin.parse_config(toy_gaze_data.TINY_DOMAIN_CLASSIFIER)
     evaluator = _evaluator(tmp_path)
-    fresh = evaluator.evaluate(toy_gaze_data.function_refiner(toy_gaze_data.to_real_like), 7)
+    fresh = evaluator.evaluate(toy_gaze_data.ideal_refiner(), 7)
     assert abs(fresh["refined/copying_ct"]) < 3
     assert fresh["refined/distance_ratio"] == pytest.approx(1.0, abs=0.1)
     # Raw synthetic eyes are far from every real one: a misfit, not a copy.

@@ -55,7 +55,7 @@ def test_prdc_evaluator_known_answers(tmp_path):
     gin.parse_config(toy_gaze_data.TINY_DOMAIN_CLASSIFIER)
     evaluator = EVALUATORS.build("prdc", seed=0, output_dir=str(tmp_path),
                                  domains=toy_gaze_data.DOMAINS, features="pixels", examples=200)
-    results = evaluator.evaluate(toy_gaze_data.function_refiner(toy_gaze_data.to_real_like), 0)
+    results = evaluator.evaluate(toy_gaze_data.ideal_refiner(), 0)
     # Raw synthetic eyes (noise-free, darker) lie off the real manifold in pixel space ...
     assert max(results[f"synthetic/{key}"] for key in ("precision", "recall", "density",
                                                         "coverage")) < 0.02
