@@ -4,7 +4,7 @@ each one file, train together with no core edit."""
 import os
 import re
 
-from train_cli import TOY_CONFIG, run_train, write_config
+from train_cli import TOY_CONFIG, run_train, train_here, write_config
 
 DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "PLUGINS.md")
 
@@ -55,20 +55,16 @@ def test_doc_task_trains_cut_in_one_file(tmp_path):
 def test_doc_dataset_trains_with_the_new_domain_model(tmp_path):
     """The page's command for a dataset plugin: the suite-chosen model (simgan/new_domain_cpu.gin)
     with the plugin's gin file trains on the plugin's data, style code included."""
-    import simgan
-
     text = open(DOC).read()
     command = re.search(r"simgan-train --plugin=stripes\.py (--gin_file=\S+ )+", text).group(0)
     gin_files = re.findall(r"--gin_file=(\S+)", command)
     assert gin_files == ["simgan/new_domain_cpu.gin", "stripes.gin"]
-    (tmp_path / "stripes.py").write_text(doc_blocks()["stripes.py"])
-    (tmp_path / "stripes.gin").write_text(doc_blocks()["stripes.gin"])
-    small = ["stripes.height = 8", "stripes.width = 12", "train.batch_size = 4",
-             "simgan.refiner_pretrain_steps = 2", "simgan.discriminator_pretrain_steps = 1",
-             "simgan.iterations = 2", "resnet.filters = 4", "resnet.num_blocks = 1",
-             "history.capacity_batches = 2", "train.image_every = 0"]
-    simgan.train([gin_files[0], str(tmp_path / "stripes.gin")], small,
-                 model_dir=str(tmp_path / "m"), plugins=[str(tmp_path / "stripes.py")])
+    blocks = doc_blocks()
+    (tmp_path / "stripes.py").write_text(blocks["stripes.py"])
+    config = (TOY_CONFIG + blocks["stripes.gin"]
+              + "stripes.height = 8\nstripes.width = 12\ntrain.image_every = 0\n")
+    train_here(tmp_path / "m", [gin_files[0], write_config(tmp_path, config)],
+               plugins=(str(tmp_path / "stripes.py"),))
     operative = (tmp_path / "m" / "operative_config.gin").read_text()
     assert "resnet.style_channels = 4" in operative
     assert "train.synthetic_dataset = 'stripes'" in operative
