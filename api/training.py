@@ -8,7 +8,7 @@ import gin
 
 from simgan.configs import parsing, validation
 from simgan.core import registries
-from simgan.core.engine import speed
+from simgan.core.engine import speed, strategies
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
 from simgan.io import lock, read_errors
@@ -61,6 +61,7 @@ def train(gin_files: Sequence[str] | str = (), bindings: Sequence[str] | str = (
 
 
 def run(run_config: TrainConfig, model_dir: str, seed: int) -> dict[str, float]:
-    """The one call into the training loop: the engine's run, holding the model dir's lock."""
+    """The one call into the training loop: the engine's run, holding the model dir's lock, on
+    simgan-train's default strategy (one device), so a seed gives the command's weights."""
     with lock.hold(model_dir, "model_dir"), read_errors.naming_files():
-        return Engine(run_config, model_dir, seed).train()
+        return Engine(run_config, model_dir, seed, strategies.make("default")).train()

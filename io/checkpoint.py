@@ -102,6 +102,12 @@ class Checkpointer:
             if not problem:
                 try:
                     self.checkpoint.restore(path).assert_existing_objects_matched()
+                except AssertionError as e:  # readable, but written by another model
+                    raise CheckpointError(
+                        f"{path}: does not fit this run's model, so the run cannot resume from "
+                        f"it ({short_message(e)}). Resume with the simgan version and "
+                        "configuration that wrote it, or move the checkpoints folder away to "
+                        "start over.") from e
                 except _READ_ERRORS as e:  # e.g. a damaged iterator state; an older
                     problem = short_message(e)  # checkpoint then overwrites every variable
             if problem:

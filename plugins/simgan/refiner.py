@@ -15,7 +15,9 @@ Knobs beyond the paper that decide whether a small refiner learns real-looking i
   zero, so the refiner starts as the identity instead of learning it in pretraining.
 
 All are built from stock Keras layers and ops, so the exported refiner loads with
-``keras.saving.load_model`` without simgan.
+``keras.saving.load_model`` without simgan. Stock Keras draws noise only in training calls; so
+that ``predict`` still refines in a style, the style code of a call that does not draw is a hash
+of the image (``_image_style``) with the draws' distribution.
 """
 
 from __future__ import annotations
@@ -60,15 +62,43 @@ def _with_noise(inputs, channels: int, stddev: float, seed: int):
     return keras.layers.Concatenate(name="with_noise")([inputs, noise])
 
 
+# Inference styles: per code channel, the image's mean of sin(a x + b row + c column + d channel
+# + k), scaled and wrapped to [0, 1), then through the normal quantile function. The position
+# terms make images with the same pixel values in other places hash apart (arbitrary constants).
+_HASH_WEIGHTS = ((37.3, 1.618, 2.718, 0.577), (53.9, 2.414, 1.732, 1.202),
+                 (71.1, 0.707, 3.141, 2.236), (89.7, 3.303, 0.414, 1.414))
+_HASH_SCALE = 1009.0
+_HASH_EPS = 1e-6
+
+
+def _image_style(inputs, channels: int, stddev: float):
+    """One N(0, stddev^2)-distributed code per image and channel, a fixed function of the image
+    (a hash made of stock ops, in float32): the style of a call that does not draw."""
+    x = keras.ops.cast(inputs, "float32")
+    ones = keras.ops.ones_like(x)
+    row, column, channel = (keras.ops.cumsum(ones, axis=axis) for axis in (1, 2, 3))
+    hashed = []
+    for k in range(channels):
+        a, b, c, d = (w * (1 + k // len(_HASH_WEIGHTS)) for w in _HASH_WEIGHTS[k % 4])
+        phase = a * x + b * row + c * column + d * channel + k
+        hashed.append(keras.ops.mean(keras.ops.sin(phase), axis=(1, 2, 3), keepdims=True))
+    uniform = keras.ops.mod(_HASH_SCALE * keras.ops.concatenate(hashed, axis=-1), 1.0)
+    centred = keras.ops.clip(2.0 * uniform - 1.0, -1.0 + _HASH_EPS, 1.0 - _HASH_EPS)
+    return stddev * 2.0 ** 0.5 * keras.ops.erfinv(centred)
+
+
 def _with_style(inputs, channels: int, stddev: float, seed: int):
     """``inputs`` with ``channels`` channels of one N(0, stddev^2) draw per image, the same at
-    every pixel: a style code rather than per-pixel noise. Drawn as ``_with_noise`` draws; the
-    all-zero code that ``predict`` gives is not a style the refiner learnt (docs/ROBUSTNESS.md:
-    worse than raw on the glyph pair), so refined images are made with draws."""
+    every pixel: a style code rather than per-pixel noise. Drawn as ``_with_noise`` draws; in a
+    call that does not draw (``predict``, ``training=False``: Keras switches GaussianNoise off)
+    the code is ``_image_style``'s, distributed as the draws, instead of the all-zero code, which
+    is not a style the refiner learnt (docs/ROBUSTNESS.md: worse than raw on the glyph pair)."""
     zeros = keras.layers.Conv2D(channels, 1, use_bias=False, trainable=False,
                                 kernel_initializer="zeros", name="style_base")(inputs)
     pooled = keras.layers.GlobalAveragePooling2D(keepdims=True, name="style_pool")(zeros)
-    code = keras.layers.GaussianNoise(stddev, seed=seed, name="style")(pooled, training=True)
+    drawn = keras.layers.GaussianNoise(stddev, seed=seed, name="style")(pooled, training=True)
+    fixed = keras.ops.cast(_image_style(inputs, channels, stddev), drawn.dtype)
+    code = keras.ops.where(keras.ops.equal(drawn, 0.0), fixed, drawn)  # a draw is never 0
     return keras.layers.Concatenate(name="with_style")([inputs, keras.ops.add(zeros, code)])
 
 

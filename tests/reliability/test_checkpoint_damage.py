@@ -131,3 +131,14 @@ def test_training_resumes_past_a_truncated_latest_to_identical_weights(tmp_path)
     assert finished.keys() == again.keys() and len(finished) > 10
     for name in finished:
         np.testing.assert_array_equal(finished[name], again[name], err_msg=name)
+
+
+def test_a_checkpoint_of_another_model_is_one_error_naming_it(three_checkpoints):
+    """Readable checkpoints that lack a variable of this run's model (another version's or
+    configuration's model) stop the resume with one error, instead of being taken as damaged."""
+    model_dir, value = three_checkpoints
+    other = Checkpointer(str(model_dir), str(model_dir), value=value, extra=tf.Variable(1.0))
+    with pytest.raises(CheckpointError, match=r"ckpt-3: does not fit this run's model, so the "
+                                              r"run cannot resume from it \(AssertionError: "):
+        other.restore_latest()
+    assert len(glob.glob(str(model_dir / "checkpoints" / "ckpt-*.index"))) == 3  # kept

@@ -120,6 +120,30 @@ def test_style_channels_draw_one_code_per_image_the_same_at_every_pixel():
         GENERATORS.build("resnet", input_shape=(6, 8, 1), style_channels=-1)
 
 
+def test_a_call_that_does_not_draw_takes_a_style_from_the_image_distributed_as_the_draws():
+    """predict / training=False: Keras switches the draw off; the code is then a fixed hash of
+    the image, N(0, 1) over images (not the all-zero code) and independent across channels,
+    also for binary images with the same number of lit pixels in other places."""
+    from scipy import stats
+    keras_utils_seed()
+    refiner = GENERATORS.build("resnet", input_shape=(6, 8, 1), filters=4, num_blocks=1,
+                               style_channels=3, noise_seed=2)
+    with_style = keras.Model(refiner.input, refiner.get_layer("with_style").output)
+    rng = np.random.default_rng(0)
+    lit = np.argsort(rng.uniform(size=(600, 48)), axis=1) < 12  # 12 of 48 pixels, anywhere
+    x = np.where(lit, 0.8, -1.0).reshape(600, 6, 8, 1).astype(np.float32)
+    codes = with_style.predict(x, verbose=0)[..., 1:]
+    np.testing.assert_allclose(codes, np.broadcast_to(codes[:, :1, :1], codes.shape), atol=1e-6)
+    codes = codes[:, 0, 0]
+    np.testing.assert_allclose(with_style.predict(x, verbose=0)[:, 0, 0, 1:], codes)  # fixed
+    assert len(np.unique(codes[:, 0])) > 590
+    assert np.all(np.abs(np.corrcoef(codes.T) - np.eye(3)) < 0.15)
+    for k in range(3):
+        assert stats.kstest(codes[:, k], "norm").pvalue > 0.01, k
+    drawn = with_style(x[:2], training=True).numpy()[:, 0, 0, 1:]
+    assert not np.allclose(drawn, codes[:2], atol=1e-3)  # training calls still draw
+
+
 def test_exported_noise_refiner_loads_and_runs_without_simgan(tmp_path):
     """The export path's promise: a stock Keras process (no simgan import) loads the model."""
     import subprocess
@@ -131,6 +155,8 @@ def test_exported_noise_refiner_loads_and_runs_without_simgan(tmp_path):
     script = ("import sys, numpy as np, keras; m = keras.saving.load_model(sys.argv[1]); "
               "x = np.zeros((2, 10, 12, 1), 'float32'); "
               "assert not [n for n in sys.modules if n.split('.')[0] == 'simgan']; "
+              "p = m.predict(x + np.arange(2).reshape(2, 1, 1, 1) / 2, verbose=0); "
+              "assert np.isfinite(p).all() and not np.allclose(p[0], p[1]), p; "
               "print(float(np.std(m(x).numpy() - m(x).numpy())))")
     out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
                          text=True, check=True, env={"TF_CPP_MIN_LOG_LEVEL": "3",
