@@ -79,7 +79,8 @@ def _image_style(inputs, channels: int, stddev: float):
     row, column, channel = (keras.ops.cumsum(ones, axis=axis) for axis in (1, 2, 3))
     hashed = []
     for k in range(channels):
-        a, b, c, d = (w * (1 + k // len(_HASH_WEIGHTS)) for w in _HASH_WEIGHTS[k % len(_HASH_WEIGHTS)])
+        cycle, row_of_weights = divmod(k, len(_HASH_WEIGHTS))
+        a, b, c, d = (w * (1 + cycle) for w in _HASH_WEIGHTS[row_of_weights])
         phase = a * x + b * row + c * column + d * channel + k
         hashed.append(keras.ops.mean(keras.ops.sin(phase), axis=(1, 2, 3), keepdims=True))
     uniform = keras.ops.mod(_HASH_SCALE * keras.ops.concatenate(hashed, axis=-1), 1.0)
