@@ -65,3 +65,18 @@ def test_gpu_paper_configs_ask_for_pools(name):
     assert (c.synthetic_dataset, c.real_dataset, c.batch_size) == ("pool", "pool", 512)
     assert gin.query_parameter("synthetic/pool.dataset") == "eye_simulator"
     assert gin.query_parameter("pool.size") == 100000
+
+
+@pytest.mark.parametrize("files, style", [
+    (["quickstart.gin"], 4), (["simgan/eyes_experiment.gin"], 4),
+    (["simgan/eyes_mpiigaze_real_cpu.gin"], 0),
+    (["quickstart.gin", "ablations/no_style.gin"], 0)])
+def test_the_cpu_model_has_a_style_code_and_no_style_removes_it(files, style):
+    """eyes_cpu.gin's refiner takes a style code with the diversity term (docs/ROBUSTNESS.md);
+    the real-eye config and ablations/no_style.gin give the paper's deterministic refiner."""
+    loading.load_all()
+    parsing.parse(files, [])
+    objective = gin.query_parameter("simgan.refiner_objective")
+    assert gin.query_parameter("resnet.style_channels") == style
+    assert ("diversity" in objective) == bool(style)
+    assert objective[:2] == ["local_adversarial", "self_regularization"]
