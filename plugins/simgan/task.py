@@ -15,7 +15,7 @@ from typing import Sequence
 
 import tensorflow as tf
 
-from simgan.core import losses, seeds
+from simgan.core import averaging, losses, seeds
 from simgan.core.engine.health import Signals
 from simgan.core.engine.task import BuildContext, Phase, Stage, Task
 from simgan.core.registries import (AUGMENTS, BUFFERS, DISCRIMINATORS, GENERATORS, TASKS)
@@ -39,7 +39,12 @@ class SimGANTask(Task):
     discriminator step (ADA, Karras et al. 2020). None (the paper) augments nothing.
     ``discriminator_gate``: skip the discriminator's update in a step where its accuracy on
     both the real and the refined batch is above this fraction (gate.py; logged as
-    ``discriminator/updated``); None (the paper) always updates."""
+    ``discriminator/updated``); None (the paper) always updates.
+    ``refiner_ema_decay``: preview, evaluate and export an exponential moving average of the
+    refiner's weights with this decay per refiner step (core/averaging.py; Karras et al. 2018,
+    Yazıcı et al. 2019), started when the game starts: pretraining copies the weights. The
+    game itself (history buffer, refiner terms) uses the trained refiner. None (the paper)
+    exports the trained refiner."""
 
     refiner: str = "resnet"
     discriminator: str = "local"
@@ -55,6 +60,7 @@ class SimGANTask(Task):
     discriminator_steps_per_iteration: int = 1
     augment: str | None = None
     discriminator_gate: float | None = None
+    refiner_ema_decay: float | None = None
 
     # A resume may lengthen or shorten the adversarial schedule (io/provenance.py).
     resumable_bindings = ("simgan.iterations",)
@@ -76,12 +82,16 @@ class SimGANTask(Task):
 
     def build(self, context: BuildContext) -> None:
         self.context = context
-        self.generator = GENERATORS.build(self.refiner, input_shape=context.image_shape)
+        self.trained_refiner = GENERATORS.build(self.refiner, input_shape=context.image_shape)
         self.critic = DISCRIMINATORS.build(self.discriminator, input_shape=context.image_shape)
+        self.average = None if self.refiner_ema_decay is None else averaging.AveragedModel(
+            self.trained_refiner, self.refiner_ema_decay, "simgan.refiner_ema_decay")
+        # What the engine previews, evaluates and exports (the Task protocol).
+        self.generator = self.trained_refiner if self.average is None else self.average.model
         # A refiner term with weights of its own (PatchNCE's heads, plugins/cut) has
         # build(generator): they train with the refiner and are checkpointed with the task.
         self.term_modules, self.refiner_variables = losses.build_for(self.refiner_terms,
-                                                                     self.generator)
+                                                                     self.trained_refiner)
         self.generator_optimizer = context.optimizer("refiner", self.refiner_optimizer,
                                                      self.refiner_variables)
         self.critic_optimizer = context.optimizer("discriminator", self.discriminator_optimizer,
@@ -97,7 +107,7 @@ class SimGANTask(Task):
         compile_ = lambda fn: tf.function(fn, jit_compile=context.jit_compile)
         self._refiner_gradients = compile_(self._refiner_gradients_impl)
         # Called without `training`, so a refiner with noise channels draws its noise here too.
-        self._refine = compile_(lambda x: tf.cast(self.generator(x), tf.float32))
+        self._refine = compile_(lambda x: tf.cast(self.trained_refiner(x), tf.float32))
         self._discriminator_gradients = compile_(self._discriminator_gradients_impl)
 
     def phases(self) -> tuple[Phase, ...]:
@@ -142,10 +152,11 @@ class SimGANTask(Task):
 
     def trackables(self) -> dict:
         # The names are the checkpoint's keys (unchanged since 0.1).
-        return {"refiner": self.generator, "discriminator": self.critic,
+        return {"refiner": self.trained_refiner, "discriminator": self.critic,
                 "refiner_optimizer": self.generator_optimizer,
                 "discriminator_optimizer": self.critic_optimizer, "buffer": self.history,
                 **self.term_modules,
+                **({"refiner_average": self.average.model} if self.average is not None else {}),
                 **({"augment": self.augmenter, "augment_draws": self.augment_draws}
                    if self.augmenter is not None else {})}
 
@@ -175,13 +186,13 @@ class SimGANTask(Task):
     def _refiner_gradients_impl(self, synthetic: dict, real: dict | None, pretrain: bool):
         images = synthetic["image"]
         with tf.GradientTape() as tape:
-            refined = tf.cast(self.generator(images, training=True), tf.float32)
+            refined = tf.cast(self.trained_refiner(images, training=True), tf.float32)
             inputs = losses.RefinerInputs(
                 synthetic=tf.cast(images, tf.float32), refined=refined,
                 discriminator=lambda x: self.critic(self._augmented(x, 2), training=False),
                 labels={k: v for k, v in synthetic.items() if k != "image"},
                 real=None if real is None else tf.cast(real["image"], tf.float32),
-                refiner=self.generator)
+                refiner=self.trained_refiner)
             # Refiner pretraining trains self-regularization only (the paper's Sec. 3.1).
             per_example = {name: term.refiner_loss(inputs)
                            for name, term in self.refiner_terms.terms
@@ -194,6 +205,8 @@ class SimGANTask(Task):
         grads, values = self._refiner_gradients(batches["synthetic"], batches.get("real"),
                                                 pretrain)
         self.generator_optimizer.apply_gradients(zip(grads, self.refiner_variables))
+        if self.average is not None:
+            self.average.update(restart=pretrain)
         return values
 
     def _discriminator_gradients_impl(self, real: tf.Tensor, mixed: tf.Tensor):

@@ -1,7 +1,9 @@
 """tf.distribute: the same global batch on 2 replicas (MirroredStrategy on two logical CPUs,
 and MultiWorkerMirroredStrategy across two local worker processes) trains the same model as
 on one replica, within float tolerance. The buffer is 'none' here because history buffers are
-per replica by design (plugins/simgan/history.py), which changes which images D sees."""
+per replica by design (plugins/simgan/history.py), which changes which images D sees. The
+refiner's weights are averaged (simgan.refiner_ema_decay), so the average's cross-replica
+update is checked too."""
 
 import json
 import os
@@ -14,18 +16,21 @@ import tensorflow as tf
 
 from train_cli import TOY_CONFIG, run_train, train_command, write_config
 
-CONFIG = TOY_CONFIG + "simgan.buffer = 'none'\ntrain.image_every = 0\n"
+CONFIG = TOY_CONFIG + ("simgan.buffer = 'none'\ntrain.image_every = 0\n"
+                       "simgan.refiner_ema_decay = 0.5\n")
 
 
 def weights(model_dir):
     reader = tf.train.load_checkpoint(str(model_dir / "checkpoints"))
     return {name: reader.get_tensor(name)
             for name, dtype in reader.get_variable_to_dtype_map().items()
-            if dtype.is_floating and "_trainable_variables" in name}
+            if dtype.is_floating and ("_trainable_variables" in name
+                                      or name.startswith("refiner_average/"))}
 
 
 def assert_close(a, b):
     assert a.keys() == b.keys() and len(a) >= 10
+    assert any(name.startswith("refiner_average/") for name in a)
     for name in a:
         np.testing.assert_allclose(a[name], b[name], rtol=2e-3, atol=2e-5, err_msg=name)
 
