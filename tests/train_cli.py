@@ -53,3 +53,20 @@ def train_here(model_dir, gin_files, *bindings: str, seed: int = 0,
     toy plugin by module name: a test of this worker may have imported `toy_data` already."""
     return simgan.train(gin_files, list(bindings), model_dir=str(model_dir), seed=seed,
                         plugins=["toy_data", *plugins])
+
+
+def train_engine(model_dir, config: str, seed: int = 3):
+    """Trains ``config`` (gin text) in this process on one CPU device, seeded; returns the
+    engine, for tests that read its task's models and metrics after the run."""
+    import gin
+    import keras
+    import tensorflow as tf
+    from simgan.core.engine.config import TrainConfig
+    from simgan.core.engine.loop import Engine
+
+    gin.clear_config()
+    gin.parse_config(config)
+    keras.utils.set_random_seed(seed)
+    engine = Engine(TrainConfig(), str(model_dir), seed, tf.distribute.OneDeviceStrategy("/cpu:0"))
+    engine.train()
+    return engine

@@ -2,29 +2,20 @@
 while the game trains the other; pretraining copies the weights; checkpoints keep the average,
 so a resumed run ends as a straight one."""
 
-import gin
-import keras
 import numpy as np
 import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
-from simgan.core.engine.config import TrainConfig
-from simgan.core.engine.loop import Engine
 from simgan.io import exported
 from simgan.plugins import loading
-from train_cli import TOY_CONFIG
+from train_cli import TOY_CONFIG, train_engine
 
 loading.load_all()
 
 
-def train(model_dir, iterations=4, decay="0.5", extra=""):
-    gin.clear_config()
-    gin.parse_config(TOY_CONFIG + f"simgan.iterations = {iterations}\ntrain.image_every = 0\n"
-                     f"simgan.refiner_ema_decay = {decay}\n{extra}")
-    keras.utils.set_random_seed(3)
-    engine = Engine(TrainConfig(), str(model_dir), 3, tf.distribute.OneDeviceStrategy("/cpu:0"))
-    engine.train()
-    return engine
+def train(model_dir, iterations=4, decay="0.5"):
+    return train_engine(model_dir, TOY_CONFIG + f"simgan.iterations = {iterations}\n"
+                        f"train.image_every = 0\nsimgan.refiner_ema_decay = {decay}\n")
 
 
 def trainable(model):

@@ -3,7 +3,6 @@ gate never opens (the discriminator stays as built, pretraining included) agains
 always does (the same weights as no gate)."""
 
 import gin
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -13,7 +12,7 @@ from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
 from simgan.plugins import loading
 from simgan.plugins.simgan.gate import discriminator_wins
-from train_cli import TOY_CONFIG
+from train_cli import TOY_CONFIG, train_engine
 
 loading.load_all()
 
@@ -26,13 +25,8 @@ def test_wins_only_when_both_accuracies_are_above_the_threshold():
 
 
 def train(model_dir, gate, iterations=3, extra=""):
-    gin.clear_config()
-    gin.parse_config(TOY_CONFIG + f"simgan.iterations = {iterations}\ntrain.image_every = 0\n"
-                     f"simgan.discriminator_gate = {gate}\n{extra}")
-    keras.utils.set_random_seed(3)
-    engine = Engine(TrainConfig(), str(model_dir), 3, tf.distribute.OneDeviceStrategy("/cpu:0"))
-    engine.train()
-    return engine
+    return train_engine(model_dir, TOY_CONFIG + f"simgan.iterations = {iterations}\n"
+                        f"train.image_every = 0\nsimgan.discriminator_gate = {gate}\n{extra}")
 
 
 def critic_weights(engine):
