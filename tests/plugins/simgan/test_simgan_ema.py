@@ -57,6 +57,7 @@ def test_a_resumed_run_ends_with_the_straight_runs_average(tmp_path):
 
 
 def test_averaging_leaves_the_game_unchanged(tmp_path):
+    # Without grids (train.image_every = 0): a grid's call draws the previewed model's noise.
     plain = train(tmp_path / "plain", decay="None").task
     averaged = train(tmp_path / "averaged").task
     for a, b in zip(trainable(plain.trained_refiner) + trainable(plain.critic),
