@@ -15,11 +15,11 @@ from typing import Sequence
 
 import tensorflow as tf
 
-from simgan.core import averaging, losses, seeds
+from simgan.core import losses, seeds
 from simgan.core.engine.health import Signals
 from simgan.core.engine.task import BuildContext, Phase, Stage, Task
 from simgan.core.registries import (AUGMENTS, BUFFERS, DISCRIMINATORS, GENERATORS, TASKS)
-from simgan.plugins.simgan import gate, schedule as schedule_lib
+from simgan.plugins.simgan import averaging, gate, schedule as schedule_lib
 from simgan.plugins.simgan.logits import patch_accuracy, real_log_odds
 
 ACCURACY_METRICS = ("discriminator/accuracy_real", "discriminator/accuracy_refined")
@@ -41,7 +41,7 @@ class SimGANTask(Task):
     both the real and the refined batch is above this fraction (gate.py; logged as
     ``discriminator/updated``); None (the paper) always updates.
     ``refiner_ema_decay``: preview, evaluate and export an exponential moving average of the
-    refiner's weights with this decay per refiner step (core/averaging.py; Karras et al. 2018,
+    refiner's weights with this decay per refiner step (averaging.py; Karras et al. 2018,
     Yazıcı et al. 2019), started when the game starts: pretraining copies the weights. The
     game itself (history buffer, refiner terms) uses the trained refiner. None (the paper)
     exports the trained refiner."""

@@ -1,4 +1,4 @@
-"""core/averaging.py: the average follows decay * average + (1 - decay) * weights, a restart
+"""plugins/simgan/averaging.py: the average follows decay * average + (1 - decay) * weights, a restart
 copies, and a decay outside (0, 1) is one line naming the setting."""
 
 import keras
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from simgan.core.averaging import AveragedModel
+from simgan.plugins.simgan.averaging import AveragedModel
 
 
 def model():
