@@ -4,8 +4,8 @@ GAN generators oscillate around a good solution while the discriminator moves; a
 their weights over the last steps evaluates near its centre (Karras et al., "Progressive
 Growing of GANs", ICLR 2018; Yazıcı et al., "The Unusual Effectiveness of Averaging in GAN
 Training", ICLR 2019; the ``G_ema`` of StyleGAN and StudioGAN). The average is a clone of the
-model, so a task can preview, evaluate and export it in place of the trained one; it is
-trackable, so checkpoints keep it.
+model, so a task can preview, evaluate and export it in place of the trained one, and
+checkpoint it as it checkpoints any Keras model.
 """
 
 from __future__ import annotations

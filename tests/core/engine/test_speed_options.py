@@ -1,30 +1,21 @@
 """Each speed option trains the same model to the same loss (within tolerance) on CPU."""
 
-import gin
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
 from simgan.core.engine import speed
-from simgan.core.engine.config import TrainConfig
-from simgan.core.engine.loop import Engine
 from simgan.plugins import loading
-from train_cli import TOY_CONFIG
+from train_cli import TOY_CONFIG, train_engine
 
 loading.load_all()
 
 
 def train(tmp_path, name, extra_gin="", **options):
-    gin.clear_config()
-    gin.parse_config(TOY_CONFIG + "train.image_every = 0\n" + extra_gin)
-    bindings = [f"train.{k} = {v!r}" for k, v in options.items()]
-    gin.parse_config("\n".join(bindings))
-    keras.utils.set_random_seed(3)
-    engine = Engine(TrainConfig(), str(tmp_path / name), 3,
-                    tf.distribute.OneDeviceStrategy("/cpu:0"))
-    engine.train()
+    bindings = "".join(f"train.{k} = {v!r}\n" for k, v in options.items())
+    engine = train_engine(tmp_path / name, TOY_CONFIG + "train.image_every = 0\n" + extra_gin
+                          + "\n" + bindings)
     return engine.values(), [w.numpy() for w in engine.task.generator.weights]
 
 

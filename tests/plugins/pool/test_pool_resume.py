@@ -1,24 +1,18 @@
 """Training from pools resumes exactly: a run stopped midway and restored from its checkpoint
 ends with the same weights, bit for bit, as an uninterrupted one (CPU)."""
 
-import gin
-import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 import toy_data  # noqa: F401  (registers toy_squares)
-from simgan.core.engine.config import TrainConfig
-from simgan.core.engine.loop import Engine
 from simgan.plugins import loading
-from train_cli import TOY_CONFIG
+from train_cli import TOY_CONFIG, train_engine
 
 loading.load_all()
 
 
 def train(tmp_path, model_dir, iterations, replacement):
-    gin.clear_config()
-    gin.parse_config(TOY_CONFIG + f"""
+    return train_engine(model_dir, TOY_CONFIG + f"""
 train.image_every = 0
 train.steps_per_call = 4
 simgan.iterations = {iterations}
@@ -27,11 +21,7 @@ train.real_dataset = 'pool'
 pool.dataset = 'toy_squares'
 pool.replacement = {replacement}
 pool.cache_dir = '{tmp_path / "cache"}'
-""")
-    keras.utils.set_random_seed(11)
-    engine = Engine(TrainConfig(), str(model_dir), 11, tf.distribute.OneDeviceStrategy("/cpu:0"))
-    engine.train()
-    return engine
+""", seed=11)
 
 
 @pytest.mark.parametrize("replacement", [True, False], ids=["replacement", "epochs"])

@@ -1,5 +1,5 @@
-"""plugins/simgan/averaging.py: the average follows decay * average + (1 - decay) * weights, a restart
-copies, and a decay outside (0, 1) is one line naming the setting."""
+"""plugins/simgan/averaging.py: the average follows decay * average + (1 - decay) * weights,
+a restart copies, and a decay outside (0, 1) is one line naming the setting."""
 
 import keras
 import numpy as np
