@@ -9,7 +9,11 @@ and candidate: the downstream task's real-test and real-validation scores traine
 on refined synthetic examples (mean ± std over seeds), the refined-minus-raw change with a
 paired t-test over seeds (scipy's ``ttest_rel``), the C2ST accuracy of refined images against
 the real validation split, and the runs that stopped (collapse or divergence: the health
-check's message) or failed. Writes ``suite.md`` and ``suite.json`` (atomically).
+check's message) or failed. With ``--reference=CANDIDATE`` a second table pairs every other
+candidate with that one by seed on each pair: the refined scores' difference (candidate minus
+reference) with a paired t-test, the test of an ablation or a candidate default (the runs of two
+candidates with the same seed share their data draws). Writes ``suite.md`` and ``suite.json``
+(atomically).
 """
 
 from __future__ import annotations
@@ -74,9 +78,14 @@ def _spread(values: list[float]) -> str:
     return f"{statistics.mean(values):.3f} ± {std:.3f}"
 
 
+def _done(runs: Mapping[int, dict]) -> dict[int, dict]:
+    """``{seed: evaluation results}`` of the runs that finished."""
+    return {s: r["results"] for s, r in sorted(runs.items()) if "results" in r}
+
+
 def pair_row(candidate: str, pair: str, runs: Mapping[int, dict]) -> dict:
     """One table row: the candidate on one pair over its seeds."""
-    done = {s: r["results"] for s, r in sorted(runs.items()) if "results" in r}
+    done = _done(runs)
     row = {"candidate": candidate, "pair": pair, "seeds": sorted(runs),
            "stopped": {s: r["failed"] for s, r in sorted(runs.items()) if "failed" in r}}
     c2st = [r["c2st/refined/accuracy"] for r in done.values() if "c2st/refined/accuracy" in r]
@@ -105,6 +114,61 @@ def pair_row(candidate: str, pair: str, runs: Mapping[int, dict]) -> dict:
     return row
 
 
+def versus(runs: Mapping[int, dict], reference: Mapping[int, dict]) -> dict[str, dict]:
+    """The candidate's refined scores minus the reference's on one pair, paired by the seeds both
+    finished: ``{"<split>_<metric>" or "c2st_refined": paired.difference + "better"}``."""
+    done, base = _done(runs), _done(reference)
+    keys = [(f"{split}_{metric}", f"downstream/refined/{prefix}{metric}", higher)
+            for metric, higher in TASK_METRICS
+            for split, prefix in (("test", ""), ("validation", "validation_"))]
+    # Lower C2ST accuracy: the refined images are harder to tell from real ones.
+    keys.append(("c2st_refined", "c2st/refined/accuracy", False))
+    compared = {}
+    for name, key, higher in keys:
+        pairs = [(done[s][key], base[s][key]) for s in sorted(set(done) & set(base))
+                 if key in done[s] and key in base[s]]
+        if pairs:
+            d = paired.difference(pairs)
+            compared[name] = {**d, "better": d["mean"] > 0 if higher else d["mean"] < 0}
+    return compared
+
+
+def _versus_cell(d: Mapping | None) -> str:
+    """``mean ± std (p=..)``, bold where p < paired.SIGNIFICANCE, like simgan-ablate's table."""
+    if d is None:
+        return "—"
+    if d["n"] < 2:
+        return f"{d['mean']:+.4f} (one seed: no test)"
+    text = f"{d['mean']:+.4f} ± {d['std']:.4f}"
+    if d["p"] != d["p"]:
+        return text
+    return (f"**{text}**" if d["p"] < paired.SIGNIFICANCE else text) + f" (p={d['p']:.2g})"
+
+
+def versus_table(rows: Sequence[dict], reference: str) -> str:
+    """The Markdown table of every row's ``vs_reference``, with the note saying how to read it."""
+    header = ["pair", "candidate", "paired seeds", "task (split)",
+              f"refined: candidate − {reference} (p)", f"C2ST refined: candidate − {reference}"]
+    body = []
+    for row in sorted(rows, key=lambda r: (r["pair"], r["candidate"])):
+        compared = row.get("vs_reference")
+        if compared is None:
+            continue
+        c2st = _versus_cell(compared.get("c2st_refined"))
+        tasks = [(k, v) for k, v in compared.items() if k != "c2st_refined"]
+        seeds = max((v["n"] for v in compared.values()), default=0)
+        common = [row["pair"], row["candidate"], str(seeds)]
+        if not tasks:
+            body.append(common + ["— (realism only)", "", c2st])
+        for key, v in tasks:
+            body.append(common + [key.replace("_", " ", 1), _versus_cell(v), c2st])
+    note = (f"Each candidate's refined score minus `{reference}`'s on the same pair, paired by "
+            "seed: mean ± sample std of the per-seed differences, paired t-test p; **bold**: "
+            f"p < {paired.SIGNIFICANCE} (beyond the seed spread). Accuracy: higher is better; "
+            "mse and C2ST: lower is.")
+    return markdown_table(header, body) + "\n\n" + note
+
+
 def read_grids(directories: Sequence[str]) -> dict[str, dict[int, dict]]:
     """`read_grid` of one candidate's grids pooled (e.g. seeds 3 and 4 run later into a second
     folder); a pair's seed found in two of them is an error."""
@@ -119,12 +183,20 @@ def read_grids(directories: Sequence[str]) -> dict[str, dict[int, dict]]:
     return pooled
 
 
-def table(grids: Mapping[str, Sequence[str]]) -> tuple[str, list[dict]]:
-    """The Markdown table and its rows for ``{candidate: [grid dir, ...]}``."""
+def table(grids: Mapping[str, Sequence[str]],
+          reference: str | None = None) -> tuple[str, list[dict]]:
+    """The Markdown table(s) and rows for ``{candidate: [grid dir, ...]}``; with a ``reference``
+    candidate, each other row also holds ``vs_reference`` (`versus`) and a second table shows it."""
+    if reference is not None and reference not in grids:
+        raise ValueError(f"--reference: no candidate {reference!r} among --grid; candidates: "
+                         + ", ".join(grids))
+    read = {candidate: read_grids(directories) for candidate, directories in grids.items()}
     rows = []
-    for candidate, directories in grids.items():
-        for pair, runs in sorted(read_grids(directories).items()):
+    for candidate, pairs in read.items():
+        for pair, runs in sorted(pairs.items()):
             rows.append(pair_row(candidate, pair, runs))
+            if reference is not None and candidate != reference and pair in read[reference]:
+                rows[-1]["vs_reference"] = versus(runs, read[reference][pair])
     header = ["pair", "candidate", "seeds", "stopped", "task (split)", "raw synthetic",
               "refined", "refined − raw (p)", "oracle", "C2ST refined (raw)"]
     body = []
@@ -139,13 +211,18 @@ def table(grids: Mapping[str, Sequence[str]]) -> tuple[str, list[dict]]:
             p = "" if v["p"] != v["p"] else f" (p={v['p']:.2g})"
             body.append(common + [key.replace("_", " ", 1), v["raw"], v["refined"],
                                   v["change"] + p, v["oracle"], c2st])
-    return markdown_table(header, body), rows
+    markdown = markdown_table(header, body)
+    if reference is not None:
+        markdown += "\n\n" + versus_table(rows, reference)
+    return markdown, rows
 
 
 def define_flags() -> None:
     cli.define_output_dir(what="Where suite.md and suite.json go.")
     flags.DEFINE_multi_string("grid", [], "CANDIDATE=DIR: one candidate's suite grid "
                               "(repeatable; a candidate named twice pools its folders' seeds).")
+    flags.DEFINE_string("reference", None, "A --grid CANDIDATE to pair every other candidate "
+                        "with, by seed, on each pair (a second table); default: none.")
 
 
 def main(argv: list[str]) -> None:
@@ -159,7 +236,7 @@ def main(argv: list[str]) -> None:
         grids.setdefault(name, []).append(directory)
     if not grids:
         raise cli.UserError("--grid: give at least one CANDIDATE=DIR")
-    markdown, rows = table(grids)
+    markdown, rows = table(grids, FLAGS.reference)
     os.makedirs(FLAGS.output_dir, exist_ok=True)
     atomic_write_text(os.path.join(FLAGS.output_dir, "suite.md"), markdown + "\n")
     atomic_write_text(os.path.join(FLAGS.output_dir, "suite.json"),

@@ -77,3 +77,40 @@ def test_a_candidate_in_two_folders_pools_their_seeds_and_refuses_a_seed_in_both
     write_run(later, "photos__seed=1", task(0.5, 0.5))
     with pytest.raises(ValueError, match=r"photos seed\(s\) \[1\] also in another folder"):
         suite.table({"cand": [str(grid), str(later)]})
+
+
+def test_a_reference_pairs_each_candidate_with_it_by_seed(grid, tmp_path):
+    other = tmp_path / "other"
+    # seeds 0..2 on photos, refined 0.02, 0.03, 0.04 above `cand`'s; seed 5 has no partner
+    for seed, refined in enumerate([0.62, 0.64, 0.66]):
+        write_run(other, f"photos__seed={seed}", task(0.5, refined, c2st=0.7))
+    write_run(other, "photos__seed=5", task(0.5, 0.99))
+    markdown, rows = suite.table({"cand": [str(grid)], "other": [str(other)]}, reference="cand")
+    assert all("vs_reference" not in r for r in rows if r["candidate"] == "cand")
+    compared = next(r for r in rows if r["candidate"] == "other")["vs_reference"]
+    test = compared["test_accuracy"]
+    assert test["n"] == 3 and test["diffs"] == pytest.approx([0.02, 0.03, 0.04])
+    assert test["mean"] == pytest.approx(0.03)
+    assert test["better"] and test["p"] == pytest.approx(0.0351, abs=1e-3)
+    c2st = compared["c2st_refined"]
+    assert c2st["mean"] == pytest.approx(-0.1) and c2st["better"] and math.isnan(c2st["p"])
+    assert ("| photos | other | 3 | test accuracy | **+0.0300 ± 0.0100** (p=0.035) | "
+            "-0.1000 ± 0.0000 |") in markdown
+    assert "minus `cand`'s on the same pair, paired by seed" in markdown
+
+
+def test_lower_mse_is_better_against_the_reference(tmp_path):
+    def mse(refined):
+        return {"downstream/synthetic/mse": 0.03, "downstream/refined/mse": refined}
+    for seed, (a, b) in enumerate([(0.015, 0.012), (0.016, 0.012)]):
+        write_run(tmp_path / "a", f"p__seed={seed}", mse(a))
+        write_run(tmp_path / "b", f"p__seed={seed}", mse(b))
+    rows = suite.table({"a": [str(tmp_path / "a")], "b": [str(tmp_path / "b")]}, "a")[1]
+    test = next(r for r in rows if r["candidate"] == "b")["vs_reference"]["test_mse"]
+    assert test["mean"] == pytest.approx(-0.0035) and test["better"]
+
+
+def test_an_unknown_reference_is_refused_naming_the_candidates(grid):
+    with pytest.raises(ValueError, match=r"--reference: no candidate 'base' among --grid; "
+                                         r"candidates: cand"):
+        suite.table({"cand": [str(grid)]}, reference="base")
