@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from scipy import stats
 
@@ -105,6 +105,16 @@ def difference(pairs: Sequence[tuple[float, float]]) -> dict:
             "std": statistics.stdev(diffs) if len(diffs) > 1 else 0.0, "n": len(diffs), "p": p}
 
 
+def cell(d: Mapping) -> str:
+    """A `difference` as a table cell: mean ± std (p), bold where p < SIGNIFICANCE."""
+    if d["n"] < 2:
+        return f"{d['mean']:+.3g} (one seed: no test)"
+    text = f"{d['mean']:+.3g} ± {d['std']:.2g}"
+    if not math.isnan(d["p"]):
+        text = (f"**{text}**" if d["p"] < SIGNIFICANCE else text) + f" (p {d['p']:.2g})"
+    return text
+
+
 def markdown(comparisons: Sequence[dict], reference: str) -> str:
     """The paired table: difference from the reference, mean ± std over seeds (p), bold where
     the paired t-test gives p < 0.05 (the effect exceeds the seed spread)."""
@@ -116,16 +126,7 @@ def markdown(comparisons: Sequence[dict], reference: str) -> str:
         cells = []
         for key, _ in columns:
             d = comparison["metrics"].get(key)
-            if d is None:
-                cells.append("—")
-                continue
-            if d["n"] < 2:
-                cells.append(f"{d['mean']:+.3g} (one seed: no test)")
-                continue
-            text = f"{d['mean']:+.3g} ± {d['std']:.2g}"
-            if not math.isnan(d["p"]):
-                text = (f"**{text}**" if d["p"] < SIGNIFICANCE else text) + f" (p {d['p']:.2g})"
-            cells.append(text)
+            cells.append("—" if d is None else cell(d))
         seeds = max((d["n"] for d in comparison["metrics"].values()), default=0)
         table.append([comparison["group"], seeds, *cells])
     header = ["run", "paired seeds", *(f"Δ {label}" for _, label in columns)]

@@ -133,16 +133,8 @@ def versus(runs: Mapping[int, dict], reference: Mapping[int, dict]) -> dict[str,
     return compared
 
 
-def _versus_cell(d: Mapping | None) -> str:
-    """``mean ± std (p=..)``, bold where p < paired.SIGNIFICANCE, like simgan-ablate's table."""
-    if d is None:
-        return "—"
-    if d["n"] < 2:
-        return f"{d['mean']:+.4f} (one seed: no test)"
-    text = f"{d['mean']:+.4f} ± {d['std']:.4f}"
-    if d["p"] != d["p"]:
-        return text
-    return (f"**{text}**" if d["p"] < paired.SIGNIFICANCE else text) + f" (p={d['p']:.2g})"
+def _cell(d: Mapping | None) -> str:
+    return "—" if d is None else paired.cell(d)
 
 
 def versus_table(rows: Sequence[dict], reference: str) -> str:
@@ -154,14 +146,14 @@ def versus_table(rows: Sequence[dict], reference: str) -> str:
         compared = row.get("vs_reference")
         if compared is None:
             continue
-        c2st = _versus_cell(compared.get("c2st_refined"))
+        c2st = _cell(compared.get("c2st_refined"))
         tasks = [(k, v) for k, v in compared.items() if k != "c2st_refined"]
         seeds = max((v["n"] for v in compared.values()), default=0)
         common = [row["pair"], row["candidate"], str(seeds)]
         if not tasks:
             body.append(common + ["— (realism only)", "", c2st])
         for key, v in tasks:
-            body.append(common + [key.replace("_", " ", 1), _versus_cell(v), c2st])
+            body.append(common + [key.replace("_", " ", 1), _cell(v), c2st])
     note = (f"Each candidate's refined score minus `{reference}`'s on the same pair, paired by "
             "seed: mean ± sample std of the per-seed differences, paired t-test p; **bold**: "
             f"p < {paired.SIGNIFICANCE} (beyond the seed spread). Accuracy: higher is better; "

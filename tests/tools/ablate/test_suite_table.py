@@ -94,8 +94,8 @@ def test_a_reference_pairs_each_candidate_with_it_by_seed(grid, tmp_path):
     assert test["better"] and test["p"] == pytest.approx(0.0351, abs=1e-3)
     c2st = compared["c2st_refined"]
     assert c2st["mean"] == pytest.approx(-0.1) and c2st["better"] and math.isnan(c2st["p"])
-    assert ("| photos | other | 3 | test accuracy | **+0.0300 ± 0.0100** (p=0.035) | "
-            "-0.1000 ± 0.0000 |") in markdown
+    assert ("| photos | other | 3 | test accuracy | **+0.03 ± 0.01** (p 0.035) | "
+            "-0.1 ± 0 |") in markdown
     assert "minus `cand`'s on the same pair, paired by seed" in markdown
 
 
