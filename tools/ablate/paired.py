@@ -105,8 +105,11 @@ def difference(pairs: Sequence[tuple[float, float]]) -> dict:
             "std": statistics.stdev(diffs) if len(diffs) > 1 else 0.0, "n": len(diffs), "p": p}
 
 
-def cell(d: Mapping) -> str:
-    """A `difference` as a table cell: mean ± std (p), bold where p < SIGNIFICANCE."""
+def cell(d: Mapping | None) -> str:
+    """A `difference` as a table cell: mean ± std (p), bold where p < SIGNIFICANCE; "—" for
+    none (no seed both sides finished)."""
+    if d is None:
+        return "—"
     if d["n"] < 2:
         return f"{d['mean']:+.3g} (one seed: no test)"
     text = f"{d['mean']:+.3g} ± {d['std']:.2g}"
@@ -123,10 +126,7 @@ def markdown(comparisons: Sequence[dict], reference: str) -> str:
                if k in keys]
     table = []
     for comparison in comparisons:
-        cells = []
-        for key, _ in columns:
-            d = comparison["metrics"].get(key)
-            cells.append("—" if d is None else cell(d))
+        cells = [cell(comparison["metrics"].get(key)) for key, _ in columns]
         seeds = max((d["n"] for d in comparison["metrics"].values()), default=0)
         table.append([comparison["group"], seeds, *cells])
     header = ["run", "paired seeds", *(f"Δ {label}" for _, label in columns)]

@@ -41,6 +41,8 @@ FLAGS = flags.FLAGS
 RUN_NAME = re.compile(r"^(?P<pair>.+)__seed=(?P<seed>\d+)$")
 # (metric key suffix, higher is better) of the downstream evaluator's rows.
 TASK_METRICS = (("accuracy", True), ("mse", False))
+# (split, key prefix) of the downstream evaluator's real splits.
+SPLITS = (("test", ""), ("validation", "validation_"))
 STOP_WORDS = ("collapsed", "discriminator wins", "saturated", "diverged", "unhealthy")
 
 
@@ -93,7 +95,7 @@ def pair_row(candidate: str, pair: str, runs: Mapping[int, dict]) -> dict:
     row["c2st_synthetic"] = _spread([r["c2st/synthetic/accuracy"] for r in done.values()
                                      if "c2st/synthetic/accuracy" in r])
     for metric, higher in TASK_METRICS:
-        for split, prefix in (("test", ""), ("validation", "validation_")):
+        for split, prefix in SPLITS:
             raw_key = f"downstream/synthetic/{prefix}{metric}"
             ref_key = f"downstream/refined/{prefix}{metric}"
             seeds = [s for s, r in done.items() if raw_key in r and ref_key in r]
@@ -120,7 +122,7 @@ def versus(runs: Mapping[int, dict], reference: Mapping[int, dict]) -> dict[str,
     done, base = _done(runs), _done(reference)
     keys = [(f"{split}_{metric}", f"downstream/refined/{prefix}{metric}", higher)
             for metric, higher in TASK_METRICS
-            for split, prefix in (("test", ""), ("validation", "validation_"))]
+            for split, prefix in SPLITS]
     # Lower C2ST accuracy: the refined images are harder to tell from real ones.
     keys.append(("c2st_refined", "c2st/refined/accuracy", False))
     compared = {}
@@ -133,10 +135,6 @@ def versus(runs: Mapping[int, dict], reference: Mapping[int, dict]) -> dict[str,
     return compared
 
 
-def _cell(d: Mapping | None) -> str:
-    return "—" if d is None else paired.cell(d)
-
-
 def versus_table(rows: Sequence[dict], reference: str) -> str:
     """The Markdown table of every row's ``vs_reference``, with the note saying how to read it."""
     header = ["pair", "candidate", "paired seeds", "task (split)",
@@ -146,14 +144,14 @@ def versus_table(rows: Sequence[dict], reference: str) -> str:
         compared = row.get("vs_reference")
         if compared is None:
             continue
-        c2st = _cell(compared.get("c2st_refined"))
+        c2st = paired.cell(compared.get("c2st_refined"))
         tasks = [(k, v) for k, v in compared.items() if k != "c2st_refined"]
         seeds = max((v["n"] for v in compared.values()), default=0)
         common = [row["pair"], row["candidate"], str(seeds)]
         if not tasks:
             body.append(common + ["— (realism only)", "", c2st])
         for key, v in tasks:
-            body.append(common + [key.replace("_", " ", 1), _cell(v), c2st])
+            body.append(common + [key.replace("_", " ", 1), paired.cell(v), c2st])
     note = (f"Each candidate's refined score minus `{reference}`'s on the same pair, paired by "
             "seed: mean ± sample std of the per-seed differences, paired t-test p; **bold**: "
             f"p < {paired.SIGNIFICANCE} (beyond the seed spread). Accuracy: higher is better; "
