@@ -10,9 +10,14 @@ thinner strokes, a slant and shear, blur, fainter ink and noise on the strokes. 
 both sides are the letter drawn, so the downstream task measures whether refinement pays.
 Letters, not digits: scikit-learn's handwritten digits are kept for an independent check.
 
-The ten templates are rasterized once by Pillow's FreeType font renderer (the font's glyphs,
-not a figure) and cached; everything after is TensorFlow with stateless draws, so example ``i``
-of a seed is the same in every run.
+A second real side, ``real_style='bitmap'``, is made the way scanned character sets such as
+NIST's were reduced to small images: the pen's geometry and stroke width, then a binary bitmap
+at 32x32 counted over blocks (area-resized), so an 8x8 image has 17 gray levels, full-contrast
+cores and no blur or noise: the appearance gap is binarization and blockiness, not faint ink.
+
+The templates are rasterized once per letter set by Pillow's FreeType font renderer (the font's
+glyphs, not a figure) and cached; everything after is TensorFlow with stateless draws, so
+example ``i`` of a seed is the same in every run.
 """
 
 from __future__ import annotations
@@ -31,16 +36,18 @@ from simgan.plugins.domains import splits
 _NAME = "glyph_domains"
 LABEL_KEY = "glyph"
 LETTERS = "ACEHKLNPTX"
+REAL_STYLES = ("pen", "bitmap")
 _CANVAS = 32  # templates and warps are drawn at 32x32, then area-resized to the asked size
 _REAL_SEEDS = {"train": 700_001, "validation": 700_002, "test": 700_003}
 
 
-@functools.lru_cache(maxsize=1)
-def templates() -> np.ndarray:
-    """The ten letters of Pillow's built-in font, centred, float32 ``[10, 32, 32]`` in [0, 1]."""
+@functools.lru_cache(maxsize=4)
+def templates(letters: str = LETTERS) -> np.ndarray:
+    """The ``letters`` of Pillow's built-in font, centred, float32 ``[len(letters), 32, 32]`` in
+    [0, 1]."""
     font = ImageFont.load_default(size=32)
     images = []
-    for letter in LETTERS:
+    for letter in letters:
         image = Image.new("L", (_CANVAS, _CANVAS), 0)
         draw = ImageDraw.Draw(image)
         left, top, right, bottom = draw.textbbox((0, 0), letter, font=font)
@@ -83,20 +90,35 @@ def font_letter(template: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
 
 def pen_letter(template: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     """The real side: a pen's slant and shear, then ``scanned``."""
-    image = _warp(template, tf.random.experimental.stateless_fold_in(seed, 0),
-                  rotation_deg=15.0, shear=0.3, scale=(0.8, 1.1), shift=3.0)
-    return scanned(image, seed)
+    return scanned(_pen(template, seed), seed)
 
 
-def scanned(image: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-    """The real side's appearance, no geometry: strokes thickened (one or two 3x3 dilations) or
-    kept, blur, fainter ink, noise on the strokes, the paper left black."""
-    fold_in = tf.random.experimental.stateless_fold_in
-    dilations = tf.random.stateless_uniform([], fold_in(seed, 1), 0, 3, dtype=tf.int32)
+def bitmap_letter(template: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """The 'bitmap' real side: a pen's slant, shear and stroke width, thresholded to a binary
+    bitmap (the resize to the output size then counts ink per block)."""
+    return tf.cast(_stroke_width(_pen(template, seed), seed) > 0.5, tf.float32)
+
+
+def _pen(template: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    return _warp(template, tf.random.experimental.stateless_fold_in(seed, 0),
+                 rotation_deg=15.0, shear=0.3, scale=(0.8, 1.1), shift=3.0)
+
+
+def _stroke_width(image: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """Strokes thickened by one or two 3x3 dilations, or kept (one chance in three each)."""
+    dilations = tf.random.stateless_uniform(
+        [], tf.random.experimental.stateless_fold_in(seed, 1), 0, 3, dtype=tf.int32)
     for step in range(2):
         thick = tf.nn.max_pool2d(image[None], 3, 1, "SAME")[0]
         image = tf.where(step < dilations, thick, image)
-    image = tf.nn.avg_pool2d(image[None], 3, 1, "SAME")[0]
+    return image
+
+
+def scanned(image: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """The real side's appearance, no geometry: ``_stroke_width``, blur, fainter ink, noise on
+    the strokes, the paper left black."""
+    fold_in = tf.random.experimental.stateless_fold_in
+    image = tf.nn.avg_pool2d(_stroke_width(image, seed)[None], 3, 1, "SAME")[0]
     ink = _uniform(seed, 2, 0.55, 1.0)
     noise = 0.15 * tf.random.stateless_normal(tf.shape(image), fold_in(seed, 3))
     return tf.clip_by_value(image * (ink + noise), 0.0, 1.0)
@@ -104,27 +126,34 @@ def scanned(image: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
 
 @DATASETS.register(_NAME)
 def glyph_domains(*, seed: int, domain: str = "synthetic", split: str = "train",
-                  num_examples: int | None = None, height: int = 8,
-                  width: int = 8) -> tf.data.Dataset:
+                  num_examples: int | None = None, height: int = 8, width: int = 8,
+                  letters: str = LETTERS, real_style: str = "pen") -> tf.data.Dataset:
     """Font letters ('synthetic', endless unless ``num_examples``) or hand-drawn-looking ones
-    ('real': fixed disjoint splits, plugins/domains/splits.py). Elements:
-    'image' float32 [height, width, 1] in [-1, 1] (black background at -1), 'glyph' int32,
-    the index of the letter in LETTERS."""
+    ('real': fixed disjoint splits, plugins/domains/splits.py), ``real_style`` 'pen' (blurred,
+    faint, noisy ink) or 'bitmap' (binary strokes counted per block). Elements: 'image' float32
+    [height, width, 1] in [-1, 1] (black background at -1), 'glyph' int32, the index of the
+    letter in ``letters`` (distinct characters of the font)."""
     splits.check(_NAME, domain, split, num_examples, height, width)
-    shapes = tf.constant(templates()[..., None])
+    if real_style not in REAL_STYLES:
+        raise ValueError(f"{_NAME}.real_style: expected one of {REAL_STYLES}; got {real_style!r}")
+    if len(letters) < 2 or len(set(letters)) != len(letters):
+        raise ValueError(f"{_NAME}.letters: expected two or more distinct characters; got "
+                         f"{letters!r}")
+    shapes = tf.constant(templates(letters)[..., None])
     if domain == "synthetic":
         base, draw = tf.constant([splits.stream(seed, split), 0], tf.int64), font_letter
         indices = (tf.data.Dataset.counter() if num_examples is None
                    else tf.data.Dataset.range(num_examples))
     else:
-        base, draw = tf.constant([_REAL_SEEDS[split], 0], tf.int64), pen_letter
+        base = tf.constant([_REAL_SEEDS[split], 0], tf.int64)
+        draw = pen_letter if real_style == "pen" else bitmap_letter
         count = splits.real_size(_NAME, split, num_examples)
         indices = tf.data.Dataset.range(count)
 
     def element(index: tf.Tensor) -> dict:
         example = tf.random.experimental.stateless_fold_in(base, index)
         label = tf.random.stateless_uniform([], tf.random.experimental.stateless_fold_in(
-            example, 9), 0, len(LETTERS), dtype=tf.int32)
+            example, 9), 0, len(letters), dtype=tf.int32)
         image = draw(tf.gather(shapes, label), example)
         image = tf.image.resize(image, [height, width], method="area")
         return {"image": image * 2.0 - 1.0, LABEL_KEY: label}

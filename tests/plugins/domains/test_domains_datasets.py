@@ -115,6 +115,8 @@ def test_mpiigaze_splits_read_the_files_in_order(tmp_path):
     ("photo_orientation", dict(height=8, width=12), "a quarter turn needs square images"),
     ("glyph_domains", dict(split="heldout"), "glyph_domains.split"),
     ("glyph_domains", dict(height=6), "glyph_domains.height/width"),
+    ("glyph_domains", dict(real_style="ink"), "glyph_domains.real_style"),
+    ("glyph_domains", dict(letters="AA"), "glyph_domains.letters: expected two or more"),
     ("photo_orientation", dict(channels=2), "photo_orientation.channels"),
     ("photo_orientation", dict(domain="real", photos=("moon.jpg",)),
      r"photo_orientation.photos: expected distinct names from \['china.jpg', 'flower.jpg'\]"),
@@ -154,3 +156,26 @@ def test_glyphs_draw_the_labelled_letter_on_black_and_real_strokes_are_wider_and
     ink = {domain: np.mean(arrays["image"] > -0.5) for domain, arrays in sides.items()}
     peak = {domain: arrays["image"].max(axis=(1, 2, 3)).mean() for domain, arrays in sides.items()}
     assert ink["real"] > 1.2 * ink["synthetic"] and peak["real"] < peak["synthetic"]
+
+
+def test_bitmap_glyphs_are_block_counts_of_binary_strokes_of_the_letters_asked_for():
+    """real_style='bitmap': at 8x8 each pixel counts the ink of a 4x4 block of a binary 32x32
+    bitmap (a multiple of 1/16), cores reach full brightness; the synthetic side draws the
+    letters asked for (nearest template) and the pen side is unchanged by the option."""
+    letters, count = "BDFGJ", 60
+    real = _images("glyph_domains", count, seed=0, domain="real", split="validation",
+                   num_examples=count, letters=letters, real_style="bitmap", **GLYPHS)
+    counts = (real["image"] + 1.0) / 2.0 * 16.0
+    assert np.allclose(counts, np.round(counts), atol=1e-4)
+    assert np.mean(real["image"].max(axis=(1, 2, 3)) == 1.0) > 0.5
+    assert set(real["glyph"].tolist()) == set(range(len(letters)))
+    pen = _images("glyph_domains", count, seed=0, domain="real", split="validation",
+                  num_examples=count, letters=letters, **GLYPHS)
+    assert np.array_equal(pen["glyph"], real["glyph"]) and not np.allclose(
+        pen["image"], real["image"])
+    synthetic = _images("glyph_domains", count, seed=0, num_examples=count, letters=letters,
+                        height=32, width=32)
+    shapes = glyphs.templates(letters).reshape(len(letters), -1) * 2 - 1
+    flat = synthetic["image"].reshape(count, -1)
+    nearest = np.argmin(((flat[:, None] - shapes[None]) ** 2).sum(-1), axis=1)
+    assert np.mean(nearest == synthetic["glyph"]) > 0.7
