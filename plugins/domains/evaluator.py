@@ -65,6 +65,10 @@ class DownstreamEvaluator:
     ``real_dataset`` and the scopes are set; each must be a suite dataset (a ``split``
     parameter, plugins/domains/splits.py). ``label_key`` names the label entry. The synthetic
     training draw takes ``train_examples``; each real split ``test_examples``.
+    ``task_input_range`` is the range the task models see every image in (train and test):
+    the datasets' [-1, 1] mapped linearly onto it, e.g. (0, 1) as many classifiers are fed.
+    How strong the raw-synthetic baseline is can depend on it (docs/ROBUSTNESS.md, "Does the
+    gain depend on the task model?"), so a payoff should hold in more than one.
     """
 
     def __init__(self, *, seed: int, output_dir: str, domains: Any = None,
@@ -72,13 +76,19 @@ class DownstreamEvaluator:
                  real_dataset: str | None = None, synthetic_scope: str | None = None,
                  real_scope: str | None = None, train_examples: int = 2000,
                  test_examples: int = 500, num_seeds: int = 3, include_oracle: bool = True,
-                 refine_batch_size: int = 256):
+                 refine_batch_size: int = 256,
+                 task_input_range: tuple[float, float] = (-1.0, 1.0)):
         if not label_key:
             raise ValueError(f"{_NAME}.label_key: not set; expected the name of the label "
                              "entry of the pair's examples, e.g. 'gaze' or 'quarter_turn'")
         if min(train_examples, test_examples, num_seeds) < 1:
             raise ValueError(f"{_NAME}.train_examples/test_examples/num_seeds: expected >= 1; "
                              f"got {train_examples}, {test_examples}, {num_seeds}")
+        low, high = (float(v) for v in task_input_range)
+        if not (np.isfinite(low) and np.isfinite(high) and low < high):
+            raise ValueError(f"{_NAME}.task_input_range: expected (low, high), finite, low < "
+                             f"high; got {tuple(task_input_range)!r}")
+        self._input_scale, self._input_offset = (high - low) / 2.0, (high + low) / 2.0
         self._seed = seed
         self._output_dir = output_dir
         self._label_key = label_key
@@ -152,9 +162,9 @@ class DownstreamEvaluator:
         for s in range(self._num_seeds):
             seed = seeds.stream(self._seed, "downstream_models") + s
             model = task_model.task_model(images.shape[1:], task.outputs, seed=seed)
-            task_model.train_task_model(model, images, labels, seed=seed)
+            task_model.train_task_model(model, self._task_input(images), labels, seed=seed)
             for split, test in tests.items():
-                scores[split].append(task.score(model, test[data.IMAGE_KEY],
+                scores[split].append(task.score(model, self._task_input(test[data.IMAGE_KEY]),
                                                 test[self._label_key]))
         figures: dict[str, Any] = {}
         for split, values in scores.items():
@@ -163,6 +173,10 @@ class DownstreamEvaluator:
                             f"{prefix}{task.metric}_std": float(np.std(values)),
                             f"{prefix}{task.metric}_per_seed": values})
         return figures
+
+    def _task_input(self, images: np.ndarray) -> np.ndarray:
+        """``images`` in [-1, 1] mapped onto ``task_input_range``."""
+        return (images * self._input_scale + self._input_offset).astype(np.float32)
 
     def _fixed_row(self, row: str) -> dict[str, Any]:
         """The synthetic or oracle row: independent of the refiner, so trained once."""

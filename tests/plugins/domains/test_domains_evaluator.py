@@ -5,11 +5,13 @@ import types
 
 import gin
 import keras
+import numpy as np
 import pytest
 
 from simgan.core.registries import EVALUATORS
 from simgan.plugins import eyes  # noqa: F401  (registers eye_simulator)
 from simgan.plugins import domains  # noqa: F401  (registers the suite and 'downstream')
+from simgan.plugins.domains import evaluator, task_model
 
 PHOTOS = """
 synthetic/photo_orientation.domain = 'synthetic'
@@ -72,6 +74,29 @@ task_model.dense_units = 8
     assert sorted(results) == ["synthetic/mse", "synthetic/mse_std", "synthetic/validation_mse",
                                "synthetic/validation_mse_std"]
     assert 0.0 < results["synthetic/mse"] < 4.0  # unit vectors: at most 4 apart, squared
+
+
+def test_task_models_see_train_and_test_images_in_the_task_input_range(tmp_path, monkeypatch):
+    """(0, 1): every image a task model is trained or scored on is (x + 1) / 2 of the dataset's;
+    the figures change with it (another baseline), and a bad range is a one-line error."""
+    seen = []
+    train, score = task_model.train_task_model, evaluator._Task.score
+    monkeypatch.setattr(task_model, "train_task_model",
+                        lambda model, images, labels, **kw: seen.append(images) or
+                        train(model, images, labels, **kw))
+    monkeypatch.setattr(evaluator._Task, "score",
+                        lambda self, model, images, labels: seen.append(images) or
+                        score(self, model, images, labels))
+    signed = _build(tmp_path, steps=20).evaluate(None, step=0)
+    low = [float(images.min()) for images in seen]
+    seen.clear()
+    unit = _build(tmp_path, steps=20, task_input_range=(0.0, 1.0)).evaluate(None, step=0)
+    assert len(seen) == 6 and min(low) < -0.5  # 2 rows x (train + 2 test splits)
+    for images in seen:
+        assert images.dtype == np.float32 and images.min() >= 0.0 and images.max() <= 1.0
+    assert unit["synthetic/accuracy"] != signed["synthetic/accuracy"]
+    with pytest.raises(ValueError, match=r"downstream.task_input_range: expected \(low, high\)"):
+        _build(tmp_path, steps=1, task_input_range=(1.0, 1.0))
 
 
 def test_missing_settings_and_wrong_datasets_are_clear_errors(tmp_path):
