@@ -159,12 +159,15 @@ class DownstreamEvaluator:
         tests = {split: self._take("real", split) for split in TEST_SPLITS}
         task = _Task(labels, *(t[self._label_key] for t in tests.values()))
         scores: dict[str, list[float]] = {split: [] for split in TEST_SPLITS}
+        inputs = self._task_input(images)
+        test_inputs = {split: self._task_input(test[data.IMAGE_KEY])
+                       for split, test in tests.items()}
         for s in range(self._num_seeds):
             seed = seeds.stream(self._seed, "downstream_models") + s
             model = task_model.task_model(images.shape[1:], task.outputs, seed=seed)
-            task_model.train_task_model(model, self._task_input(images), labels, seed=seed)
+            task_model.train_task_model(model, inputs, labels, seed=seed)
             for split, test in tests.items():
-                scores[split].append(task.score(model, self._task_input(test[data.IMAGE_KEY]),
+                scores[split].append(task.score(model, test_inputs[split],
                                                 test[self._label_key]))
         figures: dict[str, Any] = {}
         for split, values in scores.items():

@@ -161,7 +161,7 @@ def test_glyphs_draw_the_labelled_letter_on_black_and_real_strokes_are_wider_and
 def test_bitmap_glyphs_are_block_counts_of_binary_strokes_of_the_letters_asked_for():
     """real_style='bitmap': at 8x8 each pixel counts the ink of a 4x4 block of a binary 32x32
     bitmap (a multiple of 1/16), cores reach full brightness; the synthetic side draws the
-    letters asked for (nearest template) and the pen side is unchanged by the option."""
+    letters asked for (nearest template) and the 'pen' side the same letters, drawn otherwise."""
     letters, count = "BDFGJ", 60
     real = _images("glyph_domains", count, seed=0, domain="real", split="validation",
                    num_examples=count, letters=letters, real_style="bitmap", **GLYPHS)
