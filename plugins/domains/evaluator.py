@@ -26,7 +26,7 @@ import keras
 import numpy as np
 
 from simgan.core import data, seeds
-from simgan.core.evaluation import predict, refine
+from simgan.core.evaluation import predict, refine, split_key
 from simgan.core.registries import DATASETS, EVALUATORS
 from simgan.io import files
 from simgan.plugins.domains import task_model
@@ -171,10 +171,9 @@ class DownstreamEvaluator:
                                                 test[self._label_key]))
         figures: dict[str, Any] = {}
         for split, values in scores.items():
-            prefix = "" if split == "test" else f"{split}_"
-            figures.update({f"{prefix}{task.metric}": float(np.mean(values)),
-                            f"{prefix}{task.metric}_std": float(np.std(values)),
-                            f"{prefix}{task.metric}_per_seed": values})
+            figures.update({split_key(split, task.metric): float(np.mean(values)),
+                            split_key(split, f"{task.metric}_std"): float(np.std(values)),
+                            split_key(split, f"{task.metric}_per_seed"): values})
         return figures
 
     def _task_input(self, images: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 from absl import logging
 
 from simgan.core import data, seeds
-from simgan.core.evaluation import dataset_for, Domains, refine
+from simgan.core.evaluation import dataset_for, Domains, refine, split_key
 from simgan.core.registries import EVALUATORS
 from simgan.io.files import atomic_write_text
 from simgan.plugins.gaze import angles, estimator, plot
@@ -123,15 +123,15 @@ class GazeEvaluator:
                 curves[draw].append(angles.fraction_within(errors, self._thresholds))
         figures: dict[str, Any] = {}
         for draw in self._test_draws:
-            prefix = "" if draw == "test" else f"{draw}_"
             draw_curves = np.asarray(curves[draw])
             within_7 = 100.0 * draw_curves[:, self._thresholds.index(7.0)]
-            figures.update({f"{prefix}error_deg": float(np.mean(errors_per_seed[draw])),
-                            f"{prefix}error_deg_std": float(np.std(errors_per_seed[draw])),
-                            f"{prefix}within_7deg_pct": float(np.mean(within_7)),
-                            f"{prefix}within_7deg_pct_std": float(np.std(within_7)),
-                            f"{prefix}error_deg_per_seed": errors_per_seed[draw],
-                            f"{prefix}curve": draw_curves.mean(axis=0).tolist()})
+            figures.update({split_key(draw, name): value for name, value in (
+                ("error_deg", float(np.mean(errors_per_seed[draw]))),
+                ("error_deg_std", float(np.std(errors_per_seed[draw]))),
+                ("within_7deg_pct", float(np.mean(within_7))),
+                ("within_7deg_pct_std", float(np.std(within_7))),
+                ("error_deg_per_seed", errors_per_seed[draw]),
+                ("curve", draw_curves.mean(axis=0).tolist()))})
         return figures
 
     def _fixed_row(self, source: str, split: str, n: int) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from typing import Mapping, Sequence  # noqa: E402
 
 from absl import flags  # noqa: E402
 
+from simgan.core.evaluation import split_key  # noqa: E402
 from simgan.io.files import atomic_write_text  # noqa: E402
 from simgan.io.tables import markdown_table  # noqa: E402
 from simgan.tools.ablate import paired, summary  # noqa: E402
@@ -41,8 +42,8 @@ FLAGS = flags.FLAGS
 RUN_NAME = re.compile(r"^(?P<pair>.+)__seed=(?P<seed>\d+)$")
 # (metric key suffix, higher is better) of the downstream evaluator's rows.
 TASK_METRICS = (("accuracy", True), ("mse", False))
-# (split, key prefix) of the downstream evaluator's real splits.
-SPLITS = (("test", ""), ("validation", "validation_"))
+# The downstream evaluator's held-out real splits (keys: core/evaluation.split_key).
+SPLITS = ("test", "validation")
 STOP_WORDS = ("collapsed", "discriminator wins", "saturated", "diverged", "unhealthy")
 
 
@@ -95,9 +96,9 @@ def pair_row(candidate: str, pair: str, runs: Mapping[int, dict]) -> dict:
     row["c2st_synthetic"] = _spread([r["c2st/synthetic/accuracy"] for r in done.values()
                                      if "c2st/synthetic/accuracy" in r])
     for metric, higher in TASK_METRICS:
-        for split, prefix in SPLITS:
-            raw_key = f"downstream/synthetic/{prefix}{metric}"
-            ref_key = f"downstream/refined/{prefix}{metric}"
+        for split in SPLITS:
+            key = split_key(split, metric)
+            raw_key, ref_key = f"downstream/synthetic/{key}", f"downstream/refined/{key}"
             seeds = [s for s, r in done.items() if raw_key in r and ref_key in r]
             if not seeds:
                 continue
@@ -110,9 +111,8 @@ def pair_row(candidate: str, pair: str, runs: Mapping[int, dict]) -> dict:
                 "better": change["mean"] > 0 if higher else change["mean"] < 0,
                 # "beyond the spread": the mean change exceeds its own std over seeds
                 "beyond_spread": change["n"] > 1 and abs(change["mean"]) > change["std"],
-                "oracle": _spread([done[s][f"downstream/oracle/{prefix}{metric}"]
-                                   for s in seeds if f"downstream/oracle/{prefix}{metric}"
-                                   in done[s]])}
+                "oracle": _spread([done[s][f"downstream/oracle/{key}"]
+                                   for s in seeds if f"downstream/oracle/{key}" in done[s]])}
     return row
 
 
@@ -120,9 +120,9 @@ def versus(runs: Mapping[int, dict], reference: Mapping[int, dict]) -> dict[str,
     """The candidate's refined scores minus the reference's on one pair, paired by the seeds both
     finished: ``{"<split>_<metric>" or "c2st_refined": paired.difference + "better"}``."""
     done, base = _done(runs), _done(reference)
-    keys = [(f"{split}_{metric}", f"downstream/refined/{prefix}{metric}", higher)
+    keys = [(f"{split}_{metric}", f"downstream/refined/{split_key(split, metric)}", higher)
             for metric, higher in TASK_METRICS
-            for split, prefix in SPLITS]
+            for split in SPLITS]
     # Lower C2ST accuracy: the refined images are harder to tell from real ones.
     keys.append(("c2st_refined", "c2st/refined/accuracy", False))
     compared = {}
