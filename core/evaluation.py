@@ -4,9 +4,7 @@ An evaluator is a registered factory ``factory(*, seed: int, output_dir: str, **
 returning an object with ``evaluate(refiner: keras.Model, step: int) -> dict[str, float]``
 (``output_dir`` is where it may write plots). The engine runs each evaluator every N steps and
 at the end, logs the numbers to TensorBoard and appends them to ``evaluation.json``
-(io/evaluation_file.py). An evaluator that scores on several held-out splits names its figures
-with ``split_key``, so that results tools read every evaluator's splits alike. Also here: the
-run's domains and the helpers evaluators share.
+(io/evaluation_file.py). Also here: the run's domains and the helpers evaluators share.
 """
 
 from __future__ import annotations
@@ -28,13 +26,6 @@ class Domains:
     real: str
     synthetic_scope: str = "synthetic"
     real_scope: str = "real"
-
-
-def split_key(split: str, name: str) -> str:
-    """The key of figure ``name`` on held-out split ``split``: plain on 'test' (the split figures
-    are reported on), ``<split>_<name>`` on any other (e.g. 'validation', where settings are
-    chosen)."""
-    return name if split == "test" else f"{split}_{name}"
 
 
 def dataset_for(domains: Domains | None, role: str, dataset: str | None, scope: str | None,

@@ -1,5 +1,7 @@
 """``evaluation.json``: the model dir's record of evaluation results, a JSON list of
-``{"step": <int>, "<metric>": <number or null>, ...}``, appended atomically and checked on read."""
+``{"step": <int>, "<metric>": <number or null>, ...}``, appended atomically and checked on read.
+An evaluator that scores on several held-out splits names its metrics with ``split_key``, so that
+results tools read every evaluator's splits alike."""
 
 from __future__ import annotations
 
@@ -10,6 +12,13 @@ from typing import Any, Mapping
 from simgan.io.files import atomic_write_text, read_text
 
 NAME = "evaluation.json"  # in the model dir
+
+
+def split_key(split: str, name: str) -> str:
+    """The key of metric ``name`` on held-out split ``split``: plain on 'test' (the split figures
+    are reported on), ``<split>_<name>`` on any other (e.g. 'validation', where settings are
+    chosen)."""
+    return name if split == "test" else f"{split}_{name}"
 
 
 def append_results(path: str, step: int, results: Mapping[str, Any]) -> None:

@@ -26,9 +26,10 @@ import keras
 import numpy as np
 
 from simgan.core import data, seeds
-from simgan.core.evaluation import predict, refine, split_key
+from simgan.core.evaluation import predict, refine
 from simgan.core.registries import DATASETS, EVALUATORS
 from simgan.io import files
+from simgan.io.evaluation_file import split_key
 from simgan.plugins.domains import task_model
 
 _NAME = "downstream"

@@ -24,8 +24,9 @@ import numpy as np
 from absl import logging
 
 from simgan.core import data, seeds
-from simgan.core.evaluation import dataset_for, Domains, refine, split_key
+from simgan.core.evaluation import dataset_for, Domains, refine
 from simgan.core.registries import EVALUATORS
+from simgan.io.evaluation_file import split_key
 from simgan.io.files import atomic_write_text
 from simgan.plugins.gaze import angles, estimator, plot
 

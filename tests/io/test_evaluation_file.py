@@ -50,3 +50,9 @@ def test_a_results_file_of_the_wrong_shape_is_one_line_naming_it(tmp_path, conte
     with pytest.raises(ValueError, match=f"^{path}: "):  # appending reads it first
         evaluation_file.append_results(str(path), 20, {"kid": 0.5})
     assert path.read_text() == content  # left as it was
+
+
+def test_split_key_is_plain_on_test_and_prefixed_elsewhere():
+    assert evaluation_file.split_key("test", "accuracy") == "accuracy"
+    assert evaluation_file.split_key("validation", "accuracy") == "validation_accuracy"
+    assert evaluation_file.split_key("validation", "mse_std") == "validation_mse_std"

@@ -33,7 +33,7 @@ from typing import Mapping, Sequence  # noqa: E402
 
 from absl import flags  # noqa: E402
 
-from simgan.core.evaluation import split_key  # noqa: E402
+from simgan.io.evaluation_file import split_key  # noqa: E402
 from simgan.io.files import atomic_write_text  # noqa: E402
 from simgan.io.tables import markdown_table  # noqa: E402
 from simgan.tools.ablate import paired, summary  # noqa: E402
@@ -42,7 +42,7 @@ FLAGS = flags.FLAGS
 RUN_NAME = re.compile(r"^(?P<pair>.+)__seed=(?P<seed>\d+)$")
 # (metric key suffix, higher is better) of the downstream evaluator's rows.
 TASK_METRICS = (("accuracy", True), ("mse", False))
-# The downstream evaluator's held-out real splits (keys: core/evaluation.split_key).
+# The downstream evaluator's held-out real splits (keys: io/evaluation_file.split_key).
 SPLITS = ("test", "validation")
 STOP_WORDS = ("collapsed", "discriminator wins", "saturated", "diverged", "unhealthy")
 
