@@ -33,7 +33,7 @@ from simgan.io.evaluation_file import split_key
 from simgan.plugins.domains import task_model
 
 _NAME = "downstream"
-# Seed offsets: the synthetic training draw differs from the run's own synthetic stream.
+# The real splits every task model is scored on (keys: io/evaluation_file.split_key).
 TEST_SPLITS = ("test", "validation")
 
 
