@@ -70,7 +70,7 @@ def fit(model: keras.Model, dataset: tf.data.Dataset,
     """Trains an evaluator's auxiliary network (an estimator, a classifier) with Adam on a
     finite dataset of ``(x, y)`` batches, one tf.function step per batch; returns the last loss."""
     optimizer = keras.optimizers.Adam(learning_rate)
-
+    optimizer.build(model.trainable_variables)  # slots made before the step: it traces once
     @tf.function(reduce_retracing=True)
     def step(x, y):
         with tf.GradientTape() as tape:
