@@ -24,9 +24,11 @@ class Refiner:
         self.path = path
         self.image_shape = refining.image_shape(model)
 
-    def __call__(self, images: np.ndarray | tf.Tensor, batch_size: int = 256) -> np.ndarray:
-        """Refines ``images`` ``batch_size`` at a time (as in training: noise channels, if any,
-        draw their noise)."""
+    def __call__(self, images: np.ndarray | tf.Tensor, batch_size: int = 256,
+                 seed: int | None = None) -> np.ndarray:
+        """Refines ``images`` ``batch_size`` at a time. Noise and style layers, if any, draw on
+        every call, as in training; with ``seed`` the draws are the seed's (batch k draws batch
+        k of stream ``seed``, as `simgan-refine` does), so the same seed gives the same images."""
         if batch_size < 1:
             raise ValueError(f"batch_size: expected an integer >= 1, got {batch_size}")
         dtype = images.dtype if isinstance(images, tf.Tensor) else np.asarray(images).dtype
@@ -37,6 +39,8 @@ class Refiner:
         if len(shape) != 4 or shape[1:] != self.image_shape:
             raise ValueError(f"images: expected a batch [N, {', '.join(map(str, self.image_shape))}"
                              f"] (the refiner's input), got shape {list(shape)}")
+        if seed is not None:
+            exported.seed_draws(self.model, seed)
         return np.concatenate([refined_files.refine_batch(self.model, images[i:i + batch_size])
                                for i in range(0, max(shape[0], 1), batch_size)])
 
@@ -60,7 +64,9 @@ def refine(images: np.ndarray | tf.Tensor | None = None, *,
     ``source`` (default with ``model_dir``: the run's synthetic dataset); returns the written
     folder's manifest. The refiner is ``refiner`` (a path or a loaded `Refiner`) or
     ``model_dir``'s export; ``model_dir`` also supplies the run's configuration (gin files and
-    bindings are applied after it). Gin's global configuration is replaced."""
+    bindings are applied after it). ``seed`` fixes the refiner's noise and style draws (and a
+    registered source's draw), so the same seed gives the same images. Gin's global
+    configuration is replaced."""
     if images is not None:
         if any(v is not None for v in (model_dir, input_dir, source, output_dir)):
             raise ValueError("images: refined in memory; model_dir, input_dir, source and "
@@ -68,7 +74,7 @@ def refine(images: np.ndarray | tf.Tensor | None = None, *,
         if refiner is None:
             raise ValueError("refiner: expected a path or a loaded Refiner to refine images")
         loaded = refiner if isinstance(refiner, Refiner) else load_refiner(refiner)
-        return loaded(images, batch_size)
+        return loaded(images, batch_size, seed)
     if output_dir is None:
         raise ValueError("output_dir: expected the folder to write the refined images to "
                          "(or pass images to refine them in memory)")

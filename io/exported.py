@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import posixpath
 
+from typing import Iterator
+
 import keras
 import tensorflow as tf
 
 EXPORT_PATH = posixpath.join("export", "refiner.keras")
 FLOAT32 = "float32"
+# Per refinement seed, each seeded layer's stream starts at SEED_STRIDE * seed + the layer's own
+# seed (the refiner's noise and style layers are built with seeds n and n + 1).
+SEED_STRIDE = 1000
 
 
 def float32_io(model: keras.Model) -> keras.Model:
@@ -65,3 +70,24 @@ def load(path: str) -> keras.Model:
     except Exception as e:  # keras raises many types for a bad archive
         raise ValueError(f"{path}: not a loadable Keras model ({type(e).__name__}: {e})") from e
     return float32_io(model)
+
+
+def _seed_generators(model: keras.Layer) -> Iterator[tuple[int, keras.random.SeedGenerator]]:
+    """(layer seed, generator) of every layer of ``model`` (nested models included) that draws
+    from a Keras seed generator: the refiner's noise and style layers."""
+    for layer in getattr(model, "layers", ()):
+        generator = getattr(layer, "seed_generator", None)
+        if isinstance(generator, keras.random.SeedGenerator):
+            yield int(getattr(layer, "seed", None) or 0), generator
+        yield from _seed_generators(layer)
+
+
+def seed_draws(model: keras.Model, seed: int, batch: int = 0) -> None:
+    """Points the random draws of ``model``'s noise and style layers at batch ``batch`` of
+    stream ``seed``: each call of the model draws the next batch's, so batch k of a refinement
+    seeded this way draws the same values whatever was refined before (a refinement is
+    reproducible from its seed, and a resumed one draws what it would have drawn). A refiner
+    without such layers is unchanged."""
+    for layer_seed, generator in _seed_generators(model):
+        state = [SEED_STRIDE * seed + layer_seed, batch]
+        generator.state.assign(tf.constant(state, dtype=generator.state.dtype))

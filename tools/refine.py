@@ -40,7 +40,7 @@ def define_flags() -> None:
                         "tfrecord: the converter's shards.")
     cli.define_gin("configures the source")
     cli.define_plugin()
-    cli.define_seed("the source's record order")
+    cli.define_seed("the source's record order and the refiner's noise and style draws")
     flags.DEFINE_integer("batch_size", 64, "Images refined per batch.", lower_bound=1)
     flags.DEFINE_integer("max_records", None, "Refine only the first N images.", lower_bound=1)
     flags.DEFINE_integer("records_per_shard", 10000, "Records per TFRecord shard.",

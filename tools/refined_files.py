@@ -30,7 +30,7 @@ import tensorflow as tf
 from absl import logging
 
 from simgan.core import data
-from simgan.io import files, lock, read_errors
+from simgan.io import exported, files, lock, read_errors
 from simgan.io.figures import write_png
 from simgan.plugins.eyes.image_folder import FILE_KEY  # the entry with the image's name
 
@@ -139,11 +139,14 @@ def _labels(element: Mapping[str, np.ndarray]) -> dict[str, Any]:
 
 
 def write(dataset: tf.data.Dataset, refiner: keras.Model, output_dir: str, *,
-          output_format: str, batch_size: int, identity: Mapping[str, Any],
+          output_format: str, batch_size: int, identity: Mapping[str, Any], seed: int = 0,
           progress_seconds: float = 5.0, prefix: str = "") -> dict[str, Any]:
     """Refines ``dataset`` into ``output_dir`` as ``output_format`` ('png' or 'npz'; TFRecord
-    goes through tools/converting.py), resuming a matching earlier PNG run. Holds the folder's lock
-    throughout. ``prefix`` is put before argument names in messages ('--' for the command)."""
+    goes through tools/converting.py), resuming a matching earlier PNG run. Batch k draws the
+    refiner's noise and style from batch k of stream ``seed`` (io/exported.seed_draws), so a
+    run resumed with the same batch size writes what an uninterrupted one would. Holds the
+    folder's lock throughout. ``prefix`` is put before argument names in messages ('--' for
+    the command)."""
     with lock.hold(output_dir, f"{prefix}output_dir"), read_errors.naming_files():
         manifest = check_resumable(output_dir, identity, prefix)
         if manifest is not None and manifest.get("complete"):
@@ -153,13 +156,20 @@ def write(dataset: tf.data.Dataset, refiner: keras.Model, output_dir: str, *,
                     "complete": False, **(manifest or {})}
         if output_format == "npz":  # atomic output: always written whole
             manifest["images"] = 0
-            return _write_npz(dataset, refiner, output_dir, batch_size, manifest,
+            return _write_npz(dataset, refiner, output_dir, batch_size, seed, manifest,
                               progress_seconds)
-        return _write_pngs(dataset, refiner, output_dir, batch_size, manifest, progress_seconds)
+        return _write_pngs(dataset, refiner, output_dir, batch_size, seed, manifest,
+                           progress_seconds)
+
+
+def _refine_at(refiner: keras.Model, images: np.ndarray, seed: int, batch: int) -> np.ndarray:
+    """Batch ``batch`` of a refinement seeded ``seed``, as uint8."""
+    exported.seed_draws(refiner, seed, batch)
+    return data.to_uint8(refine_batch(refiner, images)).numpy()
 
 
 def _write_pngs(dataset: tf.data.Dataset, refiner: keras.Model, output_dir: str,
-                batch_size: int, manifest: dict, progress_seconds: float) -> dict:
+                batch_size: int, seed: int, manifest: dict, progress_seconds: float) -> dict:
     partial = files.join(output_dir, _PARTIAL_LABELS)
     done, written = manifest["images"], {}
     if done:  # resume: keep the labels of the finished batches, forget a torn last line
@@ -172,7 +182,7 @@ def _write_pngs(dataset: tf.data.Dataset, refiner: keras.Model, output_dir: str,
         os.remove(partial)
     batches = dataset.skip(done).batch(batch_size).prefetch(1).as_numpy_iterator()
     for batch in _with_progress(batches, int(dataset.cardinality()), done, progress_seconds):
-        refined = data.to_uint8(refine_batch(refiner, batch[data.IMAGE_KEY])).numpy()
+        refined = _refine_at(refiner, batch[data.IMAGE_KEY], seed, done // batch_size)
         rows = []
         for i, image in enumerate(refined):
             element = {k: v[i] for k, v in batch.items()}
@@ -219,13 +229,14 @@ def _write_pngs(dataset: tf.data.Dataset, refiner: keras.Model, output_dir: str,
 
 
 def _write_npz(dataset: tf.data.Dataset, refiner: keras.Model, output_dir: str,
-               batch_size: int, manifest: dict, progress_seconds: float) -> dict:
+               batch_size: int, seed: int, manifest: dict, progress_seconds: float) -> dict:
     chunks: dict[str, list[np.ndarray]] = {}
     done = 0
     batches = dataset.batch(batch_size).prefetch(1).as_numpy_iterator()
     for batch in _with_progress(batches, int(dataset.cardinality()), 0, progress_seconds):
         batch = dict(batch)
-        batch[data.IMAGE_KEY] = data.to_uint8(refine_batch(refiner, batch[data.IMAGE_KEY]))
+        batch[data.IMAGE_KEY] = _refine_at(refiner, batch[data.IMAGE_KEY], seed,
+                                           done // batch_size)
         for key, value in batch.items():
             chunks.setdefault("images" if key == data.IMAGE_KEY else
                               "files" if key == FILE_KEY else key, []).append(np.asarray(value))

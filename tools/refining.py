@@ -130,7 +130,7 @@ def refine(refiner_path: str, output_dir: str, *, source: str | None, scope: str
     dataset = build_source(source, scope, seed, shape, max_records)
     if output_format != "tfrecord":
         return write(dataset, refiner, output_dir, output_format=output_format,
-                     batch_size=batch_size, identity=identity,
+                     batch_size=batch_size, identity=identity, seed=seed,
                      progress_seconds=progress_seconds, prefix=prefix)
     check_resumable(output_dir, identity, prefix)
     prefix_scope = f"{scope}/" if scope else ""

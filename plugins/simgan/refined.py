@@ -16,10 +16,13 @@ from simgan.io import exported
 @DATASETS.register("refined")
 def refined(*, seed: int, source: str, refiner: str, batch_size: int = 256) -> tf.data.Dataset:
     """Registered dataset ``source`` (built in the current gin scope) with its images replaced by
-    the exported refiner's output (file ``refiner``); every other entry is passed through."""
+    the exported refiner's output (file ``refiner``); every other entry is passed through. The
+    refiner's noise and style draws are stream ``seed``'s, batch by batch, as `simgan-refine`
+    and `simgan.refine` draw them."""
     dataset = DATASETS.build(source, seed=seed)
     data.check_contract(dataset, source)
     model = exported.load(refiner)
+    exported.seed_draws(model, seed)
 
     def apply(batch):
         batch = dict(batch)

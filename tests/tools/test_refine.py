@@ -32,11 +32,12 @@ def _plugins():
     loading.load_all()
 
 
-def _export(directory, shape=SHAPE, seed=0):
-    """A refiner built in bfloat16 (as the CPU configs train), exported as training does."""
+def _export(directory, shape=SHAPE, seed=0, **channels):
+    """A refiner built in bfloat16 (as the CPU configs train), exported as training does;
+    ``channels``: its ``noise_channels`` and ``style_channels``."""
     keras.utils.set_random_seed(seed)
     with speed.dtype_policy("mixed_bfloat16"):
-        model = refiners.resnet_refiner(input_shape=shape, filters=4, num_blocks=1)
+        model = refiners.resnet_refiner(input_shape=shape, filters=4, num_blocks=1, **channels)
     return exported.save(model, str(directory))
 
 
@@ -95,8 +96,9 @@ def test_a_folder_becomes_pngs_under_the_same_names_with_labels(tmp_path):
 
 
 def test_an_interrupted_refinement_resumes_after_its_last_batch(tmp_path, monkeypatch):
+    """With noise and style channels: the resumed run draws what an uninterrupted one does."""
     _folder(tmp_path / "in", count=8)
-    refiner = _export(tmp_path / "run")
+    refiner = _export(tmp_path / "run", noise_channels=1, style_channels=2)
     calls, fail_at = [], [3]
     original = refined_files.refine_batch
 
@@ -124,6 +126,27 @@ def test_an_interrupted_refinement_resumes_after_its_last_batch(tmp_path, monkey
         np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "out" / name)),
                                       np.asarray(Image.open(tmp_path / "fresh" / name)))
     assert json.loads((tmp_path / "fresh" / "labels.json").read_text()) == labels
+
+
+def test_the_seed_fixes_the_noise_and_style_draws(tmp_path):
+    _folder(tmp_path / "in", count=5)
+    refiner = _export(tmp_path / "run", noise_channels=1, style_channels=2)
+
+    def refined(name, seed):
+        gin.clear_config()
+        _refine(refiner, tmp_path / "in", tmp_path / name, batch_size=2, seed=seed,
+                output_format="npz")
+        return np.load(tmp_path / name / refined_files.NPZ)["images"]
+
+    first, again, other = refined("a", 0), refined("b", 0), refined("c", 1)
+    np.testing.assert_array_equal(first, again)
+    assert np.abs(first.astype(int) - other.astype(int)).max() > 10
+    # the CLI's --seed is the same seed
+    done = _run(f"--refiner={refiner}", f"--input_dir={tmp_path / 'in'}",
+                f"--output_dir={tmp_path / 'cli'}", "--batch_size=2", "--seed=1",
+                "--output_format=npz", "--gin_param=image_folder.labels = 'labels.csv'")
+    assert done.returncode == 0, done.stderr[-3000:]
+    np.testing.assert_array_equal(np.load(tmp_path / "cli" / refined_files.NPZ)["images"], other)
 
 
 def test_another_refiner_is_refused_naming_both_hashes(tmp_path):
