@@ -74,7 +74,14 @@ def prepare(*, model_dir: str | None, refiner_path: str | None, input_dir: str |
         gin_files.insert(0, run_config)
         refiner_path = refiner_path or files.join(model_dir, exported.EXPORT_PATH)
         scope = RUN_SCOPE if scope is None else scope
-    parsing.parse(gin_files, bindings)
+    try:
+        parsing.parse(gin_files, bindings)
+    except parsing.ConfigError as e:
+        if model_dir and "No configurable matching" in str(e):  # a component of a plugin
+            raise parsing.ConfigError(
+                f"{e}; if {model_dir!r} was trained with --plugin, give the same {prefix}plugin "
+                "here (only installed plugins load without it)") from e
+        raise
     if model_dir and not (source or input_dir):
         source = TrainConfig().synthetic_dataset  # the run's
     return refiner_path, source, scope or ""

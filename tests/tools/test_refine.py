@@ -241,3 +241,14 @@ def test_user_errors_are_one_line(tmp_path, args, message):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("simgan-refine: error: "), done.stderr[-2000:]
     assert message in lines[0]
+
+
+def test_a_plugin_run_without_its_plugin_says_to_pass_it(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.gin").write_text("stripes.noise = 0.2\n")  # a plugin's component
+    done = _run(f"--model_dir={run}", f"--output_dir={tmp_path / 'out'}")
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "No configurable matching 'stripes'" in lines[0], done.stderr[-2000:]
+    assert "was trained with --plugin, give the same --plugin here" in lines[0]
