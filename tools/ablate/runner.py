@@ -3,14 +3,15 @@
 Every run lives in ``<root>/<run name>/``, which is also its --model_dir. The state of the grid
 is only what these directories hold, so the runner keeps nothing in memory worth losing:
 
-- ``run.json``: the plan of the run (gin files, bindings, seed), written before it starts;
+- ``plan.json``: the plan of the run (gin files, bindings, seed), written before it starts
+  (simgan-train's own ``run.json`` beside it is the engine's record: seed, precision, version);
 - ``done.json``: written atomically when training (and the optional simgan-eval pass) ended
   with success, with the code version at the start of that last attempt, the device and the
   GPU assignment (``CUDA_VISIBLE_DEVICES``, memory growth; tools/ablate/gpus.py); its
   presence is what "finished" means, and a finished run is skipped;
 - ``failed.json``: the last failure (exit status, log tail); the run is retried on the next call;
   an attempt ended by SIGINT or SIGTERM (exit status -2/-15, or 130/143 from a clean stop) is
-  no failure: it is recorded as interrupted in ``run.json`` and resumes on the next call;
+  no failure: it is recorded as interrupted in ``plan.json`` and resumes on the next call;
 - ``train.log`` / ``eval.log``: the output of the subprocesses, appended across attempts;
 - ``.lock``: an flock held while a runner works on the run, so two runners never train it twice.
 
@@ -41,7 +42,7 @@ from simgan.io.files import atomic_write_text
 from simgan.tools.ablate import gpus as gpus_lib, provenance
 from simgan.tools.ablate.plan import Run
 
-RUN_FILE, DONE_FILE, FAILED_FILE, LOCK_FILE = "run.json", "done.json", "failed.json", ".lock"
+PLAN_FILE, DONE_FILE, FAILED_FILE, LOCK_FILE = "plan.json", "done.json", "failed.json", ".lock"
 TRAIN_LOG, EVAL_LOG = "train.log", "eval.log"
 PENDING, DONE, FAILED, INTERRUPTED, RUNNING = "pending", "done", "failed", "interrupted", "running"
 HEARTBEAT_S = 10.0
@@ -90,7 +91,7 @@ def status(root: str, run: Run) -> str:
                 return RUNNING
     if os.path.exists(os.path.join(directory, FAILED_FILE)):
         return FAILED
-    return INTERRUPTED if os.path.exists(os.path.join(directory, RUN_FILE)) else PENDING
+    return INTERRUPTED if os.path.exists(os.path.join(directory, PLAN_FILE)) else PENDING
 
 
 class Runner:
@@ -207,12 +208,12 @@ class Runner:
             return self._run_locked(run, directory)
 
     def _run_locked(self, run: Run, directory: str) -> str:
-        run_file = os.path.join(directory, RUN_FILE)
+        plan_file = os.path.join(directory, PLAN_FILE)
         attempts = []
-        if os.path.exists(run_file):
-            planned = _read_json(run_file)
+        if os.path.exists(plan_file):
+            planned = _read_json(plan_file)
             if Run.from_json(planned["run"]) != run:
-                raise ValueError(f"{run_file}: this directory holds a run planned differently "
+                raise ValueError(f"{plan_file}: this directory holds a run planned differently "
                                  f"({planned['run']}); use another --output_dir or remove it")
             attempts = planned["attempts"]
         assignment = self.assigner().acquire()
@@ -224,7 +225,7 @@ class Runner:
             self.assigner().release(assignment)
 
     def _attempt(self, run: Run, directory: str, attempts: list, assignment: dict) -> str:
-        run_file = os.path.join(directory, RUN_FILE)
+        plan_file = os.path.join(directory, PLAN_FILE)
         attempt = {"started": time.time(), "elapsed_s": 0.0, "assignment": assignment}
         attempts.append(attempt)
         commands = [self.train_command(run)] + ([self.eval_command(run)]
@@ -232,7 +233,7 @@ class Runner:
 
         def record() -> None:  # a heartbeat: a killed attempt's time is known within HEARTBEAT_S
             attempt["elapsed_s"] = time.time() - attempt["started"]
-            _write_json(run_file, {"run": run.to_json(), "attempts": attempts,
+            _write_json(plan_file, {"run": run.to_json(), "attempts": attempts,
                                    "commands": commands})
 
         record()
@@ -302,10 +303,10 @@ def _tail(path: str, lines: int = 20) -> str:
 
 
 def load_runs(root: str) -> list[Run]:
-    """Every run planned under ``root`` (from their run.json), sorted by name."""
+    """Every run planned under ``root`` (from their plan.json), sorted by name."""
     runs = []
     for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
-        path = os.path.join(root, name, RUN_FILE)
+        path = os.path.join(root, name, PLAN_FILE)
         if os.path.isfile(path):
             runs.append(Run.from_json(_read_json(path)["run"]))
     return runs

@@ -37,7 +37,7 @@ def test_killed_grid_resumes_and_skips_finished_runs(tmp_path):
     process = subprocess.Popen(cli(root, gin_file), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     try:
-        wait_for(lambda: (second / runner.RUN_FILE).exists())
+        wait_for(lambda: (second / runner.PLAN_FILE).exists())
         time.sleep(1.0)  # the second run's trainer is starting or training
     finally:
         process.send_signal(signal.SIGKILL)
@@ -85,7 +85,7 @@ def test_failed_run_is_recorded_and_a_replanned_dir_refused(tmp_path):
     failed = json.loads((root / "base__seed=0" / runner.FAILED_FILE).read_text())
     assert failed["exit_status"] == 1 and "no_such_dataset" in failed["log_tail"]
 
-    (root / "base__seed=0" / runner.RUN_FILE).write_text(json.dumps(
+    (root / "base__seed=0" / runner.PLAN_FILE).write_text(json.dumps(
         {"run": {**run.to_json(), "gin_params": ["x.y=1"]}, "attempts": []}))
     with pytest.raises(ValueError, match="planned differently"):
         runner.Runner(str(root)).run_one(run)

@@ -51,10 +51,15 @@ def test_ctrl_c_interrupts_the_run_and_the_next_call_resumes_it(tmp_path):
                                             "same command resumes the grid")
     assert runner.status(str(root), run) == runner.INTERRUPTED
     assert not (root / run.name / runner.FAILED_FILE).exists()
-    attempts = json.loads((root / run.name / runner.RUN_FILE).read_text())["attempts"]
+    attempts = json.loads((root / run.name / runner.PLAN_FILE).read_text())["attempts"]
     assert attempts[0]["interrupted"] in runner.INTERRUPTED_EXITS
 
     lines = []  # the next call, in this process to save a TensorFlow start-up
     states = runner.Runner(str(root), plugins=[TOY_PLUGIN], echo=lines.append).run_all([run])
     assert states == {run.name: runner.DONE}, log.read_text()[-3000:]
     assert f"[start] {run.name} (attempt 2)" in lines
+    # The grid's plan and simgan-train's own record of the run live side by side: the resume
+    # compared seed and precision with a record the runner had not overwritten.
+    record = json.loads((root / run.name / "run.json").read_text())
+    assert record["seed"] == 0 and "precision" in record and "simgan" in record
+    assert json.loads((root / run.name / runner.PLAN_FILE).read_text())["run"] == run.to_json()

@@ -21,7 +21,7 @@ def fabricate(root, run: plan.Run, error=None, d_losses=(), rates=(), done=True,
     """A run dir as the runner and trainer leave it (events with scalars at steps 1, 2, ...)."""
     directory = os.path.join(root, run.name)
     os.makedirs(directory)
-    with open(os.path.join(directory, runner.RUN_FILE), "w") as f:
+    with open(os.path.join(directory, runner.PLAN_FILE), "w") as f:
         json.dump({"run": run.to_json(), "attempts": [], "commands": []}, f)
     if error is not None:
         evaluation_file.append_results(os.path.join(directory, "evaluation.json"), 5, {ERROR: 99.0})
