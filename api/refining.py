@@ -65,8 +65,9 @@ def refine(images: np.ndarray | tf.Tensor | None = None, *,
     folder's manifest. The refiner is ``refiner`` (a path or a loaded `Refiner`) or
     ``model_dir``'s export; ``model_dir`` also supplies the run's configuration (gin files and
     bindings are applied after it). ``seed`` fixes the refiner's noise and style draws (and a
-    registered source's draw), so the same seed gives the same images. Gin's global
-    configuration is replaced."""
+    registered source's draw), so the same seed gives the same images. ``plugins`` (modules or
+    .py paths) default to those ``model_dir`` recorded in training. Gin's global configuration
+    is replaced."""
     if images is not None:
         if any(v is not None for v in (model_dir, input_dir, source, output_dir)):
             raise ValueError("images: refined in memory; model_dir, input_dir, source and "

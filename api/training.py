@@ -57,11 +57,14 @@ def train(gin_files: Sequence[str] | str = (), bindings: Sequence[str] | str = (
     validation.check_bindings(registries.components())
     run_config = validation.configured(TrainConfig, "train")
     speed.prepare_process(seed, run_config.deterministic, run_config.cpu_devices)
-    return run(run_config, model_dir, seed)
+    return run(run_config, model_dir, seed, as_list(plugins))
 
 
-def run(run_config: TrainConfig, model_dir: str, seed: int) -> dict[str, float]:
+def run(run_config: TrainConfig, model_dir: str, seed: int,
+        plugins: Sequence[str] = ()) -> dict[str, float]:
     """The one call into the training loop: the engine's run, holding the model dir's lock, on
-    simgan-train's default strategy (one device), so a seed gives the command's weights."""
+    simgan-train's default strategy (one device), so a seed gives the command's weights;
+    ``plugins`` are recorded in the run for `refine`."""
     with lock.hold(model_dir, "model_dir"), read_errors.naming_files():
+        loading.record(model_dir, plugins)
         return Engine(run_config, model_dir, seed, strategies.make("default")).train()

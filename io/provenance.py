@@ -10,6 +10,9 @@ recorded ones, binding by binding:
   naming the binding, unless ``allow_change``, which records it.
 Every resume keeps the operative config it ran with as ``operative_config.<step>.gin``; the
 record of what trained the first steps is never overwritten.
+
+``plugins.json`` lists the plugin modules the run's sessions were given (--plugin), so the
+commands that read the run later (simgan-refine, simgan-eval) load them by themselves.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import re
-from typing import Callable
+from typing import Callable, Sequence
 
 import gin
 from absl import logging
@@ -29,6 +32,7 @@ from simgan.io.files import atomic_write_text, read_text
 RUN_FILE = "run.json"
 OPERATIVE_CONFIG = "operative_config.gin"  # the values the first session used
 FULL_CONFIG = "config.gin"  # every binding parsed (the latest session's)
+PLUGINS_FILE = "plugins.json"  # the user plugin modules of every session, in first-use order
 _BINDING = re.compile(r"^([A-Za-z_][\w./]*) = (.*)$")
 
 
@@ -107,3 +111,32 @@ def write(output_dir: str, start: int, run: dict) -> None:
     atomic_write_text(files.join(output_dir, FULL_CONFIG), gin.config_str())
     if start == 0 or read_text(files.join(output_dir, RUN_FILE)) is None:
         atomic_write_text(files.join(output_dir, RUN_FILE), json.dumps(run, indent=2) + "\n")
+
+
+def write_plugins(model_dir: str, specs: Sequence[str]) -> None:
+    """Adds ``specs`` (plugin modules as the loader takes them) to ``model_dir``'s record,
+    keeping those of earlier sessions: each was needed to read some binding of the run."""
+    recorded = read_plugins(model_dir) or []
+    merged = recorded + [spec for spec in specs if spec not in recorded]
+    if merged != recorded:
+        atomic_write_text(files.join(model_dir, PLUGINS_FILE),
+                          json.dumps({"plugins": merged}, indent=2) + "\n")
+
+
+def read_plugins(model_dir: str) -> list[str] | None:
+    """The plugin modules recorded in ``model_dir`` (None: no record, a run from before the
+    record existed or trained without --plugin)."""
+    path = files.join(model_dir, PLUGINS_FILE)
+    text = read_text(path)
+    if text is None:
+        return None
+    try:
+        specs = json.loads(text)["plugins"]
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise ConfigError(f"{path}: field 'plugins': expected {{\"plugins\": [module or .py "
+                          f"path, ...]}} as simgan-train writes it ({type(e).__name__}: {e})"
+                          ) from e
+    if not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):
+        raise ConfigError(f"{path}: field 'plugins': expected a list of module names or .py "
+                          f"paths, got {specs!r}")
+    return specs

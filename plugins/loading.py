@@ -1,7 +1,8 @@
 """Loads plugins: every installed `simgan.plugins` entry point, and modules named by the user.
 
 Core never imports a plugin by name: the built-in plugins are entry points of this distribution
-like any third-party package's.
+like any third-party package's. A run records the modules it was given (`record`), so the
+commands that read it later load them without being told again (`load_for_run`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import importlib.util
 import os
 import sys
 from types import ModuleType
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from absl import logging
 
@@ -41,9 +42,11 @@ def load_entry_points() -> list[str]:
 
 
 def load_module(spec: str) -> ModuleType:
-    """Imports a plugin given as a dotted module name or as a path to a .py file."""
-    if spec in _loaded:
-        return _loaded[spec]
+    """Imports a plugin given as a dotted module name or as a path to a .py file (once per
+    module: a file named by a relative and by its absolute path is one plugin)."""
+    key = as_recorded(spec)
+    if key in _loaded:
+        return _loaded[key]
     try:
         if spec.endswith(".py") or os.sep in spec:
             if not os.path.isfile(spec):
@@ -62,7 +65,7 @@ def load_module(spec: str) -> ModuleType:
                           "or installed?") from e
     except Exception as e:
         raise PluginError(f"--plugin {spec!r} failed to import: {type(e).__name__}: {e}") from e
-    _loaded[spec] = module
+    _loaded[key] = module
     logging.info("Loaded plugin %s", spec)
     return module
 
@@ -72,3 +75,34 @@ def load_all(extra: Iterable[str] = ()) -> None:
     load_entry_points()
     for spec in extra:
         load_module(spec)
+
+
+def as_recorded(spec: str) -> str:
+    """``spec`` as a run records it: a .py path made absolute (the run outlives the working
+    directory), a module name as given."""
+    return os.path.abspath(spec) if spec.endswith(".py") or os.sep in spec else spec
+
+
+def record(model_dir: str, specs: Sequence[str]) -> None:
+    """Adds the plugin modules ``specs`` to ``model_dir``'s plugins.json (io/provenance.py)."""
+    from simgan.io import provenance  # pylint: disable=import-outside-toplevel  (--help: no TF)
+    provenance.write_plugins(model_dir, [as_recorded(spec) for spec in specs])
+
+
+def load_for_run(model_dir: str | None, specs: Sequence[str], flag: str = "--plugin") -> None:
+    """Loads the entry-point plugins, then ``specs``; given none, the plugins ``model_dir``'s
+    training recorded. A recorded plugin that no longer loads fails naming plugins.json and how
+    to give its new place (``flag``), which replaces the record."""
+    if specs or not model_dir:
+        load_all(specs)
+        return
+    from simgan.io import files, provenance  # pylint: disable=import-outside-toplevel  (no TF)
+    load_entry_points()
+    for spec in provenance.read_plugins(model_dir) or []:
+        try:
+            load_module(spec)
+        except PluginError as e:
+            raise PluginError(
+                f"{files.join(model_dir, provenance.PLUGINS_FILE)}: recorded plugin {spec!r} "
+                f"does not load ({e}); give its new place with {flag}, which replaces the "
+                "record") from e

@@ -39,7 +39,7 @@ def main(argv: list[str]) -> None:
         return
     keras.utils.set_random_seed(f.seed)
     tf.config.experimental.enable_op_determinism()
-    loading.load_all(f.plugin)
+    loading.load_for_run(f.model_dir, f.plugin)  # given none, the run's own
     gin_files, refiner_path = list(f.gin_file), f.refiner
     if f.model_dir:
         run_config = os.path.join(f.model_dir, provenance.FULL_CONFIG)

@@ -64,7 +64,7 @@ def prepare(*, model_dir: str | None, refiner_path: str | None, input_dir: str |
     if not (model_dir or input_dir or source):
         raise RefineError(f"give {prefix}input_dir or {prefix}source (without {prefix}model_dir "
                           "there is no run's synthetic dataset to refine)")
-    loading.load_all(plugin_modules)
+    loading.load_for_run(model_dir, plugin_modules, f"{prefix}plugin" if prefix else "plugins")
     gin_files = list(gin_files)
     if model_dir:
         run_config = files.join(model_dir, provenance.FULL_CONFIG)
@@ -77,10 +77,11 @@ def prepare(*, model_dir: str | None, refiner_path: str | None, input_dir: str |
     try:
         parsing.parse(gin_files, bindings)
     except parsing.ConfigError as e:
-        if model_dir and "No configurable matching" in str(e):  # a component of a plugin
+        if (model_dir and "No configurable matching" in str(e) and not plugin_modules
+                and provenance.read_plugins(model_dir) is None):  # a plugin's, unrecorded
             raise parsing.ConfigError(
-                f"{e}; if {model_dir!r} was trained with --plugin, give the same {prefix}plugin "
-                "here (only installed plugins load without it)") from e
+                f"{e}; {model_dir!r} records no plugins ({provenance.PLUGINS_FILE}): if it was "
+                f"trained with --plugin, give the same {prefix}plugin here") from e
         raise
     if model_dir and not (source or input_dir):
         source = TrainConfig().synthetic_dataset  # the run's

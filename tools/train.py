@@ -57,6 +57,8 @@ def main(argv: list[str]) -> None:
     chief = strategies.chief_and_task(strategy)[0]
     with lock.hold(FLAGS.model_dir, "--model_dir") if chief else contextlib.nullcontext(), \
             read_errors.naming_files():
+        if chief:  # simgan-refine and simgan-eval load them from the run
+            loading.record(FLAGS.model_dir, FLAGS.plugin)
         engine = Engine(train_config, FLAGS.model_dir, FLAGS.seed, strategy,
                         progress=progress.StageProgress if quiet else None)
         try:

@@ -5,6 +5,7 @@ unless allowed, allowed for the schedule's length, and every session's operative
 import pytest
 
 from simgan.configs.parsing import ConfigError
+from simgan.io import provenance
 from train_cli import TOY_CONFIG, train_here, write_config
 
 
@@ -31,3 +32,19 @@ def test_resume_compares_the_configuration_with_the_one_it_resumes_from(tmp_path
     train_here(model_dir, config, "simgan.iterations=7", "train.allow_config_change=True",
                seed=2)
     assert (model_dir / "operative_config.24.gin").exists()
+
+
+def test_plugins_of_every_session_are_recorded_in_first_use_order(tmp_path):
+    assert provenance.read_plugins(str(tmp_path)) is None
+    provenance.write_plugins(str(tmp_path), [])
+    assert not (tmp_path / provenance.PLUGINS_FILE).exists()  # nothing to record
+    provenance.write_plugins(str(tmp_path), ["/p/a.py", "b"])
+    provenance.write_plugins(str(tmp_path), ["b", "/q/c.py"])  # a resume with another plugin
+    assert provenance.read_plugins(str(tmp_path)) == ["/p/a.py", "b", "/q/c.py"]
+
+
+@pytest.mark.parametrize("text", ["{", '{"modules": []}', '{"plugins": "a.py"}', "[1]"])
+def test_a_damaged_plugin_record_is_named(tmp_path, text):
+    (tmp_path / provenance.PLUGINS_FILE).write_text(text)
+    with pytest.raises(ConfigError, match=r"plugins\.json: field 'plugins': expected"):
+        provenance.read_plugins(str(tmp_path))

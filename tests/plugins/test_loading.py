@@ -1,12 +1,15 @@
 """Components from outside the repo: an installed package's `simgan.plugins` entry point, and
 a module passed with --plugin; a gin file selects them by name and trains."""
 
+import json
 import os
+import subprocess
+import sys
 import textwrap
 
 import pytest
 
-from train_cli import TOY_CONFIG, run_train, write_config
+from train_cli import TOY_CONFIG, TOY_PLUGIN, run_train, write_config
 from simgan.plugins import loading
 
 PLUGIN_SOURCE = textwrap.dedent('''
@@ -64,6 +67,38 @@ def test_flag_plugin_trains_by_name(tmp_path):
                        env=env_with(tmp_path / "src"))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "beta_tiny" in (tmp_path / "m" / "operative_config.gin").read_text()
+    # The run records its plugins, so simgan-refine reads the run without being told again.
+    assert json.loads((tmp_path / "m" / "plugins.json").read_text()) == {
+        "plugins": [TOY_PLUGIN, "beta_refiners"]}
+    refined = subprocess.run(
+        [sys.executable, "-m", "simgan.tools.refine", f"--model_dir={tmp_path / 'm'}",
+         f"--output_dir={tmp_path / 'refined'}", "--max_records=3"],
+        capture_output=True, text=True, timeout=300, env=env_with(tmp_path / "src"))
+    assert refined.returncode == 0, refined.stderr[-3000:]
+    assert len(list((tmp_path / "refined").rglob("*.png"))) == 3
+
+
+def test_a_run_loads_its_recorded_plugins_and_names_one_that_is_gone(tmp_path, monkeypatch):
+    plugin = tmp_path / "gamma.py"
+    plugin.write_text(PLUGIN_SOURCE.format(name="gamma_tiny"))
+    run = tmp_path / "run"
+    run.mkdir()
+    monkeypatch.chdir(tmp_path)  # a relative path is recorded absolute and loaded once
+    loading.record(str(run), ["gamma.py"])
+    loading.load_module("gamma.py")
+    loading.load_for_run(str(run), [])
+    assert loading.load_module(str(plugin)) is loading.load_module("gamma.py")
+    assert loading.as_recorded("toy_data") == "toy_data"
+
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    loading.record(str(moved), [str(moved / "gone.py")])
+    with pytest.raises(loading.PluginError) as error:
+        loading.load_for_run(str(moved), [], "--plugin")
+    assert str(error.value).startswith(f"{moved / 'plugins.json'}: recorded plugin "
+                                       f"'{moved / 'gone.py'}' does not load")
+    assert "give its new place with --plugin, which replaces the record" in str(error.value)
+    loading.load_for_run(str(moved), [str(plugin)])  # given plugins replace the record
 
 
 def test_missing_plugin_module_is_a_clear_error():

@@ -251,4 +251,5 @@ def test_a_plugin_run_without_its_plugin_says_to_pass_it(tmp_path):
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "No configurable matching 'stripes'" in lines[0], done.stderr[-2000:]
-    assert "was trained with --plugin, give the same --plugin here" in lines[0]
+    assert "records no plugins (plugins.json): if it was trained with --plugin, give the same " \
+        "--plugin here" in lines[0]
