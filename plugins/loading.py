@@ -48,7 +48,7 @@ def load_module(spec: str) -> ModuleType:
     if key in _loaded:
         return _loaded[key]
     try:
-        if spec.endswith(".py") or os.sep in spec:
+        if _is_file(spec):
             if not os.path.isfile(spec):
                 raise PluginError(f"--plugin {spec!r}: no such file")
             name = "simgan_user_plugin_" + os.path.splitext(os.path.basename(spec))[0]
@@ -80,7 +80,12 @@ def load_all(extra: Iterable[str] = ()) -> None:
 def as_recorded(spec: str) -> str:
     """``spec`` as a run records it: a .py path made absolute (the run outlives the working
     directory), a module name as given."""
-    return os.path.abspath(spec) if spec.endswith(".py") or os.sep in spec else spec
+    return os.path.abspath(spec) if _is_file(spec) else spec
+
+
+def _is_file(spec: str) -> bool:
+    """Whether ``spec`` names a .py file (else a dotted module name)."""
+    return spec.endswith(".py") or os.sep in spec
 
 
 def record(model_dir: str, specs: Sequence[str]) -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+from simgan.io import provenance
 from simgan.tools.ablate import plan, runner
 from train_cli import TOY_CONFIG, TOY_PLUGIN, write_config
 
@@ -60,6 +61,6 @@ def test_ctrl_c_interrupts_the_run_and_the_next_call_resumes_it(tmp_path):
     assert f"[start] {run.name} (attempt 2)" in lines
     # The grid's plan and simgan-train's own record of the run live side by side: the resume
     # compared seed and precision with a record the runner had not overwritten.
-    record = json.loads((root / run.name / "run.json").read_text())
+    record = json.loads((root / run.name / provenance.RUN_FILE).read_text())
     assert record["seed"] == 0 and "precision" in record and "simgan" in record
     assert json.loads((root / run.name / runner.PLAN_FILE).read_text())["run"] == run.to_json()
