@@ -8,6 +8,12 @@ import sys
 import gin
 import pytest
 
+# The installed package, bound before collection: pytest puts a test folder without
+# __init__.py on sys.path (tests/plugins for tests/plugins/test_loading.py), where the folder
+# tests/plugins/simgan would otherwise be imported as a namespace package named `simgan` by the
+# first `import simgan` after it (then `simgan.train` is missing), ahead of an editable install.
+import simgan  # pylint: disable=unused-import
+
 sys.path.insert(0, os.path.dirname(__file__))
 
 # A shell that starts pytest in the background (`pytest &`, nohup) makes it ignore SIGINT, and
