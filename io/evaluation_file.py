@@ -12,6 +12,9 @@ from typing import Any, Mapping
 from simgan.io.files import atomic_write_text, read_text
 
 NAME = "evaluation.json"  # in the model dir
+# The held-out splits a labelled evaluation scores on: 'test' (figures are reported on it) and
+# 'validation' (settings are chosen on it); their keys are split_key's.
+HELDOUT_SPLITS = ("test", "validation")
 
 
 def split_key(split: str, name: str) -> str:

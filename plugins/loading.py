@@ -7,13 +7,14 @@ commands that read it later load them without being told again (`load_for_run`).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.metadata
 import importlib.util
 import os
 import sys
 from types import ModuleType
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from absl import logging
 
@@ -111,3 +112,22 @@ def load_for_run(model_dir: str | None, specs: Sequence[str], flag: str = "--plu
                 f"{files.join(model_dir, provenance.PLUGINS_FILE)}: recorded plugin {spec!r} "
                 f"does not load ({e}); give its new place with {flag}, which replaces the "
                 "record") from e
+
+
+@contextlib.contextmanager
+def unrecorded_hint(model_dir: str | None, specs: Sequence[str],
+                    flag: str = "--plugin") -> Iterator[None]:
+    """Around parsing ``model_dir``'s config: gin's "No configurable matching" error, when the
+    run records no plugins (trained before runs recorded them) and none were given, says to
+    give the training's plugins with ``flag``."""
+    from simgan.configs import parsing  # pylint: disable=import-outside-toplevel  (no TF)
+    from simgan.io import provenance  # pylint: disable=import-outside-toplevel
+    try:
+        yield
+    except parsing.ConfigError as e:
+        if (model_dir and "No configurable matching" in str(e) and not specs
+                and provenance.read_plugins(model_dir) is None):
+            raise parsing.ConfigError(
+                f"{e}; {model_dir!r} records no plugins ({provenance.PLUGINS_FILE}): if it was "
+                f"trained with --plugin, give the same {flag} here") from e
+        raise

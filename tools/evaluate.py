@@ -50,7 +50,8 @@ def main(argv: list[str]) -> None:
         refiner_path = refiner_path or os.path.join(f.model_dir, exported.EXPORT_PATH)
     output_dir = f.output_dir or os.path.join(
         f.model_dir or os.path.dirname(os.path.abspath(refiner_path or ".")), "eval")
-    parsing.parse(gin_files, f.gin_param)
+    with loading.unrecorded_hint(f.model_dir, f.plugin):
+        parsing.parse(gin_files, f.gin_param)
     refiner = exported.load(refiner_path) if refiner_path else None
     with lock.hold(output_dir, "--output_dir"):  # one simgan-eval per output folder
         results = evaluate(refiner, output_dir, seed=f.seed, step=f.step)

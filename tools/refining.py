@@ -74,15 +74,9 @@ def prepare(*, model_dir: str | None, refiner_path: str | None, input_dir: str |
         gin_files.insert(0, run_config)
         refiner_path = refiner_path or files.join(model_dir, exported.EXPORT_PATH)
         scope = RUN_SCOPE if scope is None else scope
-    try:
+    with loading.unrecorded_hint(model_dir, plugin_modules,
+                                 f"{prefix}plugin" if prefix else "plugins"):
         parsing.parse(gin_files, bindings)
-    except parsing.ConfigError as e:
-        if (model_dir and "No configurable matching" in str(e) and not plugin_modules
-                and provenance.read_plugins(model_dir) is None):  # a plugin's, unrecorded
-            raise parsing.ConfigError(
-                f"{e}; {model_dir!r} records no plugins ({provenance.PLUGINS_FILE}): if it was "
-                f"trained with --plugin, give the same {prefix}plugin here") from e
-        raise
     if model_dir and not (source or input_dir):
         source = TrainConfig().synthetic_dataset  # the run's
     return refiner_path, source, scope or ""

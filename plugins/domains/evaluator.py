@@ -6,7 +6,12 @@ pair: small task models (task_model.py) are trained on raw synthetic examples, o
 examples refined, and (the oracle) on the labelled real 'train' split, and each is scored on
 the real domain's labelled 'test' and 'validation' splits (plugins/domains/splits.py): settings
 are chosen on validation, figures reported on test. Integer labels make it a classification
-scored by accuracy; float labels a regression scored by mean squared error.
+scored by accuracy; float labels a regression scored by mean squared error (``task`` says which
+where the labels' type does not, as a folder's label file, whose labels are all floats).
+
+Datasets without the suite's splits (a user's folders, docs/YOUR_DATA.md) take the synthetic
+training draw from the dataset's first ``train_examples`` examples and each labelled real part
+from a gin scope of its own (``real_scopes``), e.g. two disjoint parts of a labelled folder.
 
 Keys (the trainer prefixes the evaluator's name): ``<row>/<metric>`` and ``<row>/<metric>_std``
 (over ``num_seeds`` task models) on the test split, ``<row>/validation_<metric>`` and
@@ -19,7 +24,7 @@ and oracle rows do not depend on the refiner: trained once and cached. Each call
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Mapping
 
 import gin
 import keras
@@ -29,19 +34,18 @@ from simgan.core import data, seeds
 from simgan.core.evaluation import predict, refine
 from simgan.core.registries import DATASETS, EVALUATORS
 from simgan.io import files
-from simgan.io.evaluation_file import split_key
+from simgan.io.evaluation_file import HELDOUT_SPLITS, split_key
 from simgan.plugins.domains import task_model
 
 _NAME = "downstream"
-# The real splits every task model is scored on (keys: io/evaluation_file.split_key).
-TEST_SPLITS = ("test", "validation")
+TASKS = ("auto", "classification", "regression")
 
 
 class _Task:
     """Classification (integer labels, accuracy) or regression (float labels, mse)."""
 
-    def __init__(self, labels: np.ndarray, *others: np.ndarray):
-        self.classification = np.issubdtype(labels.dtype, np.integer)
+    def __init__(self, classification: bool, labels: np.ndarray, *others: np.ndarray):
+        self.classification = classification
         if self.classification:
             self.metric = "accuracy"
             self.outputs = int(max(a.max() for a in (labels, *others))) + 1
@@ -63,9 +67,14 @@ class DownstreamEvaluator:
 
     The datasets are the run's own domains (``domains``: the framework's description of the
     run's synthetic and real datasets and their gin scopes) unless ``synthetic_dataset`` /
-    ``real_dataset`` and the scopes are set; each must be a suite dataset (a ``split``
-    parameter, plugins/domains/splits.py). ``label_key`` names the label entry. The synthetic
-    training draw takes ``train_examples``; each real split ``test_examples``.
+    ``real_dataset`` and the scopes are set. A suite dataset (``split`` and ``num_examples``
+    parameters, plugins/domains/splits.py) is asked for each split; any other real dataset
+    needs ``real_scopes``: ``{'validation': scope, 'test': scope}`` (and ``'train'``, the
+    oracle's, with ``include_oracle``), each part built under its gin scope and used whole, up
+    to ``test_examples`` for validation and test. ``label_key`` names the label entry;
+    ``task`` is ``'auto'`` (integer labels: classification), ``'classification'`` (whole-number
+    labels of any type are classes) or ``'regression'``. The synthetic training draw takes
+    ``train_examples`` (the first of a dataset without ``num_examples``).
     ``task_input_range`` is the range the task models see every image in (train and test):
     the datasets' [-1, 1] mapped linearly onto it, e.g. (0, 1) as many classifiers are fed.
     How strong the raw-synthetic baseline is can depend on it (docs/ROBUSTNESS.md, "Does the
@@ -75,13 +84,16 @@ class DownstreamEvaluator:
     def __init__(self, *, seed: int, output_dir: str, domains: Any = None,
                  label_key: str | None = None, synthetic_dataset: str | None = None,
                  real_dataset: str | None = None, synthetic_scope: str | None = None,
-                 real_scope: str | None = None, train_examples: int = 2000,
-                 test_examples: int = 500, num_seeds: int = 3, include_oracle: bool = True,
-                 refine_batch_size: int = 256,
+                 real_scope: str | None = None,
+                 real_scopes: Mapping[str, str] | None = None, task: str = "auto",
+                 train_examples: int = 2000, test_examples: int = 500, num_seeds: int = 3,
+                 include_oracle: bool = True, refine_batch_size: int = 256,
                  task_input_range: tuple[float, float] = (-1.0, 1.0)):
         if not label_key:
             raise ValueError(f"{_NAME}.label_key: not set; expected the name of the label "
                              "entry of the pair's examples, e.g. 'gaze' or 'quarter_turn'")
+        if task not in TASKS:
+            raise ValueError(f"{_NAME}.task: expected one of {TASKS}; got {task!r}")
         if min(train_examples, test_examples, num_seeds) < 1:
             raise ValueError(f"{_NAME}.train_examples/test_examples/num_seeds: expected >= 1; "
                              f"got {train_examples}, {test_examples}, {num_seeds}")
@@ -95,6 +107,24 @@ class DownstreamEvaluator:
         self._label_key = label_key
         self._synthetic = self._source("synthetic", synthetic_dataset, synthetic_scope, domains)
         self._real = self._source("real", real_dataset, real_scope, domains)
+        if real_scopes is not None and real_scope is not None:
+            raise ValueError(f"{_NAME}.real_scope and {_NAME}.real_scopes: both set; expected "
+                             "one (real_scopes: a scope per labelled real part)")
+        self._real_scopes = _check_scopes(real_scopes, include_oracle)
+        if self._real_scopes is None and not _has_splits(self._real[0]):
+            raise ValueError(f"{_NAME}: real dataset {self._real[0]!r} has no 'split' and "
+                             "'num_examples' parameters (plugins/domains/splits.py); set "
+                             f"{_NAME}.real_scopes to the gin scopes of its labelled "
+                             "'validation' and 'test' parts (docs/YOUR_DATA.md)")
+        self._task = task
+        # What it draws from, role -> (dataset, gin scope): configs/selection.py checks that
+        # every dataset binding is one a run uses.
+        self.datasets = {"synthetic": self._synthetic}
+        if self._real_scopes is None:
+            self.datasets["real"] = self._real
+        else:
+            self.datasets.update({f"real {split}": (self._real[0], scope)
+                                  for split, scope in self._real_scopes.items()})
         self._train_examples = train_examples
         self._test_examples = test_examples
         self._num_seeds = num_seeds
@@ -114,52 +144,65 @@ class DownstreamEvaluator:
             name = getattr(domains, side)
         if scope is None:
             scope = getattr(domains, f"{side}_scope") if domains is not None else side
-        if "split" not in DATASETS.lookup(name).parameters():
-            raise ValueError(f"{_NAME}: dataset {name!r} has no 'split' parameter; the "
-                             "downstream evaluator needs a suite dataset with labelled real "
-                             "train/validation/test splits (plugins/domains/splits.py)")
+        DATASETS.lookup(name)  # an unknown name fails here, naming the registered ones
         return name, scope
 
     def _take(self, side: str, split: str) -> dict[str, np.ndarray]:
         """The labelled examples of one side's split (cached): ``train_examples`` synthetic
-        ones, ``test_examples`` real test/validation ones, or the whole real 'train' set at
-        the run's size (the oracle's)."""
+        ones, ``test_examples`` real test/validation ones (at most, from ``real_scopes``), or
+        the whole real 'train' set at the run's size (the oracle's)."""
         key = f"{side}/{split}"
         if key in self._arrays:
             return self._arrays[key]
         name, scope = self._synthetic if side == "synthetic" else self._real
-        overrides: dict[str, Any] = {"split": split}
+        overrides: dict[str, Any] = {}
+        count = None
         if side == "synthetic":
-            overrides["num_examples"] = self._train_examples
-        elif split in TEST_SPLITS:
-            overrides["num_examples"] = self._test_examples
+            count = self._train_examples
+            if _has_splits(name):
+                overrides = {"split": split, "num_examples": count}
+        elif self._real_scopes is not None:
+            scope = self._real_scopes[split]
+        else:
+            overrides = {"split": split}
+            if split in HELDOUT_SPLITS:
+                overrides["num_examples"] = count = self._test_examples
         seed = (seeds.stream(self._seed, "downstream_synthetic") if side == "synthetic"
                 else self._seed)
         with gin.config_scope(scope):
             dataset = DATASETS.build(name, seed=seed, **overrides)
         data.check_contract(dataset, name)
-        where = f"Dataset {name!r} (gin scope {scope!r}, split {split!r})"
+        where = (f"Dataset {name!r} (gin scope {scope!r}, split {split!r})" if overrides
+                 else f"Dataset {name!r} (gin scope {scope!r})")
         if self._label_key not in dataset.element_spec:
             raise data.DatasetContractError(
                 f"{where} has no {self._label_key!r} entry ({_NAME}.label_key); its elements "
                 f"hold {sorted(dataset.element_spec)}")
-        count = overrides.get("num_examples", int(dataset.cardinality()))
-        if count < 1:
-            raise data.DatasetContractError(f"{where}: the oracle needs a finite real 'train' "
-                                            "split; this one has no known size")
+        if count is None:
+            count = int(dataset.cardinality())
+            if count < 1:
+                raise data.DatasetContractError(
+                    f"{where}: the downstream task needs a finite real {split!r} part; this "
+                    "one has no known size")
+            if split in HELDOUT_SPLITS:
+                count = min(count, self._test_examples)
         arrays = data.first(dataset, count)
         if len(arrays[data.IMAGE_KEY]) < count:
+            asked = f" ({_NAME}.train_examples)" if side == "synthetic" else ""
             raise data.DatasetContractError(f"{where} has only {len(arrays[data.IMAGE_KEY])} "
-                                            f"examples; {count} were asked for")
+                                            f"examples; {count} were asked for{asked}")
         self._arrays[key] = arrays
         return arrays
 
     def _experiment(self, images: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
         """Trains ``num_seeds`` task models on (images, labels); scores each on the real test
         and validation splits."""
-        tests = {split: self._take("real", split) for split in TEST_SPLITS}
-        task = _Task(labels, *(t[self._label_key] for t in tests.values()))
-        scores: dict[str, list[float]] = {split: [] for split in TEST_SPLITS}
+        tests = {split: self._take("real", split) for split in HELDOUT_SPLITS}
+        task = _Task(self._classification(labels), labels,
+                     *(t[self._label_key] for t in tests.values()))
+        if task.classification:
+            labels = labels.astype(np.int32)
+        scores: dict[str, list[float]] = {split: [] for split in HELDOUT_SPLITS}
         inputs = self._task_input(images)
         test_inputs = {split: self._task_input(test[data.IMAGE_KEY])
                        for split, test in tests.items()}
@@ -176,6 +219,21 @@ class DownstreamEvaluator:
                             split_key(split, f"{task.metric}_std"): float(np.std(values)),
                             split_key(split, f"{task.metric}_per_seed"): values})
         return figures
+
+    def _classification(self, labels: np.ndarray) -> bool:
+        """Whether the task is a classification: ``task``, or 'auto' by the labels' type."""
+        if self._task == "auto":
+            return bool(np.issubdtype(labels.dtype, np.integer))
+        if self._task == "classification":
+            arrays = [labels] + [self._take("real", split)[self._label_key]
+                                 for split in HELDOUT_SPLITS]
+            for array in arrays:
+                if array.ndim != 1 or np.any(array < 0) or np.any(array != np.round(array)):
+                    raise ValueError(f"{_NAME}.task = 'classification': expected one class "
+                                     f"number (0, 1, ...) per example in {self._label_key!r}; "
+                                     f"got values such as {array.reshape(-1)[:3].tolist()} "
+                                     f"of shape {array.shape[1:]}")
+        return self._task == "classification"
 
     def _task_input(self, images: np.ndarray) -> np.ndarray:
         """``images`` in [-1, 1] mapped onto ``task_input_range``."""
@@ -205,3 +263,27 @@ class DownstreamEvaluator:
                                 json.dumps(record, indent=2) + "\n")
         return {f"{row}/{metric}": value for row, figures in details.items()
                 for metric, value in figures.items() if isinstance(value, float)}
+
+
+def _has_splits(name: str) -> bool:
+    """Whether dataset ``name`` follows the suite's contract (plugins/domains/splits.py)."""
+    return {"split", "num_examples"} <= set(DATASETS.lookup(name).parameters())
+
+
+def _check_scopes(scopes: Mapping[str, str] | None,
+                  include_oracle: bool) -> dict[str, str] | None:
+    """``real_scopes`` as a dict, or a one-line ValueError naming what is missing or unknown."""
+    if scopes is None:
+        return None
+    scopes = dict(scopes)
+    needed = set(HELDOUT_SPLITS) | ({"train"} if include_oracle else set())
+    unknown = sorted(set(scopes) - {"train", *HELDOUT_SPLITS})
+    missing = sorted(needed - set(scopes))
+    if unknown or missing or not all(isinstance(s, str) and s for s in scopes.values()):
+        oracle = (" ('train', the labelled real images the oracle trains on, only with "
+                  f"{_NAME}.include_oracle)")
+        raise ValueError(f"{_NAME}.real_scopes: expected a gin scope for each of "
+                         f"{sorted(needed)}{oracle if include_oracle else ''}; got "
+                         f"{scopes!r}" + (f" (missing {missing})" if missing else "")
+                         + (f" (unknown {unknown})" if unknown else ""))
+    return scopes

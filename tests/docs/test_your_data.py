@@ -1,6 +1,6 @@
 """docs/YOUR_DATA.md end to end, as a user follows it (issue 18, item 5): the toy folders, the
 page's mine.gin, its simgan-train and simgan-refine commands (a short schedule, tiny networks and
-bfloat16 appended as extra --gin_param) and its Python block."""
+bfloat16 appended as extra --gin_param), its Python block, and its downstream.gin (section 6)."""
 
 import csv
 import json
@@ -19,11 +19,11 @@ SHORT = ["simgan.refiner_pretrain_steps = 2", "simgan.discriminator_pretrain_ste
          "train_domain_classifier.steps = 10", "train.mixed_precision = 'mixed_bfloat16'"]
 
 
-def _run(line: str, cwd) -> subprocess.CompletedProcess:
+def _run(line: str, cwd, *extra: str) -> subprocess.CompletedProcess:
     words = shlex.split(line.replace("\\\n", " "))
     argv = [sys.executable, "-m", COMMANDS[words[0]], *words[1:]]
     if words[0] == "simgan-train":
-        argv += [f"--gin_param={binding}" for binding in SHORT]
+        argv += [f"--gin_param={binding}" for binding in (*SHORT, *extra)]
     return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
@@ -31,7 +31,7 @@ def test_two_folders_to_a_refined_folder(tmp_path, monkeypatch):
     make_toy_folders(tmp_path)
     (tmp_path / "mine.gin").write_text(named_block("YOUR_DATA.md", "gin", "mine.gin"))
     commands = blocks("YOUR_DATA.md", "sh")
-    assert [c.split()[0] for c in commands] == ["simgan-train", "simgan-refine"]
+    assert [c.split()[0] for c in commands] == ["simgan-train", "simgan-refine", "simgan-train"]
 
     trained = _run(commands[0], tmp_path)
     assert trained.returncode == 0, trained.stderr[-3000:]
@@ -61,3 +61,23 @@ def test_two_folders_to_a_refined_folder(tmp_path, monkeypatch):
     assert namespace["refined"].dtype == np.float32 and namespace["refined"].shape == (1, 24, 24, 1)
     assert sorted(p.relative_to(tmp_path / "data" / "refined_py").as_posix()
                   for p in (tmp_path / "data" / "refined_py").rglob("*.png")) == names
+
+
+def test_downstream_task_on_a_labelled_real_folder(tmp_path):
+    """Section 6: the page's downstream.gin beside mine.gin scores task models trained on raw
+    and refined renders on the two halves of the labelled real folder."""
+    make_toy_folders(tmp_path)
+    for name in ("mine.gin", "downstream.gin"):
+        (tmp_path / name).write_text(named_block("YOUR_DATA.md", "gin", name))
+    command = blocks("YOUR_DATA.md", "sh")[2]
+    assert "--gin_file=downstream.gin" in command
+    trained = _run(command, tmp_path, "downstream.num_seeds = 1", "train_task_model.steps = 5")
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    run = tmp_path / "runs" / "mine_task"
+    final = json.loads((run / "evaluation.json").read_text())[-1]
+    for row in ("synthetic", "refined"):
+        for key in ("mse", "validation_mse"):
+            assert final[f"downstream/{row}/{key}"] > 0.0, (row, key)
+    assert "downstream/oracle/mse" not in final
+    (record,) = (run / "eval" / "downstream").glob("step_*.json")
+    assert json.loads(record.read_text())["train_examples"] == 300

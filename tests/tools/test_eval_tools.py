@@ -91,6 +91,19 @@ def test_simgan_eval_cli(tmp_path):
     assert "| kid/kid |" in summary and "(s.e.)" in summary
 
 
+def test_a_plugin_run_without_its_plugin_says_to_pass_it(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.gin").write_text("stripes.noise = 0.2\n")  # a plugin's component
+    done = _run("simgan.tools.evaluate", f"--model_dir={run}")
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("simgan-eval: error: "), done.stderr[-2000:]
+    assert "No configurable matching 'stripes'" in lines[0]
+    assert "records no plugins (plugins.json): if it was trained with --plugin, give the same " \
+        "--plugin here" in lines[0]
+
+
 def test_unreadable_refiner_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="none.keras.*no such file"):
         exported.load(str(tmp_path / "none.keras"))

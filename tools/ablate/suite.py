@@ -33,7 +33,7 @@ from typing import Mapping, Sequence  # noqa: E402
 
 from absl import flags  # noqa: E402
 
-from simgan.io.evaluation_file import split_key  # noqa: E402
+from simgan.io.evaluation_file import HELDOUT_SPLITS, split_key  # noqa: E402
 from simgan.io.files import atomic_write_text  # noqa: E402
 from simgan.io.tables import markdown_table  # noqa: E402
 from simgan.tools.ablate import paired, summary  # noqa: E402
@@ -42,8 +42,6 @@ FLAGS = flags.FLAGS
 RUN_NAME = re.compile(r"^(?P<pair>.+)__seed=(?P<seed>\d+)$")
 # (metric key suffix, higher is better) of the downstream evaluator's rows.
 TASK_METRICS = (("accuracy", True), ("mse", False))
-# The downstream evaluator's held-out real splits (keys: io/evaluation_file.split_key).
-SPLITS = ("test", "validation")
 STOP_WORDS = ("collapsed", "discriminator wins", "saturated", "diverged", "unhealthy")
 
 
@@ -96,7 +94,7 @@ def pair_row(candidate: str, pair: str, runs: Mapping[int, dict]) -> dict:
     row["c2st_synthetic"] = _spread([r["c2st/synthetic/accuracy"] for r in done.values()
                                      if "c2st/synthetic/accuracy" in r])
     for metric, higher in TASK_METRICS:
-        for split in SPLITS:
+        for split in HELDOUT_SPLITS:
             key = split_key(split, metric)
             raw_key, ref_key = f"downstream/synthetic/{key}", f"downstream/refined/{key}"
             seeds = [s for s, r in done.items() if raw_key in r and ref_key in r]
@@ -122,7 +120,7 @@ def versus(runs: Mapping[int, dict], reference: Mapping[int, dict]) -> dict[str,
     done, base = _done(runs), _done(reference)
     keys = [(f"{split}_{metric}", f"downstream/refined/{split_key(split, metric)}", higher)
             for metric, higher in TASK_METRICS
-            for split in SPLITS]
+            for split in HELDOUT_SPLITS]
     # Lower C2ST accuracy: the refined images are harder to tell from real ones.
     keys.append(("c2st_refined", "c2st/refined/accuracy", False))
     compared = {}

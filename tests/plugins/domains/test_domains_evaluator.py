@@ -105,9 +105,10 @@ def test_missing_settings_and_wrong_datasets_are_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="downstream.synthetic_dataset: not set and the "
                                          "trainer gave no domains"):
         EVALUATORS.build("downstream", seed=0, output_dir=str(tmp_path), label_key="gaze")
-    with pytest.raises(ValueError, match="dataset 'eye_simulator' has no 'split' parameter"):
+    with pytest.raises(ValueError, match="real dataset 'eye_simulator' has no 'split' and "
+                                         "'num_examples' parameters"):
         EVALUATORS.build("downstream", seed=0, output_dir=str(tmp_path), label_key="gaze",
-                         synthetic_dataset="eye_simulator", real_dataset="eye_domains")
+                         synthetic_dataset="eye_domains", real_dataset="eye_simulator")
     downstream = _build(tmp_path, steps=1, label_key="gaze")
     with pytest.raises(ValueError, match="split 'train'.* has no 'gaze' entry"):
         downstream.evaluate(None, step=0)
