@@ -64,7 +64,8 @@ def prepare(*, model_dir: str | None, refiner_path: str | None, input_dir: str |
     if not (model_dir or input_dir or source):
         raise RefineError(f"give {prefix}input_dir or {prefix}source (without {prefix}model_dir "
                           "there is no run's synthetic dataset to refine)")
-    loading.load_for_run(model_dir, plugin_modules, f"{prefix}plugin" if prefix else "plugins")
+    plugin_flag = f"{prefix}plugin" if prefix else "plugins"
+    loading.load_for_run(model_dir, plugin_modules, plugin_flag)
     gin_files = list(gin_files)
     if model_dir:
         run_config = files.join(model_dir, provenance.FULL_CONFIG)
@@ -74,8 +75,7 @@ def prepare(*, model_dir: str | None, refiner_path: str | None, input_dir: str |
         gin_files.insert(0, run_config)
         refiner_path = refiner_path or files.join(model_dir, exported.EXPORT_PATH)
         scope = RUN_SCOPE if scope is None else scope
-    with loading.unrecorded_hint(model_dir, plugin_modules,
-                                 f"{prefix}plugin" if prefix else "plugins"):
+    with loading.unrecorded_hint(model_dir, plugin_modules, plugin_flag):
         parsing.parse(gin_files, bindings)
     if model_dir and not (source or input_dir):
         source = TrainConfig().synthetic_dataset  # the run's

@@ -42,10 +42,20 @@ TASKS = ("auto", "classification", "regression")
 
 
 class _Task:
-    """Classification (integer labels, accuracy) or regression (float labels, mse)."""
+    """Classification (accuracy) or regression (mse) of label entry ``key``: ``labels``
+    (training) and ``others`` (the real parts scored); ``task`` (``TASKS``), 'auto' by the
+    training labels' type."""
 
-    def __init__(self, classification: bool, labels: np.ndarray, *others: np.ndarray):
-        self.classification = classification
+    def __init__(self, task: str, key: str, labels: np.ndarray, *others: np.ndarray):
+        self.classification = (np.issubdtype(labels.dtype, np.integer) if task == "auto"
+                               else task == "classification")
+        if task == "classification":
+            for array in (labels, *others):
+                if array.ndim != 1 or np.any(array < 0) or np.any(array != np.round(array)):
+                    raise ValueError(f"{_NAME}.task = 'classification': expected one class "
+                                     f"number (0, 1, ...) per example in {key!r}; got "
+                                     f"values such as {array.reshape(-1)[:3].tolist()} of "
+                                     f"shape {array.shape[1:]}")
         if self.classification:
             self.metric = "accuracy"
             self.outputs = int(max(a.max() for a in (labels, *others))) + 1
@@ -198,7 +208,7 @@ class DownstreamEvaluator:
         """Trains ``num_seeds`` task models on (images, labels); scores each on the real test
         and validation splits."""
         tests = {split: self._take("real", split) for split in HELDOUT_SPLITS}
-        task = _Task(self._classification(labels), labels,
+        task = _Task(self._task, self._label_key, labels,
                      *(t[self._label_key] for t in tests.values()))
         if task.classification:
             labels = labels.astype(np.int32)
@@ -219,21 +229,6 @@ class DownstreamEvaluator:
                             split_key(split, f"{task.metric}_std"): float(np.std(values)),
                             split_key(split, f"{task.metric}_per_seed"): values})
         return figures
-
-    def _classification(self, labels: np.ndarray) -> bool:
-        """Whether the task is a classification: ``task``, or 'auto' by the labels' type."""
-        if self._task == "auto":
-            return bool(np.issubdtype(labels.dtype, np.integer))
-        if self._task == "classification":
-            arrays = [labels] + [self._take("real", split)[self._label_key]
-                                 for split in HELDOUT_SPLITS]
-            for array in arrays:
-                if array.ndim != 1 or np.any(array < 0) or np.any(array != np.round(array)):
-                    raise ValueError(f"{_NAME}.task = 'classification': expected one class "
-                                     f"number (0, 1, ...) per example in {self._label_key!r}; "
-                                     f"got values such as {array.reshape(-1)[:3].tolist()} "
-                                     f"of shape {array.shape[1:]}")
-        return self._task == "classification"
 
     def _task_input(self, images: np.ndarray) -> np.ndarray:
         """``images`` in [-1, 1] mapped onto ``task_input_range``."""
