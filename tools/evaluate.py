@@ -17,9 +17,7 @@ import os
 
 from absl import flags, logging
 
-from simgan.configs import parsing
 from simgan.io import lock
-from simgan.plugins import loading
 from simgan.tools import cli
 
 
@@ -28,7 +26,8 @@ def main(argv: list[str]) -> None:
     import keras
     import tensorflow as tf
 
-    from simgan.io import exported, provenance
+    from simgan.io import exported
+    from simgan.tools import run_config
     from simgan.tools.evaluating import (RESULTS_FILE, SUMMARY_FILE, evaluate, summarize,
                                          summary_table, write_report)
 
@@ -39,19 +38,11 @@ def main(argv: list[str]) -> None:
         return
     keras.utils.set_random_seed(f.seed)
     tf.config.experimental.enable_op_determinism()
-    loading.load_for_run(f.model_dir, f.plugin)  # given none, the run's own
-    gin_files, refiner_path = list(f.gin_file), f.refiner
-    if f.model_dir:
-        run_config = os.path.join(f.model_dir, provenance.FULL_CONFIG)
-        if not tf.io.gfile.exists(run_config):
-            raise FileNotFoundError(f"--model_dir {f.model_dir!r}: no {provenance.FULL_CONFIG}; "
-                                    "is it a simgan-train model dir?")
-        gin_files.insert(0, run_config)
-        refiner_path = refiner_path or os.path.join(f.model_dir, exported.EXPORT_PATH)
+    refiner_path = run_config.parse(model_dir=f.model_dir, refiner_path=f.refiner,
+                                    gin_files=f.gin_file, bindings=f.gin_param,
+                                    plugin_modules=f.plugin)
     output_dir = f.output_dir or os.path.join(
         f.model_dir or os.path.dirname(os.path.abspath(refiner_path or ".")), "eval")
-    with loading.unrecorded_hint(f.model_dir, f.plugin):
-        parsing.parse(gin_files, f.gin_param)
     refiner = exported.load(refiner_path) if refiner_path else None
     with lock.hold(output_dir, "--output_dir"):  # one simgan-eval per output folder
         results = evaluate(refiner, output_dir, seed=f.seed, step=f.step)

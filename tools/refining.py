@@ -15,13 +15,11 @@ import gin
 import keras
 import tensorflow as tf
 
-from simgan.configs import parsing
 from simgan.core import data
 from simgan.core.engine.config import TrainConfig
 from simgan.core.registries import DATASETS
-from simgan.io import exported, files, provenance
-from simgan.plugins import loading
-from simgan.tools import converting
+from simgan.io import exported
+from simgan.tools import converting, run_config
 from simgan.tools.refined_files import (RefineError, check_resumable, identity_of, write,
                                         write_manifest)
 
@@ -64,19 +62,12 @@ def prepare(*, model_dir: str | None, refiner_path: str | None, input_dir: str |
     if not (model_dir or input_dir or source):
         raise RefineError(f"give {prefix}input_dir or {prefix}source (without {prefix}model_dir "
                           "there is no run's synthetic dataset to refine)")
-    plugin_flag = f"{prefix}plugin" if prefix else "plugins"
-    loading.load_for_run(model_dir, plugin_modules, plugin_flag)
-    gin_files = list(gin_files)
-    if model_dir:
-        run_config = files.join(model_dir, provenance.FULL_CONFIG)
-        if not tf.io.gfile.exists(run_config):
-            raise FileNotFoundError(f"{prefix}model_dir {model_dir!r}: no {provenance.FULL_CONFIG};"
-                                    " is it a simgan-train model dir?")
-        gin_files.insert(0, run_config)
-        refiner_path = refiner_path or files.join(model_dir, exported.EXPORT_PATH)
-        scope = RUN_SCOPE if scope is None else scope
-    with loading.unrecorded_hint(model_dir, plugin_modules, plugin_flag):
-        parsing.parse(gin_files, bindings)
+    refiner_path = run_config.parse(
+        model_dir=model_dir, refiner_path=refiner_path, gin_files=gin_files, bindings=bindings,
+        plugin_modules=plugin_modules, prefix=prefix,
+        plugin_flag=f"{prefix}plugin" if prefix else "plugins")
+    if model_dir and scope is None:
+        scope = RUN_SCOPE
     if model_dir and not (source or input_dir):
         source = TrainConfig().synthetic_dataset  # the run's
     return refiner_path, source, scope or ""
