@@ -36,5 +36,8 @@ def test_the_seed_draws_the_refiners_noise_and_style(tmp_path):
         "refined", seed=1, source="eye_simulator", refiner=path, batch_size=2)
         .as_numpy_iterator()])
     refiner = simgan.load_refiner(path)
-    np.testing.assert_allclose(refined, refiner(source, batch_size=2, seed=1), atol=1e-6)
-    assert np.abs(refined - refiner(source, batch_size=2, seed=0)).max() > 0.05
+    # tf.data runs the refiner as a graph, `Refiner` eagerly: on a CPU with bfloat16 units the
+    # two use differently fused kernels and may round apart by a few bfloat16 steps (2**-8 at
+    # 0.5-1); another seed's draws move the images by far more
+    np.testing.assert_allclose(refined, refiner(source, batch_size=2, seed=1), atol=2 ** -6)
+    assert np.abs(refined - refiner(source, batch_size=2, seed=0)).mean() > 0.05
