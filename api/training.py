@@ -56,7 +56,8 @@ def train(gin_files: Sequence[str] | str = (), bindings: Sequence[str] | str = (
     configure(gin_files, bindings, plugins)
     validation.check_bindings(registries.components())
     run_config = validation.configured(TrainConfig, "train")
-    speed.prepare_process(seed, run_config.deterministic, run_config.cpu_devices)
+    speed.prepare_process(seed, run_config.deterministic, run_config.cpu_devices,
+                          speed.resolve_jit(run_config.jit_compile))
     return run(run_config, model_dir, seed, as_list(plugins))
 
 

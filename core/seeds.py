@@ -19,10 +19,11 @@ STREAMS = {
     "label_heldout": 404,  # label preservation's held-out synthetic eyes
     "realism_real": 505,  # c2st/kid/fid/prdc: real images
     "realism_synthetic": 606,  # ... and synthetic ones
-    "downstream_models": 505,  # ... and their initialisations (model seeds, not a data draw)
+    "downstream_models": 505,  # the task models' initialisations (downstream, label_recovery)
     "label_estimator": 707,  # label preservation's fixed estimator's training draw
     "label_real": 808,  # label preservation's held-out eyes of the other domain
     "locator_draws": 909,  # ... the pupil locator's training draws, + i per domain
+    "label_recovery": 1010,  # label recovery's synthetic draw (train and held-out parts)
 }
 
 

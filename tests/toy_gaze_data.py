@@ -66,9 +66,10 @@ def identity_refiner() -> keras.Model:
     return keras.Sequential([keras.Input(SHAPE), keras.layers.Identity()])
 
 
-def function_refiner(fn) -> keras.Model:
-    """A refiner computing ``fn`` (not serializable; for in-process tests)."""
-    return keras.Sequential([keras.Input(SHAPE), keras.layers.Lambda(fn)])
+def function_refiner(fn, shape=SHAPE) -> keras.Model:
+    """A refiner of ``shape`` images computing ``fn`` (not serializable; for in-process
+    tests)."""
+    return keras.Sequential([keras.Input(shape), keras.layers.Lambda(fn)])
 
 
 def ideal_refiner(seed: int = 1234) -> keras.Model:

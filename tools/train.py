@@ -48,7 +48,8 @@ def main(argv: list[str]) -> None:
     validation.check_bindings(registries.components())  # every binding's type
     train_config = validation.configured(TrainConfig, "train")
     deterministic = speed.prepare_process(FLAGS.seed, train_config.deterministic,
-                                          train_config.cpu_devices)
+                                          train_config.cpu_devices,
+                                          speed.resolve_jit(train_config.jit_compile))
     logging.info("Deterministic ops: %s", deterministic)
     strategy = strategies.make(FLAGS.strategy)
     logging.info("Strategy %s with %d replicas", type(strategy).__name__,

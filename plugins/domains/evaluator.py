@@ -31,44 +31,13 @@ import keras
 import numpy as np
 
 from simgan.core import data, seeds
-from simgan.core.evaluation import predict, refine
+from simgan.core.evaluation import refine
 from simgan.core.registries import DATASETS, EVALUATORS
 from simgan.io import files
 from simgan.io.evaluation_file import HELDOUT_SPLITS, split_key
 from simgan.plugins.domains import task_model
 
 _NAME = "downstream"
-TASKS = ("auto", "classification", "regression")
-
-
-class _Task:
-    """Classification (accuracy) or regression (mse) of label entry ``key``: ``labels``
-    (training) and ``others`` (the real parts scored); ``task`` (``TASKS``), 'auto' by the
-    training labels' type."""
-
-    def __init__(self, task: str, key: str, labels: np.ndarray, *others: np.ndarray):
-        self.classification = (np.issubdtype(labels.dtype, np.integer) if task == "auto"
-                               else task == "classification")
-        if task == "classification":
-            for array in (labels, *others):
-                if array.ndim != 1 or np.any(array < 0) or np.any(array != np.round(array)):
-                    raise ValueError(f"{_NAME}.task = 'classification': expected one class "
-                                     f"number (0, 1, ...) per example in {key!r}; got "
-                                     f"values such as {array.reshape(-1)[:3].tolist()} of "
-                                     f"shape {array.shape[1:]}")
-        if self.classification:
-            self.metric = "accuracy"
-            self.outputs = int(max(a.max() for a in (labels, *others))) + 1
-        else:
-            self.metric = "mse"
-            self.outputs = int(np.prod(labels.shape[1:], dtype=int))
-
-    def score(self, model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:
-        predicted = predict(model, images).astype(np.float64)
-        if self.classification:
-            return float(np.mean(np.argmax(predicted, axis=1) == labels))
-        return float(np.mean(np.square(predicted - labels.reshape(len(labels), -1))))
-
 
 @EVALUATORS.register(_NAME)
 class DownstreamEvaluator:
@@ -99,14 +68,9 @@ class DownstreamEvaluator:
                  train_examples: int = 2000, test_examples: int = 500, num_seeds: int = 3,
                  include_oracle: bool = True, refine_batch_size: int = 256,
                  task_input_range: tuple[float, float] = (-1.0, 1.0)):
-        if not label_key:
-            raise ValueError(f"{_NAME}.label_key: not set; expected the name of the label "
-                             "entry of the pair's examples, e.g. 'gaze' or 'quarter_turn'")
-        if task not in TASKS:
-            raise ValueError(f"{_NAME}.task: expected one of {TASKS}; got {task!r}")
-        if min(train_examples, test_examples, num_seeds) < 1:
-            raise ValueError(f"{_NAME}.train_examples/test_examples/num_seeds: expected >= 1; "
-                             f"got {train_examples}, {test_examples}, {num_seeds}")
+        task_model.check_settings(_NAME, label_key=label_key, task=task,
+                                  train_examples=train_examples, test_examples=test_examples,
+                                  num_seeds=num_seeds, example_keys="'gaze' or 'quarter_turn'")
         low, high = (float(v) for v in task_input_range)
         if not (np.isfinite(low) and np.isfinite(high) and low < high):
             raise ValueError(f"{_NAME}.task_input_range: expected (low, high), finite, low < "
@@ -208,21 +172,14 @@ class DownstreamEvaluator:
         """Trains ``num_seeds`` task models on (images, labels); scores each on the real test
         and validation splits."""
         tests = {split: self._take("real", split) for split in HELDOUT_SPLITS}
-        task = _Task(self._task, self._label_key, labels,
-                     *(t[self._label_key] for t in tests.values()))
-        if task.classification:
-            labels = labels.astype(np.int32)
-        scores: dict[str, list[float]] = {split: [] for split in HELDOUT_SPLITS}
-        inputs = self._task_input(images)
-        test_inputs = {split: self._task_input(test[data.IMAGE_KEY])
-                       for split, test in tests.items()}
-        for s in range(self._num_seeds):
-            seed = seeds.stream(self._seed, "downstream_models") + s
-            model = task_model.task_model(images.shape[1:], task.outputs, seed=seed)
-            task_model.train_task_model(model, inputs, labels, seed=seed)
-            for split, test in tests.items():
-                scores[split].append(task.score(model, test_inputs[split],
-                                                test[self._label_key]))
+        task = task_model.Task(self._task, self._label_key, labels,
+                               *(t[self._label_key] for t in tests.values()), owner=_NAME)
+        models = task_model.trained_models(
+            task, self._task_input(images), labels,
+            seed=seeds.stream(self._seed, "downstream_models"), num_seeds=self._num_seeds)
+        scores = task_model.scores(
+            task, models, {split: (self._task_input(test[data.IMAGE_KEY]), test[self._label_key])
+                           for split, test in tests.items()})
         figures: dict[str, Any] = {}
         for split, values in scores.items():
             figures.update({split_key(split, task.metric): float(np.mean(values)),

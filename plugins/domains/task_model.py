@@ -1,12 +1,13 @@
-"""The downstream task's model: a small CNN classifier or regressor, and its training loop.
+"""The task model of the label evaluators (``downstream``, ``label_recovery``): a small CNN
+classifier or regressor, its training loop, and how a task is scored.
 
-Deliberately small and fixed (two conv + pool stages, one hidden dense layer): the suite
-compares the data it is trained on (raw vs refined synthetic), not architectures.
+Deliberately small and fixed (two conv + pool stages, one hidden dense layer): the evaluators
+compare the data it is trained on (raw vs refined synthetic), not architectures.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import keras
 import numpy as np
@@ -62,3 +63,72 @@ def train_task_model(model: keras.Model, images: np.ndarray, labels: np.ndarray,
                .batch(batch_size, drop_remainder=True).take(steps).prefetch(tf.data.AUTOTUNE))
     return evaluation.fit(model, dataset, classification_loss if integer else regression_loss,
                           learning_rate)
+
+
+TASKS = ("auto", "classification", "regression")
+
+
+def check_settings(owner: str, *, label_key: str | None, task: str, train_examples: int,
+                   test_examples: int, num_seeds: int, example_keys: str) -> None:
+    """The task settings an evaluator of ``owner`` takes, each refused in one line naming the
+    binding (``example_keys``: label entries to suggest, e.g. "'gaze' or 'glyph'")."""
+    if not label_key:
+        raise ValueError(f"{owner}.label_key: not set; expected the name of the label entry of "
+                         f"the examples, e.g. {example_keys}")
+    if task not in TASKS:
+        raise ValueError(f"{owner}.task: expected one of {TASKS}; got {task!r}")
+    if min(train_examples, test_examples, num_seeds) < 1:
+        raise ValueError(f"{owner}.train_examples/test_examples/num_seeds: expected >= 1; "
+                         f"got {train_examples}, {test_examples}, {num_seeds}")
+
+
+class Task:
+    """Classification (accuracy) or regression (mse) of label entry ``key``: ``kind`` is one of
+    ``TASKS`` ('auto': by the type of ``labels``, the training labels); ``labels`` and ``others``
+    (the labels scored) are checked against it. Errors name ``owner``'s ``task`` setting."""
+
+    def __init__(self, kind: str, key: str, labels: np.ndarray, *others: np.ndarray,
+                 owner: str):
+        if kind not in TASKS:
+            raise ValueError(f"{owner}.task: expected one of {TASKS}; got {kind!r}")
+        self.classification = (np.issubdtype(labels.dtype, np.integer) if kind == "auto"
+                               else kind == "classification")
+        if kind == "classification":
+            for array in (labels, *others):
+                if array.ndim != 1 or np.any(array < 0) or np.any(array != np.round(array)):
+                    raise ValueError(f"{owner}.task = 'classification': expected one class "
+                                     f"number (0, 1, ...) per example in {key!r}; got "
+                                     f"values such as {array.reshape(-1)[:3].tolist()} of "
+                                     f"shape {array.shape[1:]}")
+        if self.classification:
+            self.metric = "accuracy"
+            self.outputs = int(max(a.max() for a in (labels, *others))) + 1
+        else:
+            self.metric = "mse"
+            self.outputs = int(np.prod(labels.shape[1:], dtype=int))
+
+    def score(self, model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:
+        predicted = evaluation.predict(model, images).astype(np.float64)
+        if self.classification:
+            return float(np.mean(np.argmax(predicted, axis=1) == labels))
+        return float(np.mean(np.square(predicted - labels.reshape(len(labels), -1))))
+
+
+def trained_models(task: Task, images: np.ndarray, labels: np.ndarray, *, seed: int,
+                   num_seeds: int) -> list[keras.Model]:
+    """``num_seeds`` task models trained on (images, labels), seeded ``seed``, ``seed + 1``..."""
+    if task.classification:
+        labels = labels.astype(np.int32)
+    models = []
+    for s in range(num_seeds):
+        model = task_model(images.shape[1:], task.outputs, seed=seed + s)
+        train_task_model(model, images, labels, seed=seed + s)
+        models.append(model)
+    return models
+
+
+def scores(task: Task, models: Sequence[keras.Model],
+           tests: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, list[float]]:
+    """Each model's score on every (images, labels) of ``tests``, by name."""
+    return {name: [task.score(model, images, labels) for model in models]
+            for name, (images, labels) in tests.items()}

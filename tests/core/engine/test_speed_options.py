@@ -1,5 +1,10 @@
 """Each speed option trains the same model to the same loss (within tolerance) on CPU."""
 
+import json
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -7,7 +12,7 @@ import tensorflow as tf
 import toy_data  # noqa: F401  (registers toy_squares)
 from simgan.core.engine import speed
 from simgan.plugins import loading
-from train_cli import TOY_CONFIG, train_engine
+from train_cli import TESTS, TOY_CONFIG, train_engine
 
 loading.load_all()
 
@@ -17,6 +22,31 @@ def train(tmp_path, name, extra_gin="", **options):
     engine = train_engine(tmp_path / name, TOY_CONFIG + "train.image_every = 0\n" + extra_gin
                           + "\n" + bindings)
     return engine.values(), [w.numpy() for w in engine.task.generator.weights]
+
+
+APART = """
+import json, pathlib, sys
+import numpy as np
+sys.path[:0] = {paths!r}
+from test_speed_options import train
+values, weights = train(pathlib.Path({folder!r}), *{args!r}, **{options!r})
+np.savez({out!r}, *weights)
+print(json.dumps(values))
+"""
+
+
+def train_apart(tmp_path, name, extra_gin="", **options):
+    """`train` in a fresh process: XLA has no deterministic max-pool gradient, and op
+    determinism, once an earlier test of this worker turned it on, stays on in its process."""
+    out = str(tmp_path / f"{name}_weights.npz")
+    script = APART.format(paths=[os.path.dirname(__file__), TESTS], folder=str(tmp_path),
+                          args=(name, extra_gin), options=options, out=out)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    weights = np.load(out)
+    return (json.loads(done.stdout.strip().splitlines()[-1]),
+            [weights[f"arr_{i}"] for i in range(len(weights.files))])
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +72,8 @@ def test_staging_batches_on_the_device_gives_identical_weights(tmp_path, referen
 
 
 def test_xla_matches_within_float_tolerance(tmp_path, reference):
-    values, weights = train(tmp_path, "xla", steps_per_call=1, jit_compile=True,
-                            mixed_precision="float32")
+    values, weights = train_apart(tmp_path, "xla", steps_per_call=1, jit_compile=True,
+                                  mixed_precision="float32")
     for key, value in reference[0].items():
         assert values[key] == pytest.approx(value, rel=1e-3, abs=1e-4), key
     for a, b in zip(weights, reference[1]):
@@ -96,10 +126,17 @@ def test_defaults_on_cpu_are_float32_without_xla_or_staging():
     assert speed.resolve_determinism(False) is False
 
 
+def test_xla_turns_the_determinism_default_off_and_refuses_it_asked_for():
+    assert speed.resolve_determinism(None, jit_compile=True) is False
+    assert speed.resolve_determinism(False, jit_compile=True) is False
+    with pytest.raises(ValueError, match="train.deterministic.*train.jit_compile"):
+        speed.resolve_determinism(True, jit_compile=True)
+
+
 def train_with_pools(tmp_path, name, extra_gin="", **options):
     pools = f"pool.dataset = 'toy_squares'\npool.cache_dir = '{tmp_path / 'cache'}'\n"
-    return train(tmp_path, name, pools + extra_gin, synthetic_dataset="pool", real_dataset="pool",
-                 **options)
+    return train_apart(tmp_path, name, pools + extra_gin, synthetic_dataset="pool",
+                       real_dataset="pool", **options)
 
 
 def assert_same_loss(values, reference_values):
@@ -116,7 +153,8 @@ FUSED = ("simgan.refiner_objective = ['fused_local_adversarial', 'self_regulariz
 def test_gpu_defaults_with_staging_train_to_the_plain_loss(tmp_path, reference):
     """XLA, bfloat16, batches staged on the device, 5 steps per call and the fused loss (its
     pure-TF fallback: no op is built here, and XLA always takes it)."""
-    values, _ = train(tmp_path, "gpu_staged", FUSED, prefetch_to_device=True, **GPU_DEFAULTS)
+    values, _ = train_apart(tmp_path, "gpu_staged", FUSED, prefetch_to_device=True,
+                            **GPU_DEFAULTS)
     assert_same_loss(values, reference[0])
 
 

@@ -4,7 +4,6 @@ import json
 import types
 
 import gin
-import keras
 import numpy as np
 import pytest
 
@@ -12,6 +11,7 @@ from simgan.core.registries import EVALUATORS
 from simgan.plugins import eyes  # noqa: F401  (registers eye_simulator)
 from simgan.plugins import domains  # noqa: F401  (registers the suite and 'downstream')
 from simgan.plugins.domains import evaluator, task_model
+from toy_gaze_data import function_refiner
 
 PHOTOS = """
 synthetic/photo_orientation.domain = 'synthetic'
@@ -27,9 +27,8 @@ DOMAINS = types.SimpleNamespace(synthetic="photo_orientation", real="photo_orien
                                 synthetic_scope="synthetic", real_scope="real")
 
 
-def _refiner(function, shape=(8, 8, 1)):
-    inputs = keras.Input(shape)
-    return keras.Model(inputs, keras.layers.Lambda(function)(inputs))
+def _refiner(function):
+    return function_refiner(function, shape=(8, 8, 1))
 
 
 def _build(tmp_path, steps, **kwargs):
@@ -80,11 +79,11 @@ def test_task_models_see_train_and_test_images_in_the_task_input_range(tmp_path,
     """(0, 1): every image a task model is trained or scored on is (x + 1) / 2 of the dataset's;
     the figures change with it (another baseline), and a bad range is a one-line error."""
     seen = []
-    train, score = task_model.train_task_model, evaluator._Task.score
+    train, score = task_model.train_task_model, task_model.Task.score
     monkeypatch.setattr(task_model, "train_task_model",
                         lambda model, images, labels, **kw: seen.append(images) or
                         train(model, images, labels, **kw))
-    monkeypatch.setattr(evaluator._Task, "score",
+    monkeypatch.setattr(task_model.Task, "score",
                         lambda self, model, images, labels: seen.append(images) or
                         score(self, model, images, labels))
     signed = _build(tmp_path, steps=20).evaluate(None, step=0)

@@ -2,7 +2,6 @@
 and a labelled real folder split into validation and test parts by gin scopes."""
 
 import gin
-import keras
 import numpy as np
 import pytest
 from PIL import Image
@@ -10,6 +9,7 @@ from PIL import Image
 from simgan.core.registries import EVALUATORS
 from simgan.plugins import domains  # noqa: F401  (registers 'downstream')
 from simgan.plugins import eyes  # noqa: F401  (registers image_folder)
+from toy_gaze_data import function_refiner
 
 # Two classes: a bright left half or a bright right half; the real side is dimmer and noisier.
 FOLDERS = """
@@ -54,8 +54,7 @@ def _build(tmp_path, **kwargs):
 
 
 def _refiner(function):
-    inputs = keras.Input((8, 8, 1))
-    return keras.Model(inputs, keras.layers.Lambda(function)(inputs))
+    return function_refiner(function, shape=(8, 8, 1))
 
 
 def test_folders_give_a_classification_on_the_labelled_real_parts(tmp_path):
