@@ -29,13 +29,14 @@ from typing import Any, Mapping
 import gin
 import keras
 import numpy as np
+import tensorflow as tf
 
 from simgan.core import data, seeds
 from simgan.core.evaluation import refine
 from simgan.core.registries import DATASETS, EVALUATORS
 from simgan.io import files
 from simgan.io.evaluation_file import HELDOUT_SPLITS, split_key
-from simgan.plugins.domains import task_model
+from simgan.plugins.domains import splits, task_model
 
 _NAME = "downstream"
 
@@ -79,13 +80,13 @@ class DownstreamEvaluator:
         self._seed = seed
         self._output_dir = output_dir
         self._label_key = label_key
-        self._synthetic = self._source("synthetic", synthetic_dataset, synthetic_scope, domains)
-        self._real = self._source("real", real_dataset, real_scope, domains)
+        self._synthetic = source(_NAME, "synthetic", synthetic_dataset, synthetic_scope, domains)
+        self._real = source(_NAME, "real", real_dataset, real_scope, domains)
         if real_scopes is not None and real_scope is not None:
             raise ValueError(f"{_NAME}.real_scope and {_NAME}.real_scopes: both set; expected "
                              "one (real_scopes: a scope per labelled real part)")
         self._real_scopes = _check_scopes(real_scopes, include_oracle)
-        if self._real_scopes is None and not _has_splits(self._real[0]):
+        if self._real_scopes is None and not splits.has_splits(self._real[0]):
             raise ValueError(f"{_NAME}: real dataset {self._real[0]!r} has no 'split' and "
                              "'num_examples' parameters (plugins/domains/splits.py); set "
                              f"{_NAME}.real_scopes to the gin scopes of its labelled "
@@ -107,20 +108,6 @@ class DownstreamEvaluator:
         self._arrays: dict[str, dict[str, np.ndarray]] = {}
         self._fixed_rows: dict[str, dict[str, Any]] = {}
 
-    @staticmethod
-    def _source(side: str, name: str | None, scope: str | None,
-                domains: Any) -> tuple[str, str]:
-        """(dataset name, gin scope) of one side: the bindings, else the run's domains."""
-        if name is None:
-            if domains is None:
-                raise ValueError(f"{_NAME}.{side}_dataset: not set and the trainer gave no "
-                                 f"domains; set {_NAME}.{side}_dataset")
-            name = getattr(domains, side)
-        if scope is None:
-            scope = getattr(domains, f"{side}_scope") if domains is not None else side
-        DATASETS.lookup(name)  # an unknown name fails here, naming the registered ones
-        return name, scope
-
     def _take(self, side: str, split: str) -> dict[str, np.ndarray]:
         """The labelled examples of one side's split (cached): ``train_examples`` synthetic
         ones, ``test_examples`` real test/validation ones (at most, from ``real_scopes``), or
@@ -133,7 +120,7 @@ class DownstreamEvaluator:
         count = None
         if side == "synthetic":
             count = self._train_examples
-            if _has_splits(name):
+            if splits.has_splits(name):
                 overrides = {"split": split, "num_examples": count}
         elif self._real_scopes is not None:
             scope = self._real_scopes[split]
@@ -145,13 +132,9 @@ class DownstreamEvaluator:
                 else self._seed)
         with gin.config_scope(scope):
             dataset = DATASETS.build(name, seed=seed, **overrides)
-        data.check_contract(dataset, name)
         where = (f"Dataset {name!r} (gin scope {scope!r}, split {split!r})" if overrides
                  else f"Dataset {name!r} (gin scope {scope!r})")
-        if self._label_key not in dataset.element_spec:
-            raise data.DatasetContractError(
-                f"{where} has no {self._label_key!r} entry ({_NAME}.label_key); its elements "
-                f"hold {sorted(dataset.element_spec)}")
+        check_labelled(dataset, name, where, self._label_key, _NAME)
         if count is None:
             count = int(dataset.cardinality())
             if count < 1:
@@ -160,13 +143,9 @@ class DownstreamEvaluator:
                     "one has no known size")
             if split in HELDOUT_SPLITS:
                 count = min(count, self._test_examples)
-        arrays = data.first(dataset, count)
-        if len(arrays[data.IMAGE_KEY]) < count:
-            asked = f" ({_NAME}.train_examples)" if side == "synthetic" else ""
-            raise data.DatasetContractError(f"{where} has only {len(arrays[data.IMAGE_KEY])} "
-                                            f"examples; {count} were asked for{asked}")
-        self._arrays[key] = arrays
-        return arrays
+        asked = f" ({_NAME}.train_examples)" if side == "synthetic" else ""
+        self._arrays[key] = first_examples(dataset, count, where, asked)
+        return self._arrays[key]
 
     def _experiment(self, images: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
         """Trains ``num_seeds`` task models on (images, labels); scores each on the real test
@@ -217,9 +196,40 @@ class DownstreamEvaluator:
                 for metric, value in figures.items() if isinstance(value, float)}
 
 
-def _has_splits(name: str) -> bool:
-    """Whether dataset ``name`` follows the suite's contract (plugins/domains/splits.py)."""
-    return {"split", "num_examples"} <= set(DATASETS.lookup(name).parameters())
+def source(owner: str, side: str, name: str | None, scope: str | None,
+           domains: Any) -> tuple[str, str]:
+    """(dataset name, gin scope) of one side ('synthetic' or 'real') of ``owner``'s draws: the
+    bindings, else the run's domains (a scope named after the side outside a run)."""
+    if name is None:
+        if domains is None:
+            raise ValueError(f"{owner}.{side}_dataset: not set and the trainer gave no "
+                             f"domains; set {owner}.{side}_dataset")
+        name = getattr(domains, side)
+    if scope is None:
+        scope = getattr(domains, f"{side}_scope") if domains is not None else side
+    DATASETS.lookup(name)  # an unknown name fails here, naming the registered ones
+    return name, scope
+
+
+def check_labelled(dataset: tf.data.Dataset, name: str, where: str, label_key: str,
+                   owner: str) -> None:
+    """The dataset contract, and a ``label_key`` entry (``owner.label_key``) in its elements."""
+    data.check_contract(dataset, name)
+    if label_key not in dataset.element_spec:
+        raise data.DatasetContractError(
+            f"{where} has no {label_key!r} entry ({owner}.label_key); its elements hold "
+            f"{sorted(dataset.element_spec)}")
+
+
+def first_examples(dataset: tf.data.Dataset, count: int, where: str,
+                   asked: str) -> dict[str, np.ndarray]:
+    """The first ``count`` examples as arrays; fewer fail naming ``where`` and the setting that
+    asked for them (``asked``, e.g. " (downstream.train_examples)")."""
+    arrays = data.first(dataset, count)
+    if len(arrays[data.IMAGE_KEY]) < count:
+        raise data.DatasetContractError(f"{where} has only {len(arrays[data.IMAGE_KEY])} "
+                                        f"examples; {count} were asked for{asked}")
+    return arrays
 
 
 def _check_scopes(scopes: Mapping[str, str] | None,

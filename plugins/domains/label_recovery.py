@@ -33,7 +33,7 @@ from simgan.core import data, seeds
 from simgan.core.evaluation import refine
 from simgan.core.registries import DATASETS, EVALUATORS
 from simgan.io import files
-from simgan.plugins.domains import task_model
+from simgan.plugins.domains import evaluator, splits, task_model
 
 _NAME = "label_recovery"
 PARTS = ("train", "validation")  # the suite's splits the two parts are drawn from
@@ -56,15 +56,8 @@ class LabelRecoveryEvaluator:
         task_model.check_settings(_NAME, label_key=label_key, task=task,
                                   train_examples=train_examples, test_examples=test_examples,
                                   num_seeds=num_seeds, example_keys="'gaze' or 'glyph'")
-        if synthetic_dataset is None:
-            if domains is None:
-                raise ValueError(f"{_NAME}.synthetic_dataset: not set and the trainer gave no "
-                                 f"domains; set {_NAME}.synthetic_dataset")
-            synthetic_dataset = domains.synthetic
-        if synthetic_scope is None:
-            synthetic_scope = domains.synthetic_scope if domains is not None else "synthetic"
-        DATASETS.lookup(synthetic_dataset)  # an unknown name fails here, naming the known ones
-        self._dataset = (synthetic_dataset, synthetic_scope)
+        self._dataset = evaluator.source(_NAME, "synthetic", synthetic_dataset, synthetic_scope,
+                                         domains)
         self.datasets = {"synthetic": self._dataset}  # for configs/selection.py's check
         self._seed, self._output_dir, self._label_key = seed, output_dir, label_key
         self._kind, self._num_seeds = task, num_seeds
@@ -79,8 +72,7 @@ class LabelRecoveryEvaluator:
             return self._parts
         name, scope = self._dataset
         seed = seeds.stream(self._seed, _NAME)
-        parameters = set(DATASETS.lookup(name).parameters())
-        if {"split", "num_examples"} <= parameters:
+        if splits.has_splits(name):
             with gin.config_scope(scope):
                 parts = [DATASETS.build(name, seed=seed, split=split, num_examples=count)
                          for split, count in zip(PARTS, self._sizes.values())]
@@ -98,22 +90,14 @@ class LabelRecoveryEvaluator:
     def _first(self, dataset: Any, count: int, where: str) -> dict[str, np.ndarray]:
         name, scope = self._dataset
         where = f"Dataset {name!r} (gin scope {scope!r}{', ' + where if where else ''})"
-        data.check_contract(dataset, name)
-        if self._label_key not in dataset.element_spec:
-            raise data.DatasetContractError(
-                f"{where} has no {self._label_key!r} entry ({_NAME}.label_key); its elements "
-                f"hold {sorted(dataset.element_spec)}")
-        arrays = data.first(dataset, count)
-        if len(arrays[data.IMAGE_KEY]) < count:
-            raise data.DatasetContractError(
-                f"{where} has only {len(arrays[data.IMAGE_KEY])} examples; {count} were asked "
-                f"for ({_NAME}.train_examples + {_NAME}.test_examples)")
-        return arrays
+        evaluator.check_labelled(dataset, name, where, self._label_key, _NAME)
+        return evaluator.first_examples(
+            dataset, count, where, f" ({_NAME}.train_examples + {_NAME}.test_examples)")
 
     def _raw_row(self) -> tuple[task_model.Task, list[keras.Model], dict[str, list[float]]]:
         """The task, the raw-trained models and their held-out scores (trained once)."""
         if self._raw is None:
-            train, heldout = self._draw()["train"], self._draw()["heldout"]
+            train, heldout = self._draw().values()
             labels = train[self._label_key]
             task = task_model.Task(self._kind, self._label_key, labels,
                                    heldout[self._label_key], owner=_NAME)
@@ -129,7 +113,7 @@ class LabelRecoveryEvaluator:
         task, raw_models, raw_scores = self._raw_row()
         details = {"synthetic": {task.metric: raw_scores["heldout"]}}
         if refiner is not None:
-            train, heldout = self._draw()["train"], self._draw()["heldout"]
+            train, heldout = self._draw().values()
             refined_train = refine(refiner, train[data.IMAGE_KEY], self._refine_batch_size)
             refined_heldout = (refine(refiner, heldout[data.IMAGE_KEY], self._refine_batch_size),
                                heldout[self._label_key])

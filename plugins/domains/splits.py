@@ -14,10 +14,18 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from simgan.core.registries import DATASETS
+
 DOMAINS = ("synthetic", "real")
 SPLITS = ("train", "validation", "test")
 # Real-set sizes of generated real sides when num_examples is None.
 DEFAULT_REAL_SIZES = {"train": 1200, "validation": 500, "test": 500}
+
+
+def has_splits(name: str) -> bool:
+    """Whether registered dataset ``name`` follows this contract (takes ``split`` and
+    ``num_examples``)."""
+    return {"split", "num_examples"} <= set(DATASETS.lookup(name).parameters())
 
 
 def check(name: str, domain: str, split: str, num_examples: int | None, height: int,

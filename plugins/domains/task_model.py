@@ -84,13 +84,12 @@ def check_settings(owner: str, *, label_key: str | None, task: str, train_exampl
 
 class Task:
     """Classification (accuracy) or regression (mse) of label entry ``key``: ``kind`` is one of
-    ``TASKS`` ('auto': by the type of ``labels``, the training labels); ``labels`` and ``others``
-    (the labels scored) are checked against it. Errors name ``owner``'s ``task`` setting."""
+    ``TASKS``, as `check_settings` checked it ('auto': by the type of ``labels``, the training
+    labels); ``labels`` and ``others`` (the labels scored) are checked against it. Errors name
+    ``owner``'s ``task`` setting."""
 
     def __init__(self, kind: str, key: str, labels: np.ndarray, *others: np.ndarray,
                  owner: str):
-        if kind not in TASKS:
-            raise ValueError(f"{owner}.task: expected one of {TASKS}; got {kind!r}")
         self.classification = (np.issubdtype(labels.dtype, np.integer) if kind == "auto"
                                else kind == "classification")
         if kind == "classification":
