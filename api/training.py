@@ -8,11 +8,12 @@ import gin
 
 from simgan.configs import parsing, validation
 from simgan.core import registries
-from simgan.core.engine import speed, strategies
+from simgan.core.engine import strategies
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
 from simgan.io import lock, read_errors
 from simgan.plugins import loading
+from simgan.tools import process
 
 
 def as_list(value: Sequence[str] | str) -> list[str]:
@@ -56,8 +57,7 @@ def train(gin_files: Sequence[str] | str = (), bindings: Sequence[str] | str = (
     configure(gin_files, bindings, plugins)
     validation.check_bindings(registries.components())
     run_config = validation.configured(TrainConfig, "train")
-    speed.prepare_process(seed, run_config.deterministic, run_config.cpu_devices,
-                          speed.resolve_jit(run_config.jit_compile))
+    process.prepare(seed, run_config)
     return run(run_config, model_dir, seed, as_list(plugins))
 
 

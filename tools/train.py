@@ -32,12 +32,12 @@ def define_flags() -> None:
 
 def main(argv: list[str]) -> None:
     # pylint: disable=import-outside-toplevel  (tools/cli.py: --help without TensorFlow)
-    from simgan.core.engine import speed, strategies
+    from simgan.core.engine import strategies
     from simgan.core.engine.actions import TrainingDivergedError
     from simgan.core.engine.health import TrainingUnhealthyError
     from simgan.core.engine.loop import Engine
     from simgan.io import read_errors
-    from simgan.tools import progress
+    from simgan.tools import process, progress
 
     cli.no_arguments(argv)
     quiet = not FLAGS["verbosity"].present  # progress bars and a report; --verbosity: the log
@@ -47,9 +47,7 @@ def main(argv: list[str]) -> None:
     parsing.parse(FLAGS.gin_file, FLAGS.gin_param)
     validation.check_bindings(registries.components())  # every binding's type
     train_config = validation.configured(TrainConfig, "train")
-    deterministic = speed.prepare_process(FLAGS.seed, train_config.deterministic,
-                                          train_config.cpu_devices,
-                                          speed.resolve_jit(train_config.jit_compile))
+    deterministic = process.prepare(FLAGS.seed, train_config)
     logging.info("Deterministic ops: %s", deterministic)
     strategy = strategies.make(FLAGS.strategy)
     logging.info("Strategy %s with %d replicas", type(strategy).__name__,

@@ -1,5 +1,5 @@
 """Speed options of the trainer: XLA compilation, mixed precision, device prefetching and op
-determinism, resolved per device."""
+determinism, resolved per device (tools/process.py sets up a run's process with them)."""
 
 from __future__ import annotations
 
@@ -68,32 +68,11 @@ def resolve_prefetch(prefetch_to_device: bool | None, strategy: tf.distribute.St
 
 
 def resolve_determinism(deterministic: bool | None, jit_compile: bool = False) -> bool:
-    """None -> deterministic ops on a CPU without XLA (free there); not with a GPU
-    (deterministic GPU kernels are slower, and ops without one raise UnimplementedError) nor
-    under XLA, which has no deterministic max-pool gradient (the paper's discriminator takes
-    one). True under XLA is refused in one line naming both settings."""
+    """None -> deterministic ops on a CPU without XLA (free there); not on a GPU (slower kernels,
+    and ops without one raise UnimplementedError) nor under XLA (no deterministic max-pool
+    gradient, which the paper's discriminator takes), where True is refused in one line."""
     if deterministic and jit_compile:
         raise ValueError("train.deterministic: True cannot be kept with train.jit_compile = "
-                         "True (XLA has no deterministic max-pool gradient); set one of them "
-                         "to False")
-    if deterministic is None:
-        return not (_gpus() or jit_compile)
-    return bool(deterministic)
+                         "True (XLA has no deterministic max-pool gradient); set one to False")
+    return not (_gpus() or jit_compile) if deterministic is None else bool(deterministic)
 
-
-def prepare_process(seed: int, deterministic: bool | None, cpu_devices: int = 1,
-                    jit_compile: bool = False) -> bool:
-    """What a run sets for the whole process before anything is built: ``cpu_devices`` logical
-    CPUs (to mirror over one machine's CPU), op determinism (see `resolve_determinism`; XLA's
-    resolved ``jit_compile`` decides the default), and ``seed`` for Python, NumPy and
-    TensorFlow. Returns whether ops are deterministic."""
-    if cpu_devices > 1:
-        cpu = tf.config.list_physical_devices("CPU")[0]
-        if len(tf.config.get_logical_device_configuration(cpu) or [None]) != cpu_devices:
-            tf.config.set_logical_device_configuration(
-                cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_devices)
-    deterministic = resolve_determinism(deterministic, jit_compile)
-    if deterministic:
-        tf.config.experimental.enable_op_determinism()
-    keras.utils.set_random_seed(seed)
-    return deterministic
