@@ -116,8 +116,7 @@ class Task:
 def trained_models(task: Task, images: np.ndarray, labels: np.ndarray, *, seed: int,
                    num_seeds: int) -> list[keras.Model]:
     """``num_seeds`` task models trained on (images, labels), seeded ``seed``, ``seed + 1``..."""
-    if task.classification:
-        labels = labels.astype(np.int32)
+    labels = labels.astype(np.int32 if task.classification else np.float32)
     models = []
     for s in range(num_seeds):
         model = task_model(images.shape[1:], task.outputs, seed=seed + s)

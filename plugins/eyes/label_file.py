@@ -6,7 +6,9 @@ CSV: a header row, a ``file_column`` and numeric columns. JSON: a list of object
 of numbers. ``columns`` (gin: ``image_folder.label_columns``) names the dataset entries:
 ``{'gaze': ['gx', 'gy', 'gz']}`` makes entry ``gaze`` float32 ``[3]`` from three fields (a list
 field counts as its values in order); None makes every field other than the file column an entry
-of its own (a number: shape ``[]``, a list of k: ``[k]``).
+of its own (a number: shape ``[]``, a list of k: ``[k]``). An entry whose every value is written
+as a whole number (``3``, not ``3.0``) is int32, so class labels stay classes (the label
+evaluators' ``task = 'auto'`` classifies integer labels); any other entry is float32.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -21,6 +24,8 @@ import numpy as np
 from simgan.plugins.eyes import records
 
 RESERVED = ("image", "file")
+INTEGER = re.compile(r"[+-]?\d+")
+INT32_MIN, INT32_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
 
 
 def read(path: str, file_column: str, source: str) -> dict[str, dict[str, Any]]:
@@ -74,15 +79,15 @@ def _json_rows(document: Any, file_column: str, path: str) -> list[dict[str, Any
 
 
 def _number(value: Any, path: str, number: int, field: str, suffix: str) -> Any:
-    """A finite float, or a list of them; anything else fails naming the record and field."""
+    """A finite number (an int where the file writes a whole number), or a list of them;
+    anything else fails naming the record and field."""
     try:
         if suffix == ".csv" or not isinstance(value, list):
-            result = float(value)
-            ok = np.isfinite(result) and not isinstance(value, bool)
+            result = _scalar(value)
+            ok = np.isfinite(result)
         else:
-            result = [float(v) for v in value]
-            ok = bool(result) and all(np.isfinite(result)) and not any(
-                isinstance(v, bool) for v in value)
+            result = [_scalar(v) for v in value]
+            ok = bool(result) and all(np.isfinite(result))
     except (TypeError, ValueError):
         ok = False
     if not ok:
@@ -91,11 +96,23 @@ def _number(value: Any, path: str, number: int, field: str, suffix: str) -> Any:
     return result
 
 
+def _scalar(value: Any) -> int | float:
+    """A CSV cell or JSON number: an int where written as a whole number that fits int32, else
+    a float."""
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a label value")
+    if isinstance(value, int) or (isinstance(value, str) and INTEGER.fullmatch(value.strip())):
+        if INT32_MIN <= int(value) <= INT32_MAX:
+            return int(value)
+    return float(value)
+
+
 def arrays(table: Mapping[str, Mapping[str, Any]], names: Sequence[str],
            columns: Mapping[str, Sequence[str]] | None, path: str,
            source: str) -> dict[str, np.ndarray]:
-    """The label entries of the images ``names`` (relative, in dataset order) as float32 arrays
-    ``[len(names), ...]``; every name must have a record."""
+    """The label entries of the images ``names`` (relative, in dataset order) as arrays
+    ``[len(names), ...]``: int32 where every value is a whole number as written, else float32;
+    every name must have a record."""
     if columns is None:
         first = next(iter(table.values()))
         columns = {field: [field] for field in first}
@@ -123,5 +140,7 @@ def arrays(table: Mapping[str, Mapping[str, Any]], names: Sequence[str],
         if len(shapes) > 1:
             records.fail(path, entry, "the same number of values for every image",
                          f"shapes {sorted(shapes)}")
-        result[entry] = np.asarray(values, np.float32)
+        stacked = np.asarray(values)
+        integer = np.issubdtype(stacked.dtype, np.integer)
+        result[entry] = stacked.astype(np.int32 if integer else np.float32)
     return result

@@ -73,8 +73,19 @@ def test_folders_give_a_classification_on_the_labelled_real_parts(tmp_path):
     assert not any(np.array_equal(t, v) for t in test for v in validation)
 
 
-def test_float_labels_are_a_regression_unless_the_task_says_classes(tmp_path):
-    results = _build(tmp_path, task="auto").evaluate(None, step=0)
+def test_auto_classifies_whole_number_labels_and_regresses_fractional_ones_or_as_told(tmp_path):
+    (tmp_path / "classes").mkdir()
+    results = _build(tmp_path / "classes", task="auto").evaluate(None, step=0)
+    assert "synthetic/accuracy" in results and "synthetic/mse" not in results
+    (tmp_path / "numbers").mkdir()
+    results = _build(tmp_path / "numbers", task="regression").evaluate(None, step=0)
+    assert 0.0 < results["synthetic/mse"] < 1.0 and "synthetic/accuracy" not in results
+    (tmp_path / "values").mkdir()
+    downstream = _build(tmp_path / "values", task="auto")
+    for side in ("synthetic", "real"):
+        csv = tmp_path / "values" / side / "labels.csv"
+        csv.write_text(csv.read_text().replace(",1\n", ",1.0\n"))
+    results = downstream.evaluate(None, step=0)
     assert "synthetic/mse" in results and "synthetic/accuracy" not in results
 
 

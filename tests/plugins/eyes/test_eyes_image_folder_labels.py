@@ -59,6 +59,27 @@ def test_json_labels_as_an_object_or_a_list(tmp_path):
         assert elements[0]["gaze"].shape == (3,)
 
 
+def test_whole_numbers_are_int32_classes_and_any_fraction_makes_an_entry_float(tmp_path):
+    names = _folder(tmp_path, count=4)
+    rows = ["file,glyph,angle,big"] + [f"{n},{i},{i if i else 0.5},{2 ** 40}"
+                                       for i, n in enumerate(names)]
+    (tmp_path / "labels.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "labels.json").write_text(json.dumps(
+        {n: {"glyph": i, "glyph_float": float(i), "xy": [i, -i]} for i, n in enumerate(names)}))
+    csv_elements = _elements(path=str(tmp_path), labels="labels.csv", shuffle=False)
+    json_elements = _elements(path=str(tmp_path), labels="labels.json", shuffle=False)
+    assert {k: v.dtype for k, v in csv_elements[0].items() if k != "image"} == {
+        "glyph": np.int32, "angle": np.float32, "big": np.float32}
+    assert {k: v.dtype for k, v in json_elements[0].items() if k != "image"} == {
+        "glyph": np.int32, "glyph_float": np.float32, "xy": np.int32}
+    assert [int(e["glyph"]) for e in csv_elements] == [_index(e) for e in csv_elements]
+    assert csv_elements[0]["big"] == 2.0 ** 40
+    combined = _elements(path=str(tmp_path), labels="labels.json", shuffle=False,
+                         label_columns={"mixed": ["glyph", "glyph_float"]})
+    assert combined[1]["mixed"].dtype == np.float32
+    np.testing.assert_array_equal(combined[1]["mixed"], [_index(combined[1])] * 2)
+
+
 @pytest.mark.parametrize("text, match", [
     ("file,x\n00.png,1\n", r"sub/01.png: labels: expected a record in .*labels.csv, got none"),
     ("file,x\n" + "".join(f"{n},1\n" for n in ["00.png", "sub/01.png", "zz.png"]),
