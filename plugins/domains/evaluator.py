@@ -31,7 +31,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from simgan.core import data, seeds
+from simgan.core import data, evaluation, seeds
 from simgan.core.evaluation import refine
 from simgan.core.registries import DATASETS, EVALUATORS
 from simgan.io import files
@@ -199,14 +199,12 @@ class DownstreamEvaluator:
 def source(owner: str, side: str, name: str | None, scope: str | None,
            domains: Any) -> tuple[str, str]:
     """(dataset name, gin scope) of one side ('synthetic' or 'real') of ``owner``'s draws: the
-    bindings, else the run's domains (a scope named after the side outside a run)."""
-    if name is None:
-        if domains is None:
-            raise ValueError(f"{owner}.{side}_dataset: not set and the trainer gave no "
-                             f"domains; set {owner}.{side}_dataset")
-        name = getattr(domains, side)
-    if scope is None:
-        scope = getattr(domains, f"{side}_scope") if domains is not None else side
+    bindings, else the run's domains (core's ``dataset_for``); outside a run an unbound scope is
+    the side's name, so a user's gin can scope the two sides apart."""
+    if scope is None and domains is None:
+        scope = side
+    name, scope = evaluation.dataset_for(domains, side, name, scope,
+                                         (f"{owner}.{side}_dataset", f"{owner}.{side}_scope"))
     DATASETS.lookup(name)  # an unknown name fails here, naming the registered ones
     return name, scope
 

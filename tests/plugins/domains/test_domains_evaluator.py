@@ -101,8 +101,8 @@ def test_task_models_see_train_and_test_images_in_the_task_input_range(tmp_path,
 def test_missing_settings_and_wrong_datasets_are_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="downstream.label_key: not set"):
         EVALUATORS.build("downstream", seed=0, output_dir=str(tmp_path), domains=DOMAINS)
-    with pytest.raises(ValueError, match="downstream.synthetic_dataset: not set and the "
-                                         "trainer gave no domains"):
+    with pytest.raises(ValueError, match="downstream.synthetic_dataset: not bound, and no run's "
+                                         "domains were given"):
         EVALUATORS.build("downstream", seed=0, output_dir=str(tmp_path), label_key="gaze")
     with pytest.raises(ValueError, match="real dataset 'eye_simulator' has no 'split' and "
                                          "'num_examples' parameters"):

@@ -118,8 +118,8 @@ def test_bad_settings_are_one_line_errors(tmp_path):
         EVALUATORS.build("label_recovery", seed=0, output_dir=str(tmp_path), domains=DOMAINS)
     with pytest.raises(ValueError, match="label_recovery.task: expected one of"):
         _build(tmp_path, task="ranking")
-    with pytest.raises(ValueError, match="label_recovery.synthetic_dataset: not set and the "
-                                         "trainer gave no domains"):
+    with pytest.raises(ValueError, match="label_recovery.synthetic_dataset: not bound, and no "
+                                         "run's domains were given"):
         EVALUATORS.build("label_recovery", seed=0, output_dir=str(tmp_path), label_key="glyph")
     with pytest.raises(ValueError, match="train_examples/test_examples/num_seeds: expected >= 1"):
         _build(tmp_path, num_seeds=0)
