@@ -102,8 +102,9 @@ def _scalar(value: Any) -> int | float:
     if isinstance(value, bool):
         raise TypeError("a boolean is not a label value")
     if isinstance(value, int) or (isinstance(value, str) and INTEGER.fullmatch(value.strip())):
-        if INT32_MIN <= int(value) <= INT32_MAX:
-            return int(value)
+        whole = int(value)
+        if INT32_MIN <= whole <= INT32_MAX:
+            return whole
     return float(value)
 
 
