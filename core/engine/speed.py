@@ -4,7 +4,8 @@ determinism, resolved per device (tools/process.py sets up a run's process with 
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+import contextvars
+from typing import Any, Callable, Iterator
 
 import keras
 import tensorflow as tf
@@ -22,6 +23,31 @@ def _gpus() -> list:
 def resolve_jit(jit_compile: bool | None) -> bool:
     """None -> XLA on GPUs (fused kernels pay off there), off on CPU."""
     return bool(_gpus()) if jit_compile is None else bool(jit_compile)
+
+
+_XLA_TRACE = contextvars.ContextVar("simgan_xla_trace", default=False)
+
+
+def compile_step(fn: Callable[..., Any], jit_compile: bool) -> Callable[..., Any]:
+    """``tf.function(fn, jit_compile=jit_compile)``; while an XLA-compiled one traces,
+    `tracing_for_xla` is True, so a component whose op has no XLA kernel (a custom op) can take
+    its fallback there: TensorFlow has no public way to ask."""
+    if not jit_compile:
+        return tf.function(fn)
+
+    def traced(*args, **kwargs):
+        token = _XLA_TRACE.set(True)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _XLA_TRACE.reset(token)
+
+    return tf.function(traced, jit_compile=True)
+
+
+def tracing_for_xla() -> bool:
+    """True while a step `compile_step` compiles with XLA is being traced."""
+    return _XLA_TRACE.get()
 
 
 def _native_bfloat16() -> bool:

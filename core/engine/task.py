@@ -18,6 +18,7 @@ import gin
 import keras
 import tensorflow as tf
 
+from simgan.core.engine import speed
 from simgan.core.registries import OPTIMIZERS
 
 # A batch of one domain: its numeric entries ("image" float32 [B, H, W, C], labels), per replica.
@@ -77,6 +78,10 @@ class BuildContext:
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
         optimizer.build(variables)
         return optimizer
+
+    def compile(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` as one tf.function, XLA-compiled when the run asks (`speed.compile_step`)."""
+        return speed.compile_step(fn, self.jit_compile)
 
 
 class Task(abc.ABC):

@@ -86,9 +86,8 @@ class CUTTask(Task):
                                              self.generator_variables)
         self.optimizer_d = context.optimizer(losses.DISCRIMINATOR, self.discriminator_optimizer,
                                              self.critic.trainable_variables)
-        compile_ = lambda fn: tf.function(fn, jit_compile=context.jit_compile)
-        self._generator_gradients = compile_(self._generator_gradients_impl)
-        self._discriminator_gradients = compile_(self._discriminator_gradients_impl)
+        self._generator_gradients = context.compile(self._generator_gradients_impl)
+        self._discriminator_gradients = context.compile(self._discriminator_gradients_impl)
 
     def phases(self) -> tuple[Phase, ...]:
         generator_inputs = ("synthetic", "real") if any(

@@ -20,7 +20,6 @@ from typing import Iterable
 
 import tensorflow as tf
 from absl import logging
-from tensorflow.python.ops import control_flow_util
 
 CACHE_ENV = "SIMGAN_OPS_CACHE"
 COMPILER_ENV = "CXX"
@@ -157,10 +156,3 @@ def loaded(library: OpLibrary) -> ModuleType:
         return _loaded_by_name[library.name]
     except KeyError:
         raise RuntimeError(f"custom op library {library.name!r} is not loaded") from None
-
-
-@tf.autograph.experimental.do_not_convert
-def in_xla_context() -> bool:
-    """True while tracing a function XLA compiles (``jit_compile=True``), where custom ops
-    without an XLA kernel cannot run; XLA fuses the fallback there anyway."""
-    return control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph())

@@ -14,6 +14,7 @@ import tensorflow as tf
 from absl import logging
 
 from simgan.plugins.ops import build as custom_ops
+from simgan.core.engine import speed
 from simgan.core.losses import AdversarialTerm
 from simgan.core.registries import LOSSES
 from simgan.plugins.simgan.logits import REAL, REFINED, local_cross_entropy
@@ -55,7 +56,7 @@ def fused_local_adversarial(*, weight: float = 1.0, reduction: str = "sum") -> A
         target = REAL if is_real else REFINED
         if module is None:
             return fallback_loss(logits, target, mean)
-        if custom_ops.in_xla_context():
+        if speed.tracing_for_xla():
             logging.log_first_n(logging.INFO, "fused_local_adversarial: XLA-compiled step, "
                                 "using the pure-TF fallback", 1)
             return fallback_loss(logits, target, mean)

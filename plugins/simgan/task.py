@@ -104,11 +104,10 @@ class SimGANTask(Task):
             self.augment_draws = tf.Variable(  # one per discriminator step, for the seeds
                 tf.constant(0, tf.int64), trainable=False, name="augment_draws",
                 aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
-        compile_ = lambda fn: tf.function(fn, jit_compile=context.jit_compile)
-        self._refiner_gradients = compile_(self._refiner_gradients_impl)
+        self._refiner_gradients = context.compile(self._refiner_gradients_impl)
         # Called without `training`, so a refiner with noise channels draws its noise here too.
-        self._refine = compile_(lambda x: tf.cast(self.trained_refiner(x), tf.float32))
-        self._discriminator_gradients = compile_(self._discriminator_gradients_impl)
+        self._refine = context.compile(lambda x: tf.cast(self.trained_refiner(x), tf.float32))
+        self._discriminator_gradients = context.compile(self._discriminator_gradients_impl)
 
     def phases(self) -> tuple[Phase, ...]:
         pretrain = self.refiner_terms.metric_names(adversarial=False)

@@ -133,6 +133,19 @@ def test_xla_turns_the_determinism_default_off_and_refuses_it_asked_for():
         speed.resolve_determinism(True, jit_compile=True)
 
 
+def test_compile_step_says_when_it_traces_for_xla():
+    seen = []
+
+    def step(x):
+        seen.append(speed.tracing_for_xla())
+        return x * 2.0
+
+    for jit_compile in (False, True):
+        assert float(speed.compile_step(step, jit_compile)(tf.constant(1.5))) == 3.0
+    assert seen == [False, True]
+    assert speed.tracing_for_xla() is False  # reset once the trace ends
+
+
 def train_with_pools(tmp_path, name, extra_gin="", **options):
     pools = f"pool.dataset = 'toy_squares'\npool.cache_dir = '{tmp_path / 'cache'}'\n"
     return train_apart(tmp_path, name, pools + extra_gin, synthetic_dataset="pool",

@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from simgan.plugins.ops import build as custom_ops
+from simgan.core.engine import speed
 from simgan.core.registries import LOSSES
 from simgan.plugins.ops import fused_adversarial
 from simgan.plugins.simgan import losses as simgan_losses
@@ -64,11 +65,14 @@ def test_gradient_matches_finite_differences(op_loss):
 
 
 def test_in_tf_function_and_xla(op_loss):
-    """Inside tf.function the op runs; inside an XLA-compiled function the fallback does."""
+    """Inside a compiled step the op runs; inside an XLA-compiled one the fallback does."""
     loss, logits = op_loss("sum"), _logits(seed=3)
-    graph = tf.function(lambda x: loss(x, True)).get_concrete_function(logits).graph
+    graph = speed.compile_step(lambda x: loss(x, True), jit_compile=False).get_concrete_function(
+        logits).graph
     assert "FusedLocalAdversarial" in {op.type for op in graph.get_operations()}
-    xla = tf.function(lambda x: loss(x, True), jit_compile=True)
+    xla = speed.compile_step(lambda x: loss(x, True), jit_compile=True)
+    assert "FusedLocalAdversarial" not in {
+        op.type for op in xla.get_concrete_function(logits).graph.get_operations()}
     np.testing.assert_allclose(xla(logits), loss(logits, True), rtol=1e-5)
 
 
