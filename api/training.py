@@ -8,7 +8,6 @@ import gin
 
 from simgan.configs import parsing, validation
 from simgan.core import registries
-from simgan.core.engine import strategies
 from simgan.core.engine.config import TrainConfig
 from simgan.core.engine.loop import Engine
 from simgan.io import lock, read_errors
@@ -68,4 +67,4 @@ def run(run_config: TrainConfig, model_dir: str, seed: int,
     ``plugins`` are recorded in the run for `refine`."""
     with lock.hold(model_dir, "model_dir"), read_errors.naming_files():
         loading.record(model_dir, plugins)
-        return Engine(run_config, model_dir, seed, strategies.make("default")).train()
+        return Engine(run_config, model_dir, seed, process.strategy("default")).train()

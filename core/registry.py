@@ -47,7 +47,6 @@ class Entry:
         return params
 
 
-
 class Registry:
     """Maps names to gin-configurable factories of one kind of component.
 

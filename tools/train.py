@@ -49,7 +49,7 @@ def main(argv: list[str]) -> None:
     train_config = validation.configured(TrainConfig, "train")
     deterministic = process.prepare(FLAGS.seed, train_config)
     logging.info("Deterministic ops: %s", deterministic)
-    strategy = strategies.make(FLAGS.strategy)
+    strategy = process.strategy(FLAGS.strategy)
     logging.info("Strategy %s with %d replicas", type(strategy).__name__,
                  strategy.num_replicas_in_sync)
     # One writer per model dir; only the chief writes it (other workers: a scratch folder).

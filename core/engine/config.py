@@ -31,7 +31,8 @@ class TrainConfig:
     (recorded; io/provenance.py). ``health``: what a collapsed or runaway game does
     (core/engine/health.py): 'stop' the run (exit non-zero, keeping the last healthy checkpoint
     and export), 'warn' or 'off'.
-    ``deterministic``: TensorFlow op determinism (None: on without a GPU or XLA; speed.py).
+    ``deterministic``: TensorFlow op determinism (None: on without a GPU or XLA;
+    tools/process.py).
     ``cpu_devices``: split the CPU into this many logical devices, to run the mirrored strategy
     on one machine (tests, debugging).
     Speed options (docs/PERFORMANCE.md): None picks the fastest correct choice per device: XLA

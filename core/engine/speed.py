@@ -1,5 +1,5 @@
-"""Speed options of the trainer: XLA compilation, mixed precision, device prefetching and op
-determinism, resolved per device (tools/process.py sets up a run's process with them)."""
+"""Speed options of the trainer: XLA compilation, mixed precision and device prefetching,
+resolved per device (op determinism is the process's: tools/process.py)."""
 
 from __future__ import annotations
 
@@ -91,14 +91,3 @@ def resolve_prefetch(prefetch_to_device: bool | None, strategy: tf.distribute.St
     if prefetch_to_device is None:
         return bool(_gpus()) and strategy.num_replicas_in_sync == 1
     return bool(prefetch_to_device)
-
-
-def resolve_determinism(deterministic: bool | None, jit_compile: bool = False) -> bool:
-    """None -> deterministic ops on a CPU without XLA (free there); not on a GPU (slower kernels,
-    and ops without one raise UnimplementedError) nor under XLA (no deterministic max-pool
-    gradient, which the paper's discriminator takes), where True is refused in one line."""
-    if deterministic and jit_compile:
-        raise ValueError("train.deterministic: True cannot be kept with train.jit_compile = "
-                         "True (XLA has no deterministic max-pool gradient); set one to False")
-    return not (_gpus() or jit_compile) if deterministic is None else bool(deterministic)
-

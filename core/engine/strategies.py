@@ -1,26 +1,9 @@
-"""The tf.distribute strategies selectable with --strategy."""
+"""Who writes the run folder under a tf.distribute strategy (the strategy itself is the
+command's choice: tools/process.py)."""
 
 from __future__ import annotations
 
 import tensorflow as tf
-
-STRATEGIES = ("default", "mirrored", "multi_worker")
-
-
-def make(name: str) -> tf.distribute.Strategy:
-    """'default': one device (the first GPU if any, else the CPU); 'mirrored': all local
-    devices of this machine; 'multi_worker': all devices of the workers named in TF_CONFIG
-    (every worker runs the same command)."""
-    if name == "default":
-        gpus = tf.config.list_logical_devices("GPU")
-        return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
-    if name == "mirrored":
-        gpus = tf.config.list_logical_devices("GPU")
-        devices = gpus or tf.config.list_logical_devices("CPU")
-        return tf.distribute.MirroredStrategy([d.name for d in devices])
-    if name == "multi_worker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
-    raise ValueError(f"--strategy: expected one of {', '.join(STRATEGIES)}, got {name!r}")
 
 
 def chief_and_task(strategy: tf.distribute.Strategy) -> tuple[bool, int]:

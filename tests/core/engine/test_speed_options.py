@@ -122,15 +122,6 @@ def test_defaults_on_cpu_are_float32_without_xla_or_staging():
     assert speed.resolve_precision(None) == "float32"
     assert speed.resolve_jit(None) is False
     assert speed.resolve_prefetch(None, tf.distribute.get_strategy()) is False
-    assert speed.resolve_determinism(None) is True
-    assert speed.resolve_determinism(False) is False
-
-
-def test_xla_turns_the_determinism_default_off_and_refuses_it_asked_for():
-    assert speed.resolve_determinism(None, jit_compile=True) is False
-    assert speed.resolve_determinism(False, jit_compile=True) is False
-    with pytest.raises(ValueError, match="train.deterministic.*train.jit_compile"):
-        speed.resolve_determinism(True, jit_compile=True)
 
 
 def test_compile_step_says_when_it_traces_for_xla():
