@@ -48,13 +48,24 @@ NUISANCE_RANGES: dict[str, tuple[float, float]] = {
     "light_x": (-0.5, 0.5),        # point-light direction (x, y, -1), for the glint
     "light_y": (-0.5, 0.3),
 }
+# What each range may be set to (eye_simulator.nuisance_ranges): tones and ratios in [0, 1], the
+# iris inside the eyeball, a visible eye; positions and slopes within the frame's reach.
+NUISANCE_LIMITS: dict[str, tuple[float, float]] = {
+    **{name: (0.0, 1.0) for name in NUISANCE_RANGES},
+    "center_dx": (-10.0, 10.0), "center_dy": (-8.0, 8.0), "scale": (0.5, 1.5),
+    "iris_ratio": (0.2, 0.9), "pupil_ratio": (0.1, 0.9), "canthal_tilt": (-0.5, 0.5),
+    "light_x": (-2.0, 2.0), "light_y": (-2.0, 2.0),
+}
 
 
 def sample_geometry(seed: tf.Tensor, yaw_range: tuple[float, float],
-                    pitch_range: tuple[float, float]) -> dict[str, tf.Tensor]:
-    """One eye from stateless ``seed`` [2]: yaw, pitch (radians), gaze [3] and the nuisances."""
+                    pitch_range: tuple[float, float],
+                    nuisance_ranges: Mapping[str, tuple[float, float]] = NUISANCE_RANGES
+                    ) -> dict[str, tf.Tensor]:
+    """One eye from stateless ``seed`` [2]: yaw, pitch (radians), gaze [3] and the nuisances
+    (``nuisance_ranges``: every name of NUISANCE_RANGES, in its order)."""
     ranges = {"yaw": tuple(math.radians(a) for a in yaw_range),
-              "pitch": tuple(math.radians(a) for a in pitch_range), **NUISANCE_RANGES}
+              "pitch": tuple(math.radians(a) for a in pitch_range), **nuisance_ranges}
     u = tf.random.stateless_uniform([len(ranges)], seed)
     geometry = {name: low + (high - low) * u[i]
                 for i, (name, (low, high)) in enumerate(ranges.items())}

@@ -131,6 +131,43 @@ def test_bad_domain_names_the_field_and_the_choices():
         eye_simulator(seed=0, domain="real")
 
 
+def test_nuisance_ranges_narrow_what_is_drawn_and_leave_the_rest_alone():
+    default = _take(8, seed=4, domain="synthetic")
+    np.testing.assert_array_equal(
+        _take(8, seed=4, domain="synthetic", nuisance_ranges={})["image"], default["image"])
+    centred = _take(8, seed=4, domain="synthetic", yaw_range=(0, 0), pitch_range=(0, 0),
+                    nuisance_ranges={"center_dx": (3, 3), "center_dy": (-1, -1)})
+    np.testing.assert_allclose(centred["pupil_center"], np.tile([27 + 3, 17 - 1], (8, 1)),
+                               atol=1e-4)  # the pupil sits at the shifted eye centre
+    bright = _take(8, seed=4, domain="synthetic", nuisance_ranges={"skin_tone": (0.9, 0.9)})
+    np.testing.assert_array_equal(bright["gaze"], default["gaze"])  # same draws, other skin
+    assert bright["image"][:, :3].mean() > default["image"][:, :3].mean() + 0.2
+
+
+@pytest.mark.parametrize("ranges, message", [
+    ({"eyelid": (0.3, 0.4)}, r"nuisance_ranges: unknown parameter 'eyelid'; known: center_dx, "),
+    ({"iris_ratio": (0.5, 1.2)}, r"nuisance_ranges\['iris_ratio'\] must be \(min, max\) "
+                                 r"with 0.2 <= min <= max <= 0.9; got \(0.5, 1.2\)"),
+    ({"skin_tone": (0.7, 0.5)}, r"nuisance_ranges\['skin_tone'\] must be"),
+    ({"skin_tone": 0.5}, r"nuisance_ranges\['skin_tone'\] must be \(min, max\)"),
+])
+def test_bad_nuisance_ranges_name_the_parameter_and_the_limits(ranges, message):
+    with pytest.raises(ValueError, match="eye_simulator: " + message):
+        eye_simulator(seed=0, nuisance_ranges=ranges)
+
+
+def test_nuisance_ranges_bind_from_gin():
+    with gin.unlock_config():
+        gin.parse_config("eye_simulator.nuisance_ranges = {'upper_lid': (0.3, 0.3)}\n"
+                         "eye_simulator.num_examples = 2")
+    try:
+        bound = next(iter(data.build("eye_simulator", "synthetic", seed=5)))["image"].numpy()
+    finally:
+        gin.clear_config()
+    expected = next(iter(eye_simulator(seed=5, nuisance_ranges={"upper_lid": (0.3, 0.3)})))
+    np.testing.assert_array_equal(bound, expected["image"].numpy())
+
+
 def test_registered_and_configurable_per_scope():
     assert "eye_simulator" in DATASETS
     with gin.unlock_config():

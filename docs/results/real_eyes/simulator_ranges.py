@@ -1,0 +1,48 @@
+"""Does matching the simulator's ranges to the real crops close the layout gap before refining?
+
+Scores the real MPIIGaze *training* crops against raw simulator eyes drawn with other gaze and
+nuisance ranges (`eye_simulator`'s ``yaw_range``, ``pitch_range`` and ``nuisance_ranges``),
+with the `c2st` evaluator's classifier on the three views of realism_views.py (400 + 400 to
+train, 264 + 264 to test, seed 0). The ranges were read off the training crops' mean image and
+a grid of them (a narrower gaze spread, narrower lids, a larger iris, brighter skin); the
+held-out crops are for reporting (docs/RESULTS.md).
+
+    python docs/results/real_eyes/simulator_ranges.py ../shared/data/mpiigaze_real/unlabeled_train.npz
+
+prints a Markdown table (docs/results/real_eyes/simulator_ranges.md).
+"""
+import sys
+
+import numpy as np
+
+from realism_views import scores, TEST, TRAIN, VIEWS
+from simgan.plugins.eyes.arrays import image_array
+from simgan.plugins.eyes.simulator import eye_simulator
+
+NARROW_GAZE = {"yaw_range": (-15.0, 15.0), "pitch_range": (-20.0, 5.0)}
+NARROW_LIDS = {"upper_lid": (0.30, 0.45), "lower_lid": (0.20, 0.32), "iris_ratio": (0.60, 0.70)}
+BRIGHT_SKIN = {"skin_tone": (0.70, 0.95), "iris_tone": (0.03, 0.15)}
+SETTINGS = {
+    "synthetic (shipped ranges)": {"domain": "synthetic"},
+    "real_like (shipped ranges)": {"domain": "real_like"},
+    "real_like, gaze yaw ±15, pitch -20..5": {"domain": "real_like", **NARROW_GAZE},
+    "real_like, that gaze, narrower lids, larger iris": {
+        "domain": "real_like", **NARROW_GAZE, "nuisance_ranges": NARROW_LIDS},
+    "real_like, that gaze and lids, brighter skin, darker iris": {
+        "domain": "real_like", **NARROW_GAZE, "nuisance_ranges": {**NARROW_LIDS, **BRIGHT_SKIN}},
+}
+
+
+def main(real_path: str) -> None:
+    n = TRAIN + TEST
+    real = np.stack([e["image"].numpy() for e in image_array(seed=0, path=real_path).take(n)])
+    print("| raw simulator eyes vs real training crops | " + " | ".join(VIEWS) + " |")
+    print("|---" * (len(VIEWS) + 1) + "|")
+    for name, kwargs in SETTINGS.items():
+        fake = np.stack([e["image"].numpy()
+                         for e in eye_simulator(seed=123, num_examples=n, **kwargs)])
+        print(f"| {name} | " + " | ".join(scores(real, fake)) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
