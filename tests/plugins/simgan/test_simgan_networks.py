@@ -177,3 +177,26 @@ def test_residual_output_starts_as_the_identity_and_exports(tmp_path):
     refiner.save(tmp_path / "r.keras")
     loaded = keras.saving.load_model(tmp_path / "r.keras")
     np.testing.assert_allclose(loaded(x).numpy(), refiner(x).numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("padding", ["zero", "reflect"])
+def test_dilation_rates_widen_what_each_output_pixel_sees(padding):
+    x = tf.random.uniform([1, 35, 55, 1], -1, 1, seed=3)
+    poked = tf.tensor_scatter_nd_update(x, [[0, 4, 4, 0]], [1.0])
+    reach = {}
+    for rates in [(), (1, 2, 4, 8)]:
+        keras.utils.set_random_seed(0)
+        refiner = GENERATORS.build("resnet", input_shape=(35, 55, 1), filters=8,
+                                   padding=padding, dilation_rates=rates)
+        change = np.abs(refiner(poked).numpy() - refiner(x).numpy())[0, ..., 0]
+        assert change.shape == (35, 55)
+        rows, cols = np.nonzero(change > 1e-6)
+        reach[rates] = max(rows.max() - 4, cols.max() - 4)
+    assert reach[()] == 9  # 1 + 4 blocks x 2 convs x 1 pixel each side
+    assert reach[(1, 2, 4, 8)] > 25  # the dilated blocks reach across the eye
+
+
+def test_bad_dilation_rates_are_a_one_line_error():
+    with pytest.raises(ValueError, match=r"resnet.dilation_rates: expected \(\) or 4 integers "
+                                         r">= 1 \(one per block\), got \(1, 2\)"):
+        GENERATORS.build("resnet", input_shape=(8, 8, 1), dilation_rates=(1, 2))
