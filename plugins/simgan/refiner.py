@@ -121,7 +121,7 @@ def resnet_refiner(*, input_shape: tuple[int, int, int], filters: int = 64,
     'zero'), ``noise_channels`` (paper: 0), ``style_channels`` (paper: 0; drawn with
     ``noise_stddev`` and seed ``noise_seed + 1``) and ``residual_output`` (paper: False) are
     described in the module docstring. ``dilation_rates`` (paper: (), every block 1) gives
-    each block's dilation, e.g. (1, 2, 4, 8): a receptive field of the whole eye image (67
+    each block's dilation, e.g. (1, 2, 4, 8): a receptive field of the whole eye image (63
     pixels instead of 19) at the same cost, so the refiner can see where in the eye it is.
     """
     if padding not in PADDINGS:
@@ -134,6 +134,11 @@ def resnet_refiner(*, input_shape: tuple[int, int, int], filters: int = 64,
     if len(dilations) != num_blocks or any(not isinstance(d, int) or d < 1 for d in dilations):
         raise ValueError(f"resnet.dilation_rates: expected () or {num_blocks} integers >= 1 "
                          f"(one per block), got {tuple(dilation_rates)!r}")
+    reach = max(dilations) * (kernel_size - 1) // 2
+    if padding != "zero" and reach >= min(input_shape[:2]):
+        raise ValueError(f"resnet.dilation_rates: dilation {max(dilations)} pads {reach} pixels, "
+                         f"more than {padding} padding can mirror on images of "
+                         f"{input_shape[0]}x{input_shape[1]}; use smaller rates")
     inputs = keras.Input(shape=tuple(input_shape), name="synthetic")
     x = _with_noise(inputs, noise_channels, noise_stddev, noise_seed) if noise_channels else inputs
     x = _with_style(x, style_channels, noise_stddev, noise_seed + 1) if style_channels else x
