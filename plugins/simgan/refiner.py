@@ -30,15 +30,20 @@ PADDINGS = ("zero", "reflect", "symmetric")
 _RESIDUAL_LIMIT = 0.999
 
 
+def _pads(kernel_size: int, dilation: int) -> tuple[int, int]:
+    """The pixels a size-keeping conv pads before and after each spatial axis."""
+    span = dilation * (kernel_size - 1)
+    return span // 2, span - span // 2
+
+
 def _conv(x, filters: int, kernel_size: int, padding: str, name: str, activation=None,
           dilation: int = 1):
     """A stride-1 conv whose output keeps the input's size, padded as ``padding`` says."""
     if padding == "zero" or kernel_size == 1:
         return keras.layers.Conv2D(filters, kernel_size, padding="same", activation=activation,
                                    dilation_rate=dilation, name=name)(x)
-    span = dilation * (kernel_size - 1)
-    before = span // 2
-    pads = [[0, 0], [before, span - before], [before, span - before], [0, 0]]
+    before, after = _pads(kernel_size, dilation)
+    pads = [[0, 0], [before, after], [before, after], [0, 0]]
     x = keras.ops.pad(x, pads, mode=padding)
     return keras.layers.Conv2D(filters, kernel_size, padding="valid", activation=activation,
                                dilation_rate=dilation, name=name)(x)
@@ -134,7 +139,7 @@ def resnet_refiner(*, input_shape: tuple[int, int, int], filters: int = 64,
     if len(dilations) != num_blocks or any(not isinstance(d, int) or d < 1 for d in dilations):
         raise ValueError(f"resnet.dilation_rates: expected () or {num_blocks} integers >= 1 "
                          f"(one per block), got {tuple(dilation_rates)!r}")
-    reach = max(dilations) * (kernel_size - 1) // 2
+    reach = _pads(kernel_size, max(dilations))[1]
     if padding != "zero" and reach >= min(input_shape[:2]):
         raise ValueError(f"resnet.dilation_rates: dilation {max(dilations)} pads {reach} pixels, "
                          f"more than {padding} padding can mirror on images of "
