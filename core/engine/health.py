@@ -8,8 +8,9 @@ Symptoms, read at every summary step:
   another (their spread across inputs is below ``spread`` times the inputs' spread): the same
   image for every input (mode collapse);
 - ``saturated_output``: over ``saturation`` of the generated pixels sit within ``1 - limit``
-  of the range limits (images in [-1, 1]) while the inputs' do not (these two judge a
-  generator in the game: its adversarial metrics absent mark its pretraining);
+  of the range limits (images in [-1, 1]) while the inputs' do not, for ``window`` steps in a
+  row, as a saturated spell can pass (these two judge a generator in the game: its adversarial
+  metrics absent mark its pretraining);
 - ``adversarial_runaway``: for ``window`` steps the discriminator rejects over ``rejected`` of
   the generated images, the generator's adversarial loss stays above ``runaway`` times its
   lowest value, and its content terms (self-regularization, PatchNCE) change by less than
@@ -85,6 +86,7 @@ class Monitor:
         signals = getattr(task, "health_signals", None)
         self.signals = signals() if signals else Signals()
         self.wins_since: int | None = None
+        self.saturated_since: int | None = None
         self.lowest_adversarial = float("inf")
         self.runaway_since: tuple[int, float | None] | None = None  # (step, content then)
         self.symptom: tuple[str, int, str, int] | None = None  # (name, step, detail, since)
@@ -150,9 +152,14 @@ class Monitor:
                            "of the generator's pretraining: it never learned the identity")
             found.append(("collapsed_output", detail, step))
         share_out, share_in = outputs["health/saturated_share"], outputs["saturated_in"]
-        if share_out > t.saturation and share_in < t.saturation / 2:
+        if not (share_out > t.saturation and share_in < t.saturation / 2):
+            self.saturated_since = None
+            return found
+        self.saturated_since = step if self.saturated_since is None else self.saturated_since
+        if step - self.saturated_since >= t.window:
             found.append(("saturated_output", f"{share_out:.0%} of the pixels at |x| >= "
-                                              f"{t.limit} (inputs: {share_in:.0%})", step))
+                                              f"{t.limit} (inputs: {share_in:.0%}) since step "
+                                              f"{self.saturated_since}", self.saturated_since))
         return found
 
     def _outputs(self, engine) -> dict[str, float]:

@@ -119,14 +119,28 @@ class _Saturating(_Task):
 IN_THE_GAME = {"refiner/local_adversarial": 0.7, "refiner/self_regularization": 0.1}
 
 
-def test_outputs_near_the_range_limits_are_saturated(tmp_path):
-    monitor = health.Monitor("stop", _Saturating())
-    monitor.observe(_Engine(tmp_path), 50, _Summaries(), IN_THE_GAME)
-    name, step, detail, since = monitor.symptom
-    assert (name, step, since) == ("saturated_output", 50, 50) and "100% of the pixels" in detail
-    identity = health.Monitor("stop", _Task())
-    identity.observe(_Engine(tmp_path / "ok"), 50, _Summaries(), IN_THE_GAME)
-    assert identity.symptom is None
+def _saturate(tmp_path, spells):
+    """Feeds a monitor one summary step of 25 per entry, the generator saturating where the
+    entry is True (the identity elsewhere); returns the first symptom (or None)."""
+    monitor, engine = health.Monitor("stop", _Task()), _Engine(tmp_path)
+    for i, saturating in enumerate(spells):
+        monitor.task = _Saturating() if saturating else _Task()
+        monitor.observe(engine, (i + 1) * 25, _Summaries(), IN_THE_GAME)
+        if monitor.symptom:
+            break
+    return monitor.symptom
+
+
+def test_outputs_near_the_range_limits_for_the_window_are_saturated(tmp_path):
+    # Saturated from step 50 on: found once it has lasted the window (300 steps), at 350.
+    name, step, detail, since = _saturate(tmp_path, [False] + [True] * 20)
+    assert (name, step, since) == ("saturated_output", 350, 50)
+    assert "100% of the pixels" in detail and "since step 50" in detail
+    # A spell of 275 steps that passes (the quickstart's model on the outside user's shapes
+    # saturated for 125 steps, then recovered and paid: docs/ROBUSTNESS.md) is not a symptom,
+    # and a later spell is timed from its own start.
+    assert _saturate(tmp_path, [True] * 12 + [False] + [True] * 12) is None
+    assert _saturate(tmp_path, [False] * 20) is None
 
 
 class _Constant(_Task):
@@ -139,12 +153,14 @@ class _Constant(_Task):
 def test_outputs_are_judged_in_the_game_not_while_the_generator_is_pretrained(tmp_path):
     # A refiner early in its identity pretraining can still return nearly one image for
     # every input (glyphs at 8x8, docs/ROBUSTNESS.md): not a collapse until the game starts.
-    for task, name in ((_Constant(), "collapsed_output"), (_Saturating(), "saturated_output")):
+    for task, name, found in ((_Constant(), "collapsed_output", 75),
+                              (_Saturating(), "saturated_output", 375)):
         monitor = health.Monitor("stop", task)
         monitor.observe(_Engine(tmp_path), 50, _Summaries(), {"refiner/self_regularization": 0.4})
         assert monitor.symptom is None
-        monitor.observe(_Engine(tmp_path), 75, _Summaries(), IN_THE_GAME)
-        assert monitor.symptom[:2] == (name, 75)
+        for step in range(75, found + 25, 25):
+            monitor.observe(_Engine(tmp_path), step, _Summaries(), IN_THE_GAME)
+        assert monitor.symptom[:2] == (name, found) and monitor.symptom[3] == 75
     # One image at the end of pretraining and still in the game: pretraining failed, and the
     # message says so (its advice covers that case: a larger weight would make it worse).
     monitor = health.Monitor("stop", _Constant())
