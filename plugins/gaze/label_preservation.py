@@ -35,7 +35,7 @@ from simgan.core import data, evaluation, seeds
 from simgan.core.evaluation import Domains, dataset_for
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator
-from simgan.plugins.gaze.evaluator import GAZE_KEY, take_labelled
+from simgan.plugins.gaze.evaluator import GAZE_KEY, check_entries, take_labelled
 
 PUPIL_KEY = "pupil_center"
 PUPIL_LOCATORS = ("dark_blob", "learned")
@@ -105,21 +105,13 @@ class LabelPreservation:
         self._refine_batch_size = refine_batch_size
         self._model: keras.Model | None = None
         self._heldout: dict[str, np.ndarray] | None = None
-        if "learned" in self._locators:
-            self._check_locator_draws()
-
-    def _check_locator_draws(self) -> None:
-        """The learned locator trains on pupil centres: every locator draw must hold them,
-        checked when the evaluator is built so that a run fails before it trains, not after."""
-        for name, scope in self._locator_draws:
-            spec = data.build(name, scope, self._seed).element_spec
-            if PUPIL_KEY not in spec:
-                raise data.DatasetContractError(
-                    f"label_preservation.pupil_locators: the 'learned' locator trains on pupil "
-                    f"centres, and dataset {name!r} (gin scope {scope!r}) has no {PUPIL_KEY!r} "
-                    f"entry (its elements hold {sorted(spec)}); set "
-                    "label_preservation.locator_scopes to scopes of a dataset that has them, or "
-                    "leave 'learned' out")
+        check_entries(self._dataset, self._scope, seed, GAZE_KEY, "label_preservation.dataset",
+                      "the fixed estimator trains on the synthetic images' gaze labels")
+        for name, scope in self._locator_draws if "learned" in self._locators else ():
+            check_entries(name, scope, seed, PUPIL_KEY, "label_preservation.pupil_locators",
+                          "the 'learned' locator trains on pupil centres: set "
+                          "label_preservation.locator_scopes to scopes of a dataset that has "
+                          "them, or leave 'learned' out")
 
     def _setup(self) -> None:
         """Trains the fixed estimator on raw synthetic images once; draws the held-out set."""

@@ -45,11 +45,12 @@ def test_data_multipliers_and_no_refiner(tmp_path):
         "synthetic_1x/error_deg", "synthetic_2x/error_deg"]
 
 
-def test_unlabelled_test_set_is_a_clear_error(tmp_path):
+def test_unlabelled_test_set_fails_when_built_naming_the_binding(tmp_path):
+    # When built, i.e. before a run trains, not at its evaluation after training.
     import toy_data  # noqa: F401  (toy_squares has no gaze label)
-    gaze = _build(tmp_path, test_dataset="toy_squares")
-    with pytest.raises(ValueError, match="'toy_squares'.*no 'gaze' entry"):
-        gaze.evaluate(None, step=0)
+    with pytest.raises(ValueError, match=r"^gaze.test_dataset: dataset 'toy_squares' \(gin "
+                                         r"scope 'real'\) has no 'gaze' entry.*gaze labels"):
+        _build(tmp_path, test_dataset="toy_squares")
 
 
 def test_too_small_dataset_is_a_clear_error(tmp_path):
