@@ -107,11 +107,12 @@ class LabelPreservation:
         self._heldout: dict[str, np.ndarray] | None = None
         check_entries(self._dataset, self._scope, seed, GAZE_KEY, "label_preservation.dataset",
                       "the fixed estimator trains on the synthetic images' gaze labels")
-        for name, scope in self._locator_draws if "learned" in self._locators else ():
-            check_entries(name, scope, seed, PUPIL_KEY, "label_preservation.pupil_locators",
-                          "the 'learned' locator trains on pupil centres: set "
-                          "label_preservation.locator_scopes to scopes of a dataset that has "
-                          "them, or leave 'learned' out")
+        if "learned" in self._locators:
+            for name, scope in self._locator_draws:
+                check_entries(name, scope, seed, PUPIL_KEY, "label_preservation.pupil_locators",
+                              "the 'learned' locator trains on pupil centres: set "
+                              "label_preservation.locator_scopes to scopes of a dataset that "
+                              "has them, or leave 'learned' out")
 
     def _setup(self) -> None:
         """Trains the fixed estimator on raw synthetic images once; draws the held-out set."""
