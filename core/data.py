@@ -60,12 +60,23 @@ def first(dataset: tf.data.Dataset, count: int) -> dict[str, np.ndarray]:
     return {k: v.numpy() for k, v in next(iter(dataset.batch(count).take(1))).items()}
 
 
-def check_size(size: int, name: str, scope: str, count: int) -> None:
-    """Fails naming the dataset when ``size`` (if known: >= 0, e.g. a finite dataset's
-    cardinality) is below ``count``; evaluators check it when built, before the run trains."""
+def check_entries(dataset: tf.data.Dataset, where: str, required: tuple[str, ...],
+                  asked: str = "") -> None:
+    """Fails naming ``where`` (the dataset and its gin scope) and ``asked`` (the setting that
+    needs the entry, e.g. " (downstream.label_key)") when the elements lack one in ``required``;
+    evaluators check it when built, so that a run fails before it trains."""
+    missing = [key for key in required if key not in dataset.element_spec]
+    if missing:
+        raise DatasetContractError(f"{where} has no {missing[0]!r} entry{asked}; its elements "
+                                   f"hold {sorted(dataset.element_spec)}")
+
+
+def check_size(size: int, where: str, count: int, asked: str = "") -> None:
+    """Fails naming ``where`` and ``asked`` (as above) when ``size`` (if known: >= 0, e.g. a
+    finite dataset's cardinality) is below ``count``."""
     if 0 <= size < count:
-        raise DatasetContractError(f"Dataset {name!r} (gin scope {scope!r}) has only {size} "
-                                   f"examples; {count} were asked for")
+        raise DatasetContractError(f"{where} has only {size} examples; {count} were asked "
+                                   f"for{asked}")
 
 
 def take(name: str, scope: str, seed: int, count: int, required: tuple[str, ...] = (),
@@ -74,14 +85,11 @@ def take(name: str, scope: str, seed: int, count: int, required: tuple[str, ...]
     ``scope``, unless ``dataset`` is it already built) as numpy arrays; fails naming the dataset
     when it has fewer, or lacks an entry in ``required`` (e.g. a label an evaluator needs)."""
     dataset = build(name, scope, seed) if dataset is None else dataset
-    missing = [key for key in required if key not in dataset.element_spec]
-    if missing:
-        raise DatasetContractError(
-            f"Dataset {name!r} (gin scope {scope!r}) has no {missing[0]!r} entry; its elements "
-            f"hold {sorted(dataset.element_spec)}")
-    check_size(int(dataset.cardinality()), name, scope, count)
+    where = f"Dataset {name!r} (gin scope {scope!r})"
+    check_entries(dataset, where, required)
+    check_size(int(dataset.cardinality()), where, count)
     arrays = first(dataset, count)
-    check_size(len(arrays[IMAGE_KEY]), name, scope, count)
+    check_size(len(arrays[IMAGE_KEY]), where, count)
     return arrays
 
 

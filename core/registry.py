@@ -38,13 +38,9 @@ class Entry:
         """Parameters gin may bind and their defaults (``inspect.Parameter.empty`` when
         required); those in the denylist are the framework's."""
         target = self.original.__init__ if inspect.isclass(self.original) else self.original
-        params = {}
-        for p in inspect.signature(target).parameters.values():
-            if (p.name == "self" or p.name in self.denylist
-                    or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)):
-                continue
-            params[p.name] = p.default
-        return params
+        return {p.name: p.default for p in inspect.signature(target).parameters.values()
+                if p.name != "self" and p.name not in self.denylist
+                and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
 
 
 class Registry:

@@ -13,10 +13,8 @@ from simgan.core import registry
 INTERVALS = ("summary_every", "image_every", "checkpoint_every", "eval_every")
 HEALTH_MODES = ("stop", "warn", "off")
 # What a resume may change (io/provenance.py): action intervals and reporting, never what trains.
-RESUMABLE = ("train.summary_every", "train.image_every", "train.checkpoint_every",
-             "train.eval_every", "train.keep_checkpoints", "train.evaluators",
-             "train.preview_images", "train.health", "train.steps_per_call",
-             "train.allow_config_change")
+RESUMABLE = tuple(f"train.{name}" for name in (*INTERVALS, "keep_checkpoints", "evaluators",
+                  "preview_images", "health", "steps_per_call", "allow_config_change"))
 
 
 @registry.configurable("train")

@@ -85,8 +85,7 @@ class Monitor:
         self.thresholds = Thresholds()
         signals = getattr(task, "health_signals", None)
         self.signals = signals() if signals else Signals()
-        self.wins_since: int | None = None
-        self.saturated_since: int | None = None
+        self.streaks: dict[str, int] = {}  # a windowed symptom's name -> the step it began
         self.lowest_adversarial = float("inf")
         self.runaway_since: tuple[int, float | None] | None = None  # (step, content then)
         self.symptom: tuple[str, int, str, int] | None = None  # (name, step, detail, since)
@@ -128,15 +127,10 @@ class Monitor:
         names = (self.signals.accuracy_real, self.signals.accuracy_generated)
         if all(names) and all(n in values for n in names):  # the discriminator ran
             accuracies = [values[n] for n in names]
-            if min(accuracies) > t.accuracy:
-                self.wins_since = step if self.wins_since is None else self.wins_since
-                if step - self.wins_since >= t.window:
-                    found.append(("discriminator_wins",
-                                  f"accuracy on real {accuracies[0]:.4f} and on generated "
-                                  f"{accuracies[1]:.4f} since step {self.wins_since}",
-                                  self.wins_since))
-            else:
-                self.wins_since = None
+            since = self._lasting("discriminator_wins", min(accuracies) > t.accuracy, step)
+            if since is not None:
+                found.append(("discriminator_wins", f"accuracy on real {accuracies[0]:.4f} and on "
+                              f"generated {accuracies[1]:.4f} since step {since}", since))
         ratio, spread_in = outputs["health/output_spread"], outputs["spread_in"]
         collapsed = ratio < t.spread and spread_in > 0
         adversarial = self.signals.adversarial
@@ -152,15 +146,20 @@ class Monitor:
                            "of the generator's pretraining: it never learned the identity")
             found.append(("collapsed_output", detail, step))
         share_out, share_in = outputs["health/saturated_share"], outputs["saturated_in"]
-        if not (share_out > t.saturation and share_in < t.saturation / 2):
-            self.saturated_since = None
-            return found
-        self.saturated_since = step if self.saturated_since is None else self.saturated_since
-        if step - self.saturated_since >= t.window:
+        since = self._lasting("saturated_output",
+                              share_out > t.saturation and share_in < t.saturation / 2, step)
+        if since is not None:
             found.append(("saturated_output", f"{share_out:.0%} of the pixels at |x| >= "
-                                              f"{t.limit} (inputs: {share_in:.0%}) since step "
-                                              f"{self.saturated_since}", self.saturated_since))
+                          f"{t.limit} (inputs: {share_in:.0%}) since step {since}", since))
         return found
+
+    def _lasting(self, name: str, holds: bool, step: int) -> int | None:
+        """Since when ``name``'s condition holds, once it has held ``window`` steps, else None."""
+        if not holds:
+            self.streaks.pop(name, None)
+            return None
+        since = self.streaks.setdefault(name, step)
+        return since if step - since >= self.thresholds.window else None
 
     def _outputs(self, engine) -> dict[str, float]:
         """For the preview inputs: the outputs' spread across inputs over the inputs' spread,

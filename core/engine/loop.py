@@ -14,7 +14,6 @@ import time
 from typing import Callable, Mapping, Protocol, Sequence
 
 import gin
-
 import tensorflow as tf
 from absl import logging
 from simgan.configs import selection, validation

@@ -213,10 +213,7 @@ def check_labelled(dataset: tf.data.Dataset, name: str, where: str, label_key: s
                    owner: str) -> None:
     """The dataset contract, and a ``label_key`` entry (``owner.label_key``) in its elements."""
     data.check_contract(dataset, name)
-    if label_key not in dataset.element_spec:
-        raise data.DatasetContractError(
-            f"{where} has no {label_key!r} entry ({owner}.label_key); its elements hold "
-            f"{sorted(dataset.element_spec)}")
+    data.check_entries(dataset, where, (label_key,), f" ({owner}.label_key)")
 
 
 def first_examples(dataset: tf.data.Dataset, count: int, where: str,
@@ -224,9 +221,7 @@ def first_examples(dataset: tf.data.Dataset, count: int, where: str,
     """The first ``count`` examples as arrays; fewer fail naming ``where`` and the setting that
     asked for them (``asked``, e.g. " (downstream.train_examples)")."""
     arrays = data.first(dataset, count)
-    if len(arrays[data.IMAGE_KEY]) < count:
-        raise data.DatasetContractError(f"{where} has only {len(arrays[data.IMAGE_KEY])} "
-                                        f"examples; {count} were asked for{asked}")
+    data.check_size(len(arrays[data.IMAGE_KEY]), where, count, asked)
     return arrays
 
 

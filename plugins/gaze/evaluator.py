@@ -41,15 +41,12 @@ def take_labelled(dataset_name: str, scope: str, seed: int, count: int) -> dict[
     return data.take(dataset_name, scope, seed, count, required=(GAZE_KEY,))
 
 
-def check_entries(name: str, scope: str, seed: int, key: str, owner: str, hint: str) -> None:
-    """Fails naming ``owner`` (the binding that chose the dataset), the dataset and ``hint``
-    when its elements lack ``key``; evaluators call it when built, so that a run fails before
-    it trains rather than after."""
-    spec = data.build(name, scope, seed).element_spec
-    if key not in spec:
-        raise data.DatasetContractError(
-            f"{owner}: dataset {name!r} (gin scope {scope!r}) has no {key!r} entry (its elements "
-            f"hold {sorted(spec)}); {hint}")
+def check_labels(name: str, scope: str, seed: int, key: str, owner: str, hint: str) -> None:
+    """Builds a dataset and fails naming ``owner`` (the binding that chose it), the dataset and
+    ``hint`` when its elements lack ``key``; evaluators call it when built, so that a run fails
+    before it trains rather than after."""
+    data.check_entries(data.build(name, scope, seed),
+                       f"{owner}: dataset {name!r} (gin scope {scope!r})", (key,), f" ({hint})")
 
 
 @EVALUATORS.register("gaze")
@@ -94,7 +91,7 @@ class GazeEvaluator:
         logging.info("gaze: trains on %r (gin scope %r), tests on %r (gin scope %r)",
                      *self.datasets["train"], *self.datasets["test"])
         for role, (name, scope) in self.datasets.items():
-            check_entries(name, scope, seed, GAZE_KEY, f"gaze.{role}_dataset",
+            check_labels(name, scope, seed, GAZE_KEY, f"gaze.{role}_dataset",
                           "the gaze experiment trains and tests on gaze labels")
         self._train = (*self.datasets["train"], train_examples * max(data_multipliers))
         self._test = (*self.datasets["test"], test_examples)

@@ -35,7 +35,7 @@ from simgan.core import data, evaluation, seeds
 from simgan.core.evaluation import Domains, dataset_for
 from simgan.core.registries import EVALUATORS
 from simgan.plugins.gaze import angles, estimator
-from simgan.plugins.gaze.evaluator import GAZE_KEY, check_entries, take_labelled
+from simgan.plugins.gaze.evaluator import GAZE_KEY, check_labels, take_labelled
 
 PUPIL_KEY = "pupil_center"
 PUPIL_LOCATORS = ("dark_blob", "learned")
@@ -105,11 +105,11 @@ class LabelPreservation:
         self._refine_batch_size = refine_batch_size
         self._model: keras.Model | None = None
         self._heldout: dict[str, np.ndarray] | None = None
-        check_entries(self._dataset, self._scope, seed, GAZE_KEY, "label_preservation.dataset",
+        check_labels(self._dataset, self._scope, seed, GAZE_KEY, "label_preservation.dataset",
                       "the fixed estimator trains on the synthetic images' gaze labels")
         if "learned" in self._locators:
             for name, scope in self._locator_draws:
-                check_entries(name, scope, seed, PUPIL_KEY, "label_preservation.pupil_locators",
+                check_labels(name, scope, seed, PUPIL_KEY, "label_preservation.pupil_locators",
                               "the 'learned' locator trains on pupil centres: set "
                               "label_preservation.locator_scopes to scopes of a dataset that "
                               "has them, or leave 'learned' out")

@@ -1,0 +1,49 @@
+"""The dataset checks evaluators run when built: entries and sizes, each failing in one line
+naming the dataset, its gin scope and the setting that asked."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from simgan.core import data
+
+
+def _dataset(count: int, **labels: int) -> tf.data.Dataset:
+    images = np.zeros((count, 4, 4, 1), np.float32)
+    return tf.data.Dataset.from_tensor_slices(
+        {data.IMAGE_KEY: images, **{k: np.full((count, width), 0.5, np.float32)
+                                    for k, width in labels.items()}})
+
+
+def test_check_entries_names_the_missing_entry_and_what_asked_for_it():
+    dataset = _dataset(3, gaze=3)
+    data.check_entries(dataset, "Dataset 'eyes'", ("image", "gaze"))
+    with pytest.raises(data.DatasetContractError,
+                       match=r"^Dataset 'eyes' \(gin scope 'real'\) has no 'position' entry "
+                             r"\(downstream.label_key\); its elements hold \['gaze', 'image'\]$"):
+        data.check_entries(dataset, "Dataset 'eyes' (gin scope 'real')", ("gaze", "position"),
+                           " (downstream.label_key)")
+
+
+def test_check_size_fails_only_below_the_count_and_not_on_an_unknown_size():
+    data.check_size(5, "Dataset 'eyes'", 5)
+    data.check_size(-2, "Dataset 'eyes'", 5)  # an infinite or unknown cardinality
+    with pytest.raises(data.DatasetContractError,
+                       match=r"^Dataset 'eyes' has only 4 examples; 5 were asked for "
+                             r"\(gaze.test_examples\)$"):
+        data.check_size(4, "Dataset 'eyes'", 5, " (gaze.test_examples)")
+
+
+def test_take_checks_entries_and_size_before_returning_arrays():
+    dataset = _dataset(6, gaze=3)
+    arrays = data.take("eyes", "real", 0, 4, required=("gaze",), dataset=dataset)
+    assert arrays[data.IMAGE_KEY].shape == (4, 4, 4, 1) and arrays["gaze"].shape == (4, 3)
+    with pytest.raises(data.DatasetContractError,
+                       match=r"Dataset 'eyes' \(gin scope 'real'\) has no 'pupil_center'"):
+        data.take("eyes", "real", 0, 4, required=("pupil_center",), dataset=dataset)
+    with pytest.raises(data.DatasetContractError,
+                       match=r"Dataset 'eyes' \(gin scope 'real'\) has only 6 examples; 7"):
+        data.take("eyes", "real", 0, 7, dataset=dataset)
+    unknown_size = dataset.filter(lambda e: True)  # cardinality unknown: counted after drawing
+    with pytest.raises(data.DatasetContractError, match="has only 6 examples; 7"):
+        data.take("eyes", "real", 0, 7, dataset=unknown_size)
