@@ -92,7 +92,7 @@ class GazeEvaluator:
                      *self.datasets["train"], *self.datasets["test"])
         for role, (name, scope) in self.datasets.items():
             check_labels(name, scope, seed, GAZE_KEY, f"gaze.{role}_dataset",
-                          "the gaze experiment trains and tests on gaze labels")
+                         "the gaze experiment trains and tests on gaze labels")
         self._train = (*self.datasets["train"], train_examples * max(data_multipliers))
         self._test = (*self.datasets["test"], test_examples)
         self._base_examples = train_examples

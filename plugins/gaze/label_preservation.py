@@ -106,13 +106,13 @@ class LabelPreservation:
         self._model: keras.Model | None = None
         self._heldout: dict[str, np.ndarray] | None = None
         check_labels(self._dataset, self._scope, seed, GAZE_KEY, "label_preservation.dataset",
-                      "the fixed estimator trains on the synthetic images' gaze labels")
+                     "the fixed estimator trains on the synthetic images' gaze labels")
         if "learned" in self._locators:
             for name, scope in self._locator_draws:
                 check_labels(name, scope, seed, PUPIL_KEY, "label_preservation.pupil_locators",
-                              "the 'learned' locator trains on pupil centres: set "
-                              "label_preservation.locator_scopes to scopes of a dataset that "
-                              "has them, or leave 'learned' out")
+                             "the 'learned' locator trains on pupil centres: set "
+                             "label_preservation.locator_scopes to scopes of a dataset that "
+                             "has them, or leave 'learned' out")
 
     def _setup(self) -> None:
         """Trains the fixed estimator on raw synthetic images once; draws the held-out set."""
