@@ -36,8 +36,7 @@ def resolve_determinism(deterministic: bool | None, jit_compile: bool = False) -
     if deterministic and jit_compile:
         raise ValueError("train.deterministic: True cannot be kept with train.jit_compile = "
                          "True (XLA has no deterministic max-pool gradient); set one to False")
-    gpus = tf.config.list_physical_devices("GPU")
-    return not (gpus or jit_compile) if deterministic is None else bool(deterministic)
+    return not (speed.gpus() or jit_compile) if deterministic is None else bool(deterministic)
 
 
 def prepare(seed: int, config: TrainConfig) -> bool:

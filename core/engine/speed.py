@@ -16,13 +16,14 @@ from simgan.io import cpu_features
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 
 
-def _gpus() -> list:
+def gpus() -> list:
+    """The GPUs TensorFlow sees: every per-device default here and in tools/process.py."""
     return tf.config.list_physical_devices("GPU")
 
 
 def resolve_jit(jit_compile: bool | None) -> bool:
     """None -> XLA on GPUs (fused kernels pay off there), off on CPU."""
-    return bool(_gpus()) if jit_compile is None else bool(jit_compile)
+    return bool(gpus()) if jit_compile is None else bool(jit_compile)
 
 
 _XLA_TRACE = contextvars.ContextVar("simgan_xla_trace", default=False)
@@ -52,9 +53,9 @@ def tracing_for_xla() -> bool:
 
 def _native_bfloat16() -> bool:
     """A GPU of compute capability >= 8, or a CPU with AVX512_BF16 or AMX (io/cpu_features)."""
-    gpus = _gpus()
-    return (tf.config.experimental.get_device_details(gpus[0]).get("compute_capability", (0, 0))
-            >= (8, 0)) if gpus else cpu_features.native_bfloat16()
+    found = gpus()
+    return (tf.config.experimental.get_device_details(found[0]).get("compute_capability", (0, 0))
+            >= (8, 0)) if found else cpu_features.native_bfloat16()
 
 
 def resolve_precision(precision: str | None) -> str:
@@ -66,8 +67,7 @@ def resolve_precision(precision: str | None) -> str:
         raise ValueError(f"train.mixed_precision: expected None or one of {PRECISIONS}, "
                          f"got {precision!r}")
     if precision in (None, "auto"):
-        native = (precision or _gpus()) and _native_bfloat16()
-        return "mixed_bfloat16" if native else "float32"
+        return "mixed_bfloat16" if (precision or gpus()) and _native_bfloat16() else "float32"
     if precision == "mixed_bfloat16" and not _native_bfloat16():
         logging.warning("train.mixed_precision = 'mixed_bfloat16': this device emulates "
                         "bfloat16 (no AVX512_BF16/AMX), several times slower than float32 "
@@ -89,5 +89,5 @@ def dtype_policy(precision: str) -> Iterator[None]:
 def resolve_prefetch(prefetch_to_device: bool | None, strategy: tf.distribute.Strategy) -> bool:
     """None -> stage batches on the device when it is one GPU (on a CPU: a copy for nothing)."""
     if prefetch_to_device is None:
-        return bool(_gpus()) and strategy.num_replicas_in_sync == 1
+        return bool(gpus()) and strategy.num_replicas_in_sync == 1
     return bool(prefetch_to_device)

@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from simgan.configs import parsing
 from simgan.core.engine.config import TrainConfig
+from simgan.core.engine import speed
 from simgan.core.engine.loop import Engine
 from simgan.plugins import loading
 from simgan.plugins.simgan import schedule
@@ -28,7 +29,7 @@ PHASES = {"refiner": [schedule.REFINER], "discriminator": [schedule.DISCRIMINATO
 
 
 def has_gpu() -> bool:
-    return bool(tf.config.list_physical_devices("GPU"))
+    return bool(speed.gpus())
 
 
 def precision_skip_reason(precision: str) -> str | None:
