@@ -36,15 +36,16 @@ def to_uint8(images: tf.Tensor) -> tf.Tensor:
 def check_contract(dataset: tf.data.Dataset, name: str) -> tf.TensorSpec:
     """Checks ``dataset`` yields dicts with a float32 rank-3 'image'; returns that spec."""
     spec = dataset.element_spec
-    if not isinstance(spec, dict) or IMAGE_KEY not in spec:
-        raise DatasetContractError(
-            f"Dataset {name!r} must yield dicts with an {IMAGE_KEY!r} entry; it yields {spec}")
-    image = spec[IMAGE_KEY]
-    if image.dtype != tf.float32 or image.shape.rank != 3:
-        raise DatasetContractError(
-            f"Dataset {name!r}: {IMAGE_KEY!r} must be float32 [H, W, C]; got "
-            f"{image.dtype.name} {image.shape}")
+    image = spec.get(IMAGE_KEY) if isinstance(spec, dict) else None
+    if getattr(image, "dtype", None) != tf.float32 or image.shape.rank != 3:
+        raise DatasetContractError(f"Dataset {name!r} must yield dicts with a float32 [H, W, C] "
+                                   f"{IMAGE_KEY!r} entry; it yields {spec}")
     return image
+
+
+def describe(name: str, scope: str, detail: str = "") -> str:
+    """Dataset ``name`` as errors name it: with its gin ``scope`` and ``detail`` (e.g. a split)."""
+    return f"Dataset {name!r} (gin scope {scope!r}{', ' + detail if detail else ''})"
 
 
 def build(name: str, scope: str, seed: int) -> tf.data.Dataset:
@@ -72,8 +73,7 @@ def check_entries(dataset: tf.data.Dataset, where: str, required: tuple[str, ...
 
 
 def check_size(size: int, where: str, count: int, asked: str = "") -> None:
-    """Fails naming ``where`` and ``asked`` (as above) when ``size`` (if known: >= 0, e.g. a
-    finite dataset's cardinality) is below ``count``."""
+    """Fails naming ``where`` and ``asked`` (as above) when a known ``size`` (>= 0) < ``count``."""
     if 0 <= size < count:
         raise DatasetContractError(f"{where} has only {size} examples; {count} were asked "
                                    f"for{asked}")
@@ -85,7 +85,7 @@ def take(name: str, scope: str, seed: int, count: int, required: tuple[str, ...]
     ``scope``, unless ``dataset`` is it already built) as numpy arrays; fails naming the dataset
     when it has fewer, or lacks an entry in ``required`` (e.g. a label an evaluator needs)."""
     dataset = build(name, scope, seed) if dataset is None else dataset
-    where = f"Dataset {name!r} (gin scope {scope!r})"
+    where = describe(name, scope)
     check_entries(dataset, where, required)
     check_size(int(dataset.cardinality()), where, count)
     arrays = first(dataset, count)

@@ -132,8 +132,7 @@ class DownstreamEvaluator:
                 else self._seed)
         with gin.config_scope(scope):
             dataset = DATASETS.build(name, seed=seed, **overrides)
-        where = (f"Dataset {name!r} (gin scope {scope!r}, split {split!r})" if overrides
-                 else f"Dataset {name!r} (gin scope {scope!r})")
+        where = data.describe(name, scope, f"split {split!r}" if overrides else "")
         check_labelled(dataset, name, where, self._label_key, _NAME)
         if count is None:
             count = int(dataset.cardinality())

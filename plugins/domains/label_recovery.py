@@ -89,7 +89,7 @@ class LabelRecoveryEvaluator:
 
     def _first(self, dataset: Any, count: int, where: str) -> dict[str, np.ndarray]:
         name, scope = self._dataset
-        where = f"Dataset {name!r} (gin scope {scope!r}{', ' + where if where else ''})"
+        where = data.describe(name, scope, where)
         evaluator.check_labelled(dataset, name, where, self._label_key, _NAME)
         return evaluator.first_examples(
             dataset, count, where, f" ({_NAME}.train_examples + {_NAME}.test_examples)")

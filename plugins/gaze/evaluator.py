@@ -45,8 +45,8 @@ def check_labels(name: str, scope: str, seed: int, key: str, owner: str, hint: s
     """Builds a dataset and fails naming ``owner`` (the binding that chose it), the dataset and
     ``hint`` when its elements lack ``key``; evaluators call it when built, so that a run fails
     before it trains rather than after."""
-    data.check_entries(data.build(name, scope, seed),
-                       f"{owner}: dataset {name!r} (gin scope {scope!r})", (key,), f" ({hint})")
+    data.check_entries(data.build(name, scope, seed), f"{owner}: {data.describe(name, scope)}",
+                       (key,), f" ({hint})")
 
 
 @EVALUATORS.register("gaze")

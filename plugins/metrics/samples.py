@@ -46,8 +46,7 @@ class DomainSamples:
             name, scope = datasets[domain]
             stream = seeds.stream(seed, SEED_STREAMS[domain])
             dataset = data.build(name, scope, stream)
-            data.check_size(int(dataset.cardinality()), f"Dataset {name!r} (gin scope {scope!r})",
-                            count)
+            data.check_size(int(dataset.cardinality()), data.describe(name, scope), count)
             self._datasets[domain] = (dataset, name, scope, stream)
         self._count = count
         self._arrays: dict[str, np.ndarray] = {}

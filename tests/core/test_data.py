@@ -47,3 +47,23 @@ def test_take_checks_entries_and_size_before_returning_arrays():
     unknown_size = dataset.filter(lambda e: True)  # cardinality unknown: counted after drawing
     with pytest.raises(data.DatasetContractError, match="has only 6 examples; 7"):
         data.take("eyes", "real", 0, 7, dataset=unknown_size)
+
+
+def test_describe_names_the_dataset_its_scope_and_any_detail():
+    assert data.describe("eyes", "real") == "Dataset 'eyes' (gin scope 'real')"
+    assert (data.describe("eyes", "real", "split 'train'")
+            == "Dataset 'eyes' (gin scope 'real', split 'train')")
+
+
+@pytest.mark.parametrize("dataset", [
+    tf.data.Dataset.from_tensor_slices(np.zeros((2, 4, 4, 1), np.float32)),  # not dicts
+    tf.data.Dataset.from_tensor_slices({"pixels": np.zeros((2, 4, 4, 1), np.float32)}),
+    tf.data.Dataset.from_tensor_slices({"image": np.zeros((2, 4, 4, 1), np.uint8)}),
+    tf.data.Dataset.from_tensor_slices({"image": np.zeros((2, 4, 4), np.float32)}),
+])
+def test_check_contract_fails_in_one_line_on_anything_but_a_float32_image_entry(dataset):
+    with pytest.raises(data.DatasetContractError,
+                       match=r"^Dataset 'mine' must yield dicts with a float32 \[H, W, C\] "
+                             r"'image' entry; it yields .+$"):
+        data.check_contract(dataset, "mine")
+    assert data.check_contract(_dataset(2), "mine").shape == (4, 4, 1)

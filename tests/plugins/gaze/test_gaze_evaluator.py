@@ -48,7 +48,7 @@ def test_data_multipliers_and_no_refiner(tmp_path):
 def test_unlabelled_test_set_fails_when_built_naming_the_binding(tmp_path):
     # When built, i.e. before a run trains, not at its evaluation after training.
     import toy_data  # noqa: F401  (toy_squares has no gaze label)
-    with pytest.raises(ValueError, match=r"^gaze.test_dataset: dataset 'toy_squares' \(gin "
+    with pytest.raises(ValueError, match=r"^gaze.test_dataset: Dataset 'toy_squares' \(gin "
                                          r"scope 'real'\) has no 'gaze' entry.*gaze labels"):
         _build(tmp_path, test_dataset="toy_squares")
 

@@ -73,7 +73,7 @@ def test_learned_locator_on_a_domain_without_pupil_centres_fails_when_built(tmp_
     domains = dataclasses.replace(toy_gaze_data.DOMAINS, real="image_array")
     build = lambda **kw: EVALUATORS.build("label_preservation", seed=0, output_dir=str(tmp_path),
                                           domains=domains, **kw)
-    with pytest.raises(ValueError, match=r"label_preservation.pupil_locators: dataset "
+    with pytest.raises(ValueError, match=r"label_preservation.pupil_locators: Dataset "
                                          r"'image_array' \(gin scope 'real'\) has no "
                                          r"'pupil_center'.*'learned' locator.*locator_scopes"):
         build(pupil_locators=("dark_blob", "learned"))
@@ -83,7 +83,7 @@ def test_learned_locator_on_a_domain_without_pupil_centres_fails_when_built(tmp_
 
 def test_synthetic_images_without_gaze_labels_fail_when_built(tmp_path):
     import toy_data  # noqa: F401  (toy_squares has no gaze label)
-    with pytest.raises(ValueError, match=r"^label_preservation.dataset: dataset 'toy_squares' "
+    with pytest.raises(ValueError, match=r"^label_preservation.dataset: Dataset 'toy_squares' "
                                          r"\(gin scope 'synthetic'\) has no 'gaze' entry"):
         EVALUATORS.build("label_preservation", seed=0, output_dir=str(tmp_path),
                          domains=toy_gaze_data.DOMAINS, dataset="toy_squares")
