@@ -87,9 +87,9 @@ class LabelRecoveryEvaluator:
         self._parts = dict(zip(self._sizes, arrays))
         return self._parts
 
-    def _first(self, dataset: Any, count: int, where: str) -> dict[str, np.ndarray]:
+    def _first(self, dataset: Any, count: int, detail: str) -> dict[str, np.ndarray]:
         name, scope = self._dataset
-        where = data.describe(name, scope, where)
+        where = data.describe(name, scope, detail)
         evaluator.check_labelled(dataset, name, where, self._label_key, _NAME)
         return evaluator.first_examples(
             dataset, count, where, f" ({_NAME}.train_examples + {_NAME}.test_examples)")
