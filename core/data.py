@@ -33,26 +33,27 @@ def to_uint8(images: tf.Tensor) -> tf.Tensor:
     return tf.cast(tf.round(tf.clip_by_value((images + 1.0) * 127.5, 0.0, 255.0)), tf.uint8)
 
 
-def check_contract(dataset: tf.data.Dataset, name: str) -> tf.TensorSpec:
-    """Checks ``dataset`` yields dicts with a float32 rank-3 'image'; returns that spec."""
+def check_contract(dataset: tf.data.Dataset, where: str) -> tf.TensorSpec:
+    """Checks ``dataset`` (``where`` names it) yields a float32 [H, W, C] 'image'; its spec."""
     spec = dataset.element_spec
     image = spec.get(IMAGE_KEY) if isinstance(spec, dict) else None
     if getattr(image, "dtype", None) != tf.float32 or image.shape.rank != 3:
-        raise DatasetContractError(f"Dataset {name!r} must yield dicts with a float32 [H, W, C] "
+        raise DatasetContractError(f"{where} must yield dicts with a float32 [H, W, C] "
                                    f"{IMAGE_KEY!r} entry; it yields {spec}")
     return image
 
 
-def describe(name: str, scope: str, detail: str = "") -> str:
-    """Dataset ``name`` as errors name it: with its gin ``scope`` and ``detail`` (e.g. a split)."""
-    return f"Dataset {name!r} (gin scope {scope!r}{', ' + detail if detail else ''})"
+def describe(name: str, scope: str = "", detail: str = "") -> str:
+    """Dataset ``name`` as errors name it, with its gin ``scope`` and ``detail`` if given."""
+    context = ", ".join(part for part in (scope and f"gin scope {scope!r}", detail) if part)
+    return f"Dataset {name!r}" + (f" ({context})" if context else "")
 
 
 def build(name: str, scope: str, seed: int) -> tf.data.Dataset:
     """Builds dataset ``name`` under gin scope ``scope``, never nested; checks the contract."""
     with gin.config_scope(None), gin.config_scope(scope):
         dataset = DATASETS.build(name, seed=seed)
-    check_contract(dataset, name)
+    check_contract(dataset, describe(name, scope))
     return dataset
 
 
@@ -63,9 +64,8 @@ def first(dataset: tf.data.Dataset, count: int) -> dict[str, np.ndarray]:
 
 def check_entries(dataset: tf.data.Dataset, where: str, required: tuple[str, ...],
                   asked: str = "") -> None:
-    """Fails naming ``where`` (the dataset and its gin scope) and ``asked`` (the setting that
-    needs the entry, e.g. " (downstream.label_key)") when the elements lack one in ``required``;
-    evaluators check it when built, so that a run fails before it trains."""
+    """Fails naming ``where`` (``describe``'s text) and ``asked`` (the setting that needs it,
+    e.g. " (downstream.label_key)") when elements lack an entry in ``required``."""
     missing = [key for key in required if key not in dataset.element_spec]
     if missing:
         raise DatasetContractError(f"{where} has no {missing[0]!r} entry{asked}; its elements "

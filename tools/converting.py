@@ -29,12 +29,12 @@ def shard_name(index: int) -> str:
     return f"shard-{index:05d}.tfrecord"
 
 
-def features_of(spec: dict[str, tf.TensorSpec], source: str) -> dict[str, dict]:
-    """The manifest's feature table for a contract dataset's element spec."""
+def features_of(spec: dict[str, tf.TensorSpec], where: str) -> dict[str, dict]:
+    """The manifest's feature table for a contract dataset's element spec (``where`` names it)."""
     features = {}
     for key, s in spec.items():
         if not (s.dtype.is_floating or s.dtype.is_integer) or not s.shape.is_fully_defined():
-            raise ConversionError(f"Dataset {source!r}: entry {key!r} is {s.dtype.name} "
+            raise ConversionError(f"{where}: entry {key!r} is {s.dtype.name} "
                                   f"{s.shape}; expected a numeric tensor of fixed shape")
         features[key] = {"dtype": "uint8" if key == data.IMAGE_KEY else "float32",
                          "shape": s.shape.as_list()}
@@ -120,12 +120,13 @@ def convert(source: str, output_dir: str, seed: int = 0, scope: str = "",
 
 def _convert(source: str, output_dir: str, seed: int, scope: str, records_per_shard: int,
              max_records: int | None, progress_seconds: float) -> dict:
+    where = data.describe(source, scope)
     if scope:
         dataset = data.build(source, scope, seed)
     else:
         dataset = DATASETS.build(source, seed=seed)
-        data.check_contract(dataset, source)
-    features = features_of(dataset.element_spec, source)
+        data.check_contract(dataset, where)
+    features = features_of(dataset.element_spec, where)
     fingerprint = hashlib.sha256(json.dumps(
         [source, scope, seed, records_per_shard, max_records, features, gin.config_str()]
     ).encode()).hexdigest()
@@ -157,11 +158,11 @@ def _convert(source: str, output_dir: str, seed: int, scope: str, records_per_sh
             with read_errors.naming_files():
                 done = _write_shards(dataset, output_dir, manifest, records_per_shard, progress)
         except tf.errors.OpError as e:
-            raise ConversionError(f"Reading {source!r} failed after {progress.done} records: "
+            raise ConversionError(f"Reading {where} failed after {progress.done} records: "
                                   f"{e.message}") from e
         progress.update(done, force=True)
     if not manifest["shards"]:
-        raise ConversionError(f"Dataset {source!r} yielded no records")
+        raise ConversionError(f"{where} yielded no records")
     manifest["records"] = verify(output_dir, manifest)
     manifest["complete"] = True
     _write_manifest(output_dir, manifest)

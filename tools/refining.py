@@ -37,12 +37,13 @@ def image_shape(refiner: keras.Model) -> tuple[int, int, int]:
     return shape
 
 
-def check_images(dataset: tf.data.Dataset, source: str, shape: tuple[int, ...]) -> None:
-    """Fails naming ``source`` unless its images are float32 ``shape`` (the refiner's input)."""
-    spec = data.check_contract(dataset, source)
+def check_images(dataset: tf.data.Dataset, where: str, shape: tuple[int, ...]) -> None:
+    """Fails naming ``where`` (``data.describe``'s text) unless its images are float32 ``shape``
+    (the refiner's input)."""
+    spec = data.check_contract(dataset, where)
     if tuple(spec.shape) != tuple(shape):
-        raise RefineError(f"Dataset {source!r}: images are {tuple(spec.shape)} [H, W, C]; the "
-                          f"refiner takes {tuple(shape)}")
+        raise RefineError(f"{where}: images are {tuple(spec.shape)} [H, W, C]; the refiner takes "
+                          f"{tuple(shape)}")
 
 
 def prepare(*, model_dir: str | None, refiner_path: str | None, input_dir: str | None,
@@ -93,7 +94,7 @@ def build_source(source: str, scope: str, seed: int, shape: tuple[int, int, int]
     parameter is one line), checked against the refiner's input ``shape``."""
     with gin.config_scope(scope):
         dataset = DATASETS.build(source, seed=seed)
-    check_images(dataset, source, shape)
+    check_images(dataset, data.describe(source, scope), shape)
     return dataset if max_records is None else dataset.take(max_records)
 
 

@@ -133,7 +133,7 @@ class DownstreamEvaluator:
         with gin.config_scope(scope):
             dataset = DATASETS.build(name, seed=seed, **overrides)
         where = data.describe(name, scope, f"split {split!r}" if overrides else "")
-        check_labelled(dataset, name, where, self._label_key, _NAME)
+        check_labelled(dataset, where, self._label_key, _NAME)
         if count is None:
             count = int(dataset.cardinality())
             if count < 1:
@@ -208,10 +208,9 @@ def source(owner: str, side: str, name: str | None, scope: str | None,
     return name, scope
 
 
-def check_labelled(dataset: tf.data.Dataset, name: str, where: str, label_key: str,
-                   owner: str) -> None:
+def check_labelled(dataset: tf.data.Dataset, where: str, label_key: str, owner: str) -> None:
     """The dataset contract, and a ``label_key`` entry (``owner.label_key``) in its elements."""
-    data.check_contract(dataset, name)
+    data.check_contract(dataset, where)
     data.check_entries(dataset, where, (label_key,), f" ({owner}.label_key)")
 
 

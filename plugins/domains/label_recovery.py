@@ -90,7 +90,7 @@ class LabelRecoveryEvaluator:
     def _first(self, dataset: Any, count: int, detail: str) -> dict[str, np.ndarray]:
         name, scope = self._dataset
         where = data.describe(name, scope, detail)
-        evaluator.check_labelled(dataset, name, where, self._label_key, _NAME)
+        evaluator.check_labelled(dataset, where, self._label_key, _NAME)
         return evaluator.first_examples(
             dataset, count, where, f" ({_NAME}.train_examples + {_NAME}.test_examples)")
 

@@ -114,7 +114,7 @@ def pool(*, seed: int, dataset: str, size: int | None = None, replacement: bool 
     arrays = pool_cache.load(directory, inputs) if cache else None
     if arrays is None:
         inner = DATASETS.build(dataset, seed=seed)  # in the caller's gin scope
-        data.check_contract(inner, dataset)
+        data.check_contract(inner, data.describe(dataset, detail="pool.dataset"))
         logging.info("Rendering the pool of %r (%s elements)", dataset, size or "all")
         arrays = _materialize(inner, dataset, size)
         if cache:

@@ -20,7 +20,7 @@ def refined(*, seed: int, source: str, refiner: str, batch_size: int = 256) -> t
     refiner's noise and style draws are stream ``seed``'s, batch by batch, as `simgan-refine`
     and `simgan.refine` draw them."""
     dataset = DATASETS.build(source, seed=seed)
-    data.check_contract(dataset, source)
+    data.check_contract(dataset, data.describe(source, detail="refined.source"))
     model = exported.load(refiner)
     exported.seed_draws(model, seed)
 

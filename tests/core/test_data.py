@@ -53,6 +53,8 @@ def test_describe_names_the_dataset_its_scope_and_any_detail():
     assert data.describe("eyes", "real") == "Dataset 'eyes' (gin scope 'real')"
     assert (data.describe("eyes", "real", "split 'train'")
             == "Dataset 'eyes' (gin scope 'real', split 'train')")
+    assert data.describe("eyes") == "Dataset 'eyes'"
+    assert data.describe("eyes", detail="pool.dataset") == "Dataset 'eyes' (pool.dataset)"
 
 
 @pytest.mark.parametrize("dataset", [
@@ -63,7 +65,7 @@ def test_describe_names_the_dataset_its_scope_and_any_detail():
 ])
 def test_check_contract_fails_in_one_line_on_anything_but_a_float32_image_entry(dataset):
     with pytest.raises(data.DatasetContractError,
-                       match=r"^Dataset 'mine' must yield dicts with a float32 \[H, W, C\] "
-                             r"'image' entry; it yields .+$"):
-        data.check_contract(dataset, "mine")
-    assert data.check_contract(_dataset(2), "mine").shape == (4, 4, 1)
+                       match=r"^Dataset 'mine' \(gin scope 'real'\) must yield dicts with a "
+                             r"float32 \[H, W, C\] 'image' entry; it yields .+$"):
+        data.check_contract(dataset, data.describe("mine", "real"))
+    assert data.check_contract(_dataset(2), data.describe("mine")).shape == (4, 4, 1)

@@ -5,6 +5,7 @@ bfloat16 (issue 18, items 3 and 4): a folder to PNGs under the same names with l
 import errno
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -188,6 +189,16 @@ def test_a_registered_dataset_to_tfrecord_carries_its_labels(tmp_path):
     expected = refined_files.refine_batch(exported.load(refiner), source["image"].numpy())
     np.testing.assert_allclose(stored["image"].numpy()[order["s"]], expected[order["o"]],
                                atol=1.0 / 127.5 + 1e-6)
+
+
+def test_a_source_of_another_shape_is_refused_naming_it_and_its_scope(tmp_path):
+    refiner = _export(tmp_path / "run")  # takes SHAPE; toy_gaze_eyes yields another
+    expected = (f"Dataset 'toy_gaze_eyes' (gin scope 'synthetic'): images are "
+                f"{tuple(toy_gaze_data.SHAPE)} [H, W, C]; the refiner takes {SHAPE}")
+    with pytest.raises(refined_files.RefineError, match=f"^{re.escape(expected)}$"):
+        refining.refine(refiner, str(tmp_path / "out"), source="toy_gaze_eyes",
+                        scope="synthetic")
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_full_disk_names_the_output_file(tmp_path, monkeypatch):

@@ -6,7 +6,9 @@ import types
 import gin
 import numpy as np
 import pytest
+import tensorflow as tf
 
+from simgan.core import data
 from simgan.core.registries import EVALUATORS
 from simgan.plugins import eyes  # noqa: F401  (registers eye_simulator)
 from simgan.plugins import domains  # noqa: F401  (registers the suite and 'downstream')
@@ -111,3 +113,12 @@ def test_missing_settings_and_wrong_datasets_are_clear_errors(tmp_path):
     downstream = _build(tmp_path, steps=1, label_key="gaze")
     with pytest.raises(ValueError, match="split 'train'.* has no 'gaze' entry"):
         downstream.evaluate(None, step=0)
+
+
+def test_a_dataset_off_the_contract_is_named_with_its_scope_and_split():
+    images = tf.data.Dataset.from_tensor_slices({"image": np.zeros((2, 4, 4, 1), np.uint8)})
+    with pytest.raises(data.DatasetContractError,
+                       match=r"^Dataset 'mine' \(gin scope 'real', split 'train'\) must yield "
+                             r"dicts with a float32 \[H, W, C\] 'image' entry"):
+        evaluator.check_labelled(images, data.describe("mine", "real", "split 'train'"),
+                                 "quarter_turn", "downstream")

@@ -18,7 +18,7 @@ def test_kaggle_layout_pairs_images_with_look_vec_in_natural_order(tmp_path):
     path = str(tmp_path / "gaze.h5")
     look = eyes_data.write_kaggle_gaze(path, 12)  # names 0..11: "10" sorts after "9"
     dataset = DATASETS.build("hdf5_gaze", seed=0, path=path, shuffle=False)
-    data.check_contract(dataset, "hdf5_gaze")
+    data.check_contract(dataset, data.describe("hdf5_gaze"))
     elements = _all(dataset)
     assert [e["image"].shape for e in elements] == [(35, 55, 1)] * 12
     for i, element in enumerate(elements):

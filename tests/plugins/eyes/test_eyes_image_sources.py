@@ -20,7 +20,7 @@ def test_shared_mpiigaze_real_npz_loads_centre_cropped():
     if not os.path.exists(eyes_data.MPIIGAZE_REAL):
         pytest.skip(f"{eyes_data.MPIIGAZE_REAL} is absent")
     dataset = DATASETS.build("image_array", seed=0, path=eyes_data.MPIIGAZE_REAL, shuffle=False)
-    data.check_contract(dataset, "image_array")
+    data.check_contract(dataset, data.describe("image_array"))
     assert int(dataset.cardinality()) == 2400
     first = next(iter(dataset))["image"].numpy()
     raw = np.load(eyes_data.MPIIGAZE_REAL)["images"][0]
@@ -81,7 +81,7 @@ def test_image_folder_decodes_grayscale_and_resizes(tmp_path):
     _write_folder(str(tmp_path / "a"), 3)
     _write_folder(str(tmp_path / "a" / "sub"), 2, size=(100, 30))
     dataset = DATASETS.build("image_folder", seed=0, path=str(tmp_path / "a"), shuffle=False)
-    data.check_contract(dataset, "image_folder")
+    data.check_contract(dataset, data.describe("image_folder"))
     elements = _all(dataset)
     assert len(elements) == 5 and {e["image"].shape for e in elements} == {(35, 55, 1)}
     np.testing.assert_allclose(elements[1]["image"], 20 / 127.5 - 1, atol=2 / 127.5)

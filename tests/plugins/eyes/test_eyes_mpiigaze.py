@@ -26,7 +26,7 @@ def test_reads_both_eyes_and_mirrors_right_ones(tmp_path, v73):
     right = eyes_data.mpiigaze_eye(2, seed=2, marker_left=False)
     eyes_data.write_mpiigaze_mat(_day(tmp_path), left, right, v73=v73)
     dataset = DATASETS.build("mpiigaze", seed=0, path=str(tmp_path), shuffle=False)
-    data.check_contract(dataset, "mpiigaze")
+    data.check_contract(dataset, data.describe("mpiigaze"))
     elements = _all(dataset)
     assert len(elements) == 5
     for element in elements:  # every eye now has its bright marker on the left

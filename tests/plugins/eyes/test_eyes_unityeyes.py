@@ -41,7 +41,7 @@ def test_parser_reads_the_real_unityeyes_fixture():
 def test_reader_crops_the_eye_box_and_converts_gaze(tmp_path):
     looks = eyes_data.write_unityeyes(str(tmp_path), 4)
     dataset = DATASETS.build("unityeyes", seed=0, path=str(tmp_path), shuffle=False)
-    data.check_contract(dataset, "unityeyes")
+    data.check_contract(dataset, data.describe("unityeyes"))
     elements = _first(dataset)
     assert len(elements) == 4
     for element, look in zip(elements, looks):
