@@ -5,7 +5,8 @@ nuisance ranges (`eye_simulator`'s ``yaw_range``, ``pitch_range`` and ``nuisance
 with the `c2st` evaluator's classifier on the three views of realism_views.py (400 + 400 to
 train, 264 + 264 to test, seed 0). The ranges were read off the training crops' mean image and
 a grid of them (a narrower gaze spread, narrower lids, a larger iris, brighter skin); the
-held-out crops are for reporting (docs/RESULTS.md).
+held-out crops are for reporting (docs/RESULTS.md). The last rows equalise each raw eye's
+histogram fully, as MPIIGaze's crops are (their pixel values are uniform over [0, 255]).
 
     python docs/results/real_eyes/simulator_ranges.py ../shared/data/mpiigaze_real/unlabeled_train.npz
 
@@ -31,6 +32,15 @@ SETTINGS = {
     "real_like, that gaze and lids, brighter skin, darker iris": {
         "domain": "real_like", **NARROW_GAZE, "nuisance_ranges": {**NARROW_LIDS, **BRIGHT_SKIN}},
 }
+EQUALISED = {"synthetic, each eye histogram-equalised": "synthetic",
+             "real_like, each eye histogram-equalised fully": "real_like"}
+
+
+def equalise(images: np.ndarray) -> np.ndarray:
+    """Each image's pixels replaced by their rank, spread evenly over [-1, 1]."""
+    flat = images.reshape(len(images), -1)
+    ranks = np.argsort(np.argsort(flat, 1, kind="stable"), 1, kind="stable")
+    return (ranks / (flat.shape[1] - 1) * 2 - 1).reshape(images.shape).astype(np.float32)
 
 
 def main(real_path: str) -> None:
@@ -42,6 +52,10 @@ def main(real_path: str) -> None:
         fake = np.stack([e["image"].numpy()
                          for e in eye_simulator(seed=123, num_examples=n, **kwargs)])
         print(f"| {name} | " + " | ".join(scores(real, fake)) + " |", flush=True)
+    for name, domain in EQUALISED.items():
+        fake = np.stack([e["image"].numpy()
+                         for e in eye_simulator(seed=123, domain=domain, num_examples=n)])
+        print(f"| {name} | " + " | ".join(scores(real, equalise(fake))) + " |", flush=True)
 
 
 if __name__ == "__main__":
