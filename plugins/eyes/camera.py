@@ -74,7 +74,7 @@ def _blur(image: tf.Tensor, sigma: tf.Tensor) -> tf.Tensor:
     return image
 
 
-def _equalize(image: tf.Tensor) -> tf.Tensor:
+def equalize(image: tf.Tensor) -> tf.Tensor:
     """Histogram equalisation of [..., H, W] by pixel rank: values spread evenly over [0, 1]."""
     shape = tf.shape(image)
     flat = tf.reshape(image, tf.concat([shape[:-2], [-1]], 0))
@@ -97,5 +97,5 @@ def camera(image: tf.Tensor, appearance: Mapping[str, tf.Tensor]) -> tf.Tensor:
     image = _blur(image, appearance["blur_sigma"])
     image = tf.clip_by_value(image, 1e-4, 1.0) ** tf.exp(a["log_gamma"])
     image = tf.clip_by_value(0.5 + a["contrast"] * (image - 0.5), 0.0, 1.0)
-    image = a["equalize"] * _equalize(image) + (1.0 - a["equalize"]) * image
+    image = a["equalize"] * equalize(image) + (1.0 - a["equalize"]) * image
     return tf.round(image * 255.0) / 255.0
