@@ -115,8 +115,7 @@ CONFIGURABLES: dict[str, Entry] = {}
 
 def configurable(name: str, *, module: str | None = None,
                  denylist: tuple[str, ...] = ()) -> Callable:
-    """``gin.configurable(name, module=module, denylist=denylist)`` that is also listed by
-    `simgan-components`."""
+    """``gin.configurable(name, module=module, denylist=denylist)``, listed by simgan-components."""
 
     def decorate(fn_or_cls: Callable) -> Callable:
         result = gin.configurable(name, module=module, denylist=list(denylist))(fn_or_cls)

@@ -9,6 +9,7 @@ from __future__ import annotations
 STREAMS = {
     "synthetic_data": 0,
     "real_data": 1,
+    "heldout_real_data": 2,  # a task's held-out real images (e.g. an overfitting signal)
     "buffer": 0,
     "evaluation": 0,
     # evaluators, added to the evaluation seed

@@ -1,5 +1,5 @@
-"""What the engine does between compiled calls: divergence checks, configs, grids, learning
-rates, evaluation, export."""
+"""What the engine does between compiled calls: divergence checks, configs, grids, the task's
+scalars (learning rates), evaluation, export."""
 
 from __future__ import annotations
 
@@ -40,9 +40,11 @@ def grid(engine, summaries: Summaries, step: int) -> None:
     summaries.grid(step, [data.to_uint8(r).numpy() for r in rows])
 
 
-def learning_rates(task) -> dict[str, float]:
-    return {f"{name}/learning_rate": float(keras.ops.convert_to_numpy(opt.learning_rate))
-            for name, opt in task.optimizers().items()}
+def task_scalars(task) -> dict[str, float]:
+    """The task's learning rates and optional ``summary_scalars()``, logged at each summary."""
+    return {**{f"{name}/learning_rate": float(keras.ops.convert_to_numpy(opt.learning_rate))
+               for name, opt in task.optimizers().items()},
+            **getattr(task, "summary_scalars", dict)()}
 
 
 def build_evaluator(name: str, kind: str, **framework_args):

@@ -83,8 +83,7 @@ class Monitor:
     def __init__(self, mode: str, task):
         self.mode, self.task = mode, task
         self.thresholds = Thresholds()
-        signals = getattr(task, "health_signals", None)
-        self.signals = signals() if signals else Signals()
+        self.signals = task.health_signals() if hasattr(task, "health_signals") else Signals()
         self.streaks: dict[str, int] = {}  # a windowed symptom's name -> the step it began
         self.lowest_adversarial = float("inf")
         self.runaway_since: tuple[int, float | None] | None = None  # (step, content then)
@@ -168,8 +167,8 @@ class Monitor:
         # training=False: no noise draws, so watching leaves the run's random streams alone.
         outputs = tf.cast(self.task.generator(inputs, training=False), tf.float32).numpy()
         inputs, limit = inputs.numpy(), self.thresholds.limit
-        spread_in = float(inputs.std(axis=0).mean()) if len(inputs) > 1 else 0.0
-        spread_out = float(outputs.std(axis=0).mean()) if len(inputs) > 1 else 0.0
+        spread_in, spread_out = (float(x.std(axis=0).mean()) if len(x) > 1 else 0.0
+                                 for x in (inputs, outputs))
         return {"health/output_spread": spread_out / spread_in if spread_in > 0 else 1.0,
                 "spread_in": spread_in,
                 "health/saturated_share": float(np.mean(np.abs(outputs) >= limit)),

@@ -215,7 +215,7 @@ class Engine:
                              window[-1], " ".join(f"{k}={v:.4g}" for k, v in
                                                   sorted(scalars.items())), rate,
                              report.duration((total - done) / max(rate, 1e-9)))
-                scalars.update(actions.learning_rates(self.task))
+                scalars.update(actions.task_scalars(self.task))
                 scalars["steps_per_second"] = rate
                 summaries.scalars(done, scalars)
                 self.health.observe(self, done, summaries, scalars)
@@ -270,7 +270,6 @@ def _common_shape(datasets: dict[str, tf.data.Dataset]) -> tuple[int, int, int]:
 
 
 def _due(every: int, step: int, total: int) -> bool:
-    """Whether an action with interval ``every`` runs after ``step``: at each multiple of
-    ``every`` and at the end; never when ``every`` is 0 (off)."""
+    """Whether an action every ``every`` steps (0: off) is due at ``step`` (or the run's end)."""
     return bool(every) and (step % every == 0 or step == total)
 
