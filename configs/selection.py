@@ -23,12 +23,13 @@ class Registry(Protocol):
     def lookup(self, name: str) -> Any: ...
 
 
-def evaluator_selections(evaluators: Mapping[str, Any]) -> dict[str, Selection]:
-    """The datasets each evaluator draws from (its ``datasets`` attribute: role -> (dataset,
-    scope)), keyed for `check_selected` as ``evaluator 'c2st' (real)``."""
-    return {f"evaluator {name!r} ({role})": selection
-            for name, evaluator in evaluators.items()
-            for role, selection in getattr(evaluator, "datasets", {}).items()}
+def component_selections(kind: str, components: Mapping[str, Any]) -> dict[str, Selection]:
+    """The datasets each component of ``kind`` (an evaluator, the task) draws from besides the
+    run's two (its ``datasets`` attribute: role -> (dataset, scope)), keyed for
+    `check_selected` as ``evaluator 'c2st' (real)``."""
+    return {f"{kind} {name!r} ({role})": selection
+            for name, component in components.items()
+            for role, selection in getattr(component, "datasets", {}).items()}
 
 
 def check_selected(datasets: Registry, selected: Mapping[str, Selection]) -> None:

@@ -91,11 +91,12 @@ class Engine:
                                           output_dir=files.join(model_dir, "eval", name),
                                           domains=self.domains)
             for name, kind in config.evaluator_instances()} if self.is_chief else {}
-        if self.is_chief:  # every bound dataset is one the run (or an evaluator) builds
+        if self.is_chief:  # every bound dataset is one the run (its task, an evaluator) builds
             selection.check_selected(DATASETS, {
                 "train.synthetic_dataset": (names["synthetic"], "synthetic"),
                 "train.real_dataset": (names["real"], "real"),
-                **selection.evaluator_selections(self.evaluators)})
+                **selection.component_selections("task", {config.task: self.task}),
+                **selection.component_selections("evaluator", self.evaluators)})
         trackables = dict(self.task.trackables(), step=self.step, diverged_at=self.diverged_at)
         for domain, source in self.sources.items():
             trackables.update(source.trackables(f"{domain}_data"))
@@ -260,8 +261,7 @@ class Engine:
 
 
 def _common_shape(datasets: dict[str, tf.data.Dataset]) -> tuple[int, int, int]:
-    shapes = {d: tuple(ds.element_spec[data.IMAGE_KEY].shape) for d, ds in datasets.items()}
-    synthetic, real = shapes["synthetic"], shapes["real"]
+    synthetic, real = (tuple(datasets[d].element_spec[data.IMAGE_KEY].shape) for d in DOMAINS)
     if synthetic != real or None in synthetic:
         raise data.DatasetContractError(
             f"train: synthetic images {synthetic} and real images {real} must have the same "

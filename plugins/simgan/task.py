@@ -84,6 +84,9 @@ class SimGANTask(Task):
         if self.discriminator_gate is not None and not 0.0 < self.discriminator_gate <= 1.0:
             raise ValueError(f"simgan.discriminator_gate: expected None or an accuracy in (0, 1],"
                              f" got {self.discriminator_gate!r}")
+        # What the task builds besides the run's datasets (configs/selection.py checks them).
+        self.datasets = {} if self.heldout_real_dataset is None else {
+            "heldout_real": (self.heldout_real_dataset, self.heldout_real_scope)}
         self.plan = schedule_lib.Schedule(
             self.refiner_pretrain_steps, self.discriminator_pretrain_steps, self.iterations,
             self.refiner_steps_per_iteration, self.discriminator_steps_per_iteration)

@@ -53,7 +53,7 @@ def test_a_nested_scope_and_an_evaluator_s_dataset_count_as_selected():
         datasets = {"real": ("image_array", "heldout")}
 
     selected = {**RUN, "train.real_dataset": ("image_folder", "real"),
-                **selection.evaluator_selections({"c2st": C2st()})}
+                **selection.component_selections("evaluator", {"c2st": C2st()})}
     selection.check_selected(DATASETS, selected)
     del selected["evaluator 'c2st' (real)"]
     with pytest.raises(parsing.ConfigError, match="heldout/image_array.path is bound.*datasets "

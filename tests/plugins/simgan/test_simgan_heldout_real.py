@@ -67,3 +67,16 @@ def test_a_heldout_set_of_another_shape_or_too_small_is_one_line(tmp_path):
     with pytest.raises(DatasetContractError, match=r"Dataset 'toy_squares' \(gin scope "
                        r"'real/heldout'\) has only 10 examples; 32 were asked for"):
         train(tmp_path / "small", HELDOUT + "real/heldout/toy_squares.num_examples = 10\n")
+
+
+def test_a_heldout_dataset_other_than_the_run_s_counts_as_one_the_run_builds(tmp_path):
+    # Its required path bound under its scope is used, not a binding the run ignores
+    # (configs/selection.py), and its images are the file's.
+    images = np.random.default_rng(0).integers(0, 256, (40, 8, 12), np.uint8)
+    np.savez(tmp_path / "heldout.npz", images=images)
+    engine = train(tmp_path / "run", "simgan.heldout_real_dataset = 'image_array'\n"
+                   "simgan.heldout_real_examples = 32\n"
+                   f"real/heldout/image_array.path = '{tmp_path / 'heldout.npz'}'\n"
+                   "image_array.height = 8\nimage_array.width = 12\n", iterations=0)
+    heldout = data.to_uint8(engine.task.heldout_real).numpy()[..., 0]
+    assert {image.tobytes() for image in heldout} <= {image.tobytes() for image in images}
