@@ -84,9 +84,6 @@ class SimGANTask(Task):
         if self.discriminator_gate is not None and not 0.0 < self.discriminator_gate <= 1.0:
             raise ValueError(f"simgan.discriminator_gate: expected None or an accuracy in (0, 1],"
                              f" got {self.discriminator_gate!r}")
-        # What the task builds besides the run's datasets (configs/selection.py checks them).
-        self.datasets = {} if self.heldout_real_dataset is None else {
-            "heldout_real": (self.heldout_real_dataset, self.heldout_real_scope)}
         self.plan = schedule_lib.Schedule(
             self.refiner_pretrain_steps, self.discriminator_pretrain_steps, self.iterations,
             self.refiner_steps_per_iteration, self.discriminator_steps_per_iteration)
@@ -182,6 +179,13 @@ class SimGANTask(Task):
 
     def optimizers(self) -> dict:
         return {"refiner": self.generator_optimizer, "discriminator": self.critic_optimizer}
+
+    @property
+    def datasets(self) -> dict[str, tuple[str, str]]:
+        """What the task builds besides the run's datasets (configs/selection.py checks them)."""
+        if self.heldout_real_dataset is None:
+            return {}
+        return {"heldout_real": (self.heldout_real_dataset, self.heldout_real_scope)}
 
     def summary_scalars(self) -> dict[str, float]:
         """The discriminator's accuracy on the held-out real images, if there are any."""
