@@ -1,5 +1,4 @@
-"""What the engine does between compiled calls: divergence checks, configs, grids, the task's
-scalars (learning rates), evaluation, export."""
+"""Between compiled calls: divergence checks, configs, grids, scalars, evaluation and export."""
 
 from __future__ import annotations
 
@@ -22,8 +21,7 @@ class TrainingDivergedError(RuntimeError):
 
 
 def check_divergence(engine, where: str) -> None:
-    """Stops the run if a step flagged a non-finite or diverging metric; nothing is saved, so
-    the last good checkpoint stays the latest."""
+    """Stops the run if a step flagged a non-finite or diverging metric, saving nothing."""
     bad = int(engine.diverged_at.numpy())
     if bad >= 0:
         latest = engine.checkpointer.latest() or "none yet"

@@ -73,7 +73,8 @@ class Engine:
         self.task: Task = validation.configured(lambda: TASKS.build(config.task), config.task)
         context = BuildContext(image_shape=self.image_shape, global_batch=self.global_batch,
                                replica_batch=self.global_batch // replicas, seed=seed,
-                               precision=self.precision, jit_compile=jit, strategy=self.strategy)
+                               precision=self.precision, jit_compile=jit,
+                               strategy=self.strategy, domains=self.domains)
         with self.strategy.scope(), speed.dtype_policy(self.precision):
             self.task.build(context)
         self.phases: dict[str, Phase] = {p.name: p for p in self.task.phases()}

@@ -61,8 +61,7 @@ def _native_bfloat16() -> bool:
 def resolve_precision(precision: str | None) -> str:
     """None -> 'mixed_bfloat16' on GPUs where it is native (no loss scaling needed), else
     'float32'; 'auto' -> 'mixed_bfloat16' wherever it is native, CPUs included, else 'float32'
-    (emulated, it is slower than float32). A named precision is kept, warned about where it is
-    emulated."""
+    (emulated, it is slower). A named precision is kept, with a warning where it is emulated."""
     if precision not in (None,) + PRECISIONS:
         raise ValueError(f"train.mixed_precision: expected None or one of {PRECISIONS}, "
                          f"got {precision!r}")

@@ -19,6 +19,7 @@ import keras
 import tensorflow as tf
 
 from simgan.core.engine import speed
+from simgan.core.evaluation import Domains
 from simgan.core.registries import OPTIMIZERS
 
 # A batch of one domain: its numeric entries ("image" float32 [B, H, W, C], labels), per replica.
@@ -57,8 +58,8 @@ class Stage:
 @dataclasses.dataclass(frozen=True)
 class BuildContext:
     """What the engine tells a task when it builds: shapes, batch sizes, the run's seed (use
-    `seeds.stream` for independent draws), precision and the strategy (the task is built inside
-    its scope and under the precision's Keras dtype policy)."""
+    `seeds.stream` for independent draws), its datasets, precision and the strategy (the task is
+    built inside its scope and under the precision's Keras dtype policy)."""
 
     image_shape: tuple[int, int, int]
     global_batch: int
@@ -67,6 +68,7 @@ class BuildContext:
     precision: str
     jit_compile: bool
     strategy: tf.distribute.Strategy
+    domains: Domains
 
     def optimizer(self, scope: str, name: str, variables: list) -> keras.optimizers.Optimizer:
         """Registered optimizer ``name`` built under gin scope ``scope`` (a player, e.g.

@@ -46,14 +46,14 @@ class SimGANTask(Task):
     Yazıcı et al. 2019), started when the game starts: pretraining copies the weights. The
     game itself (history buffer, refiner terms) uses the trained refiner. None (the paper)
     exports the trained refiner.
-    ``heldout_real_dataset``: a registered dataset of real images the discriminator never trains
-    on, built under gin scope ``heldout_real_scope`` (nested in 'real' by default, so it
-    inherits the real dataset's bindings: set the held-out split or path there). At each summary
-    step the discriminator, without augmentation, scores its first ``heldout_real_examples``
-    and their accuracy is logged as ``discriminator/accuracy_heldout_real``: falling below
-    ``discriminator/accuracy_real`` (its training batches) as that rises, it is the overfitting
-    to the real set that augmentation answers (ADA's validation heuristic r_v, Karras et al.
-    2020, Sec. 2). None (the paper) logs nothing."""
+    ``heldout_real_examples``: that many real images the discriminator never trains on, from
+    the run's real dataset built again under gin scope ``heldout_real_scope`` (nested in 'real'
+    by default, so it inherits the real dataset's bindings: set the held-out split or path
+    there) with its own seed. At each summary step the discriminator, without augmentation,
+    scores them and their accuracy is logged as ``discriminator/accuracy_heldout_real``: falling
+    below ``discriminator/accuracy_real`` (its training batches) as that rises, it is the
+    overfitting to the real set that augmentation answers (ADA's validation heuristic r_v,
+    Karras et al. 2020, Sec. 2). 0 (the paper) logs nothing."""
 
     refiner: str = "resnet"
     discriminator: str = "local"
@@ -70,17 +70,16 @@ class SimGANTask(Task):
     augment: str | None = None
     discriminator_gate: float | None = None
     refiner_ema_decay: float | None = None
-    heldout_real_dataset: str | None = None
+    heldout_real_examples: int = 0
     heldout_real_scope: str = "real/heldout"
-    heldout_real_examples: int = 256
 
     # A resume may lengthen or shorten the adversarial schedule (io/provenance.py).
     resumable_bindings = ("simgan.iterations",)
 
     def __post_init__(self):
-        if self.heldout_real_examples < 1:
-            raise ValueError("simgan.heldout_real_examples: expected at least 1 image, got "
-                             f"{self.heldout_real_examples!r}")
+        if self.heldout_real_examples < 0:
+            raise ValueError("simgan.heldout_real_examples: expected 0 (off) or a number of "
+                             f"images, got {self.heldout_real_examples!r}")
         if self.discriminator_gate is not None and not 0.0 < self.discriminator_gate <= 1.0:
             raise ValueError(f"simgan.discriminator_gate: expected None or an accuracy in (0, 1],"
                              f" got {self.discriminator_gate!r}")
@@ -123,7 +122,10 @@ class SimGANTask(Task):
         # Called without `training`, so a refiner with noise channels draws its noise here too.
         self._refine = context.compile(lambda x: tf.cast(self.trained_refiner(x), tf.float32))
         self._discriminator_gradients = context.compile(self._discriminator_gradients_impl)
-        self.heldout_real = None if self.heldout_real_dataset is None else self._heldout(context)
+        # What the task builds besides the run's datasets (configs/selection.py checks them).
+        self.datasets = {"heldout_real": (context.domains.real, self.heldout_real_scope)
+                         } if self.heldout_real_examples else {}
+        self.heldout_real = self._heldout(context) if self.heldout_real_examples else None
         self._heldout_accuracy = context.compile(
             lambda x: tf.reduce_mean(patch_accuracy(self.critic(x, training=False), True)))
 
@@ -180,13 +182,6 @@ class SimGANTask(Task):
     def optimizers(self) -> dict:
         return {"refiner": self.generator_optimizer, "discriminator": self.critic_optimizer}
 
-    @property
-    def datasets(self) -> dict[str, tuple[str, str]]:
-        """What the task builds besides the run's datasets (configs/selection.py checks them)."""
-        if self.heldout_real_dataset is None:
-            return {}
-        return {"heldout_real": (self.heldout_real_dataset, self.heldout_real_scope)}
-
     def summary_scalars(self) -> dict[str, float]:
         """The discriminator's accuracy on the held-out real images, if there are any."""
         if self.heldout_real is None:
@@ -200,12 +195,12 @@ class SimGANTask(Task):
     def _heldout(self, context: BuildContext) -> tf.Tensor:
         """The first ``heldout_real_examples`` held-out real images, checked against the run's
         image shape."""
-        name, scope = self.heldout_real_dataset, self.heldout_real_scope
+        name, scope = self.datasets["heldout_real"]
         images = data.take(name, scope, seeds.stream(context.seed, "heldout_real_data"),
                            self.heldout_real_examples)[data.IMAGE_KEY]
         if tuple(images.shape[1:]) != context.image_shape:
             raise data.DatasetContractError(
-                f"simgan.heldout_real_dataset: {data.describe(name, scope)} yields "
+                f"simgan.heldout_real_scope: {data.describe(name, scope)} yields "
                 f"{list(images.shape[1:])} images; the run trains on "
                 f"{list(context.image_shape)}; bind its height/width under that scope")
         return tf.constant(images)

@@ -1,5 +1,6 @@
 """configs/suite/: every pair parses on the shipped CPU model, the suite spans the sizes issue
-19 asks for, each labelled pair's label exists, and one pair trains end to end at tiny sizes."""
+19 asks for, each labelled pair's label exists, each pair's held-out real images fit the run,
+and one pair trains end to end at tiny sizes."""
 
 import glob
 import json
@@ -42,6 +43,11 @@ def test_the_suite_spans_image_sizes_real_set_sizes_and_labelled_pairs():
         real = data.build(train.real_dataset, "real", seed=0)
         sizes.add(tuple(real.element_spec["image"].shape[:2]))
         real_sets.add(int(real.cardinality()))
+        # The overfitting signal's held-out images: the validation split, shaped as the run's.
+        heldout = data.build(train.real_dataset, gin.query_parameter("simgan.heldout_real_scope"),
+                             seed=0)
+        assert heldout.element_spec["image"].shape == real.element_spec["image"].shape
+        assert heldout.cardinality() >= gin.query_parameter("simgan.heldout_real_examples") > 0
         if "downstream" in train.evaluators:
             labelled += 1
             assert gin.query_parameter("downstream.label_key") in real.element_spec

@@ -1,4 +1,4 @@
-"""simgan.heldout_real_dataset: the discriminator's accuracy on real images it never trains on,
+"""simgan.heldout_real_examples: the discriminator's accuracy on real images it never trains on,
 logged at each summary step (the overfitting signal), without touching the run's training."""
 
 import numpy as np
@@ -16,7 +16,7 @@ from train_cli import TOY_CONFIG, train_engine
 
 loading.load_all()
 
-HELDOUT = "simgan.heldout_real_dataset = 'toy_squares'\nsimgan.heldout_real_examples = 32\n"
+HELDOUT = "simgan.heldout_real_examples = 32\n"
 
 
 def train(model_dir, extra="", iterations=4):
@@ -37,6 +37,7 @@ def test_the_heldout_accuracy_is_logged_at_each_summary_and_leaves_training_alon
     for a, b in zip(plain.task.trained_refiner.weights + plain.task.critic.weights,
                     watched.task.trained_refiner.weights + watched.task.critic.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert plain.task.heldout_real is None and plain.task.datasets == {}  # 0, the default: off
     assert logged(tmp_path / "plain", HELDOUT_METRIC) == []
     curve = logged(tmp_path / "watched", HELDOUT_METRIC)
     total = watched.task.total_steps()
@@ -49,8 +50,10 @@ def test_the_heldout_accuracy_is_logged_at_each_summary_and_leaves_training_alon
 
 
 def test_the_heldout_images_are_another_draw_than_the_training_ones(tmp_path):
-    # Built under 'real/heldout' (inheriting real/toy_squares.domain) with their own seed stream.
+    # The run's real dataset built again under 'real/heldout' (inheriting
+    # real/toy_squares.domain) with its own seed stream.
     engine = train(tmp_path / "run", HELDOUT, iterations=0)
+    assert engine.task.datasets == {"heldout_real": ("toy_squares", "real/heldout")}
     heldout = engine.task.heldout_real.numpy()
     again = data.take("toy_squares", "real/heldout", seeds.stream(3, "heldout_real_data"), 32)
     training = data.take("toy_squares", "real", seeds.stream(3, "real_data"), 32)
@@ -59,24 +62,29 @@ def test_the_heldout_images_are_another_draw_than_the_training_ones(tmp_path):
     assert heldout.mean() > -0.4  # the real domain's +0.3 offset (synthetic images: -0.53)
 
 
-def test_a_heldout_set_of_another_shape_or_too_small_is_one_line(tmp_path):
-    with pytest.raises(DatasetContractError, match=r"simgan.heldout_real_dataset: Dataset "
+def test_a_heldout_set_of_another_shape_or_too_small_or_a_negative_count_is_one_line(tmp_path):
+    with pytest.raises(DatasetContractError, match=r"simgan.heldout_real_scope: Dataset "
                        r"'toy_squares' \(gin scope 'real/heldout'\) yields \[6, 12, 1\] images; "
                        r"the run trains on \[8, 12, 1\]"):
         train(tmp_path / "shape", HELDOUT + "real/heldout/toy_squares.height = 6\n")
     with pytest.raises(DatasetContractError, match=r"Dataset 'toy_squares' \(gin scope "
                        r"'real/heldout'\) has only 10 examples; 32 were asked for"):
         train(tmp_path / "small", HELDOUT + "real/heldout/toy_squares.num_examples = 10\n")
+    with pytest.raises(ValueError, match=r"simgan.heldout_real_examples: expected 0 \(off\) or a "
+                       r"number of images, got -1"):
+        train(tmp_path / "negative", "simgan.heldout_real_examples = -1\n")
 
 
-def test_a_heldout_dataset_other_than_the_run_s_counts_as_one_the_run_builds(tmp_path):
-    # Its required path bound under its scope is used, not a binding the run ignores
-    # (configs/selection.py), and its images are the file's.
-    images = np.random.default_rng(0).integers(0, 256, (40, 8, 12), np.uint8)
-    np.savez(tmp_path / "heldout.npz", images=images)
-    engine = train(tmp_path / "run", "simgan.heldout_real_dataset = 'image_array'\n"
-                   "simgan.heldout_real_examples = 32\n"
+def test_a_heldout_file_bound_under_its_scope_is_the_one_read(tmp_path):
+    # The real dataset's required path bound under the held-out scope is used, not a binding the
+    # run ignores (configs/selection.py): its images are that file's, not the training file's.
+    rng = np.random.default_rng(0)
+    for name in ("train", "heldout"):
+        np.savez(tmp_path / f"{name}.npz", images=rng.integers(0, 256, (40, 8, 12), np.uint8))
+    engine = train(tmp_path / "run", HELDOUT + "train.real_dataset = 'image_array'\n"
+                   f"real/image_array.path = '{tmp_path / 'train.npz'}'\n"
                    f"real/heldout/image_array.path = '{tmp_path / 'heldout.npz'}'\n"
                    "image_array.height = 8\nimage_array.width = 12\n", iterations=0)
-    heldout = data.to_uint8(engine.task.heldout_real).numpy()[..., 0]
-    assert {image.tobytes() for image in heldout} <= {image.tobytes() for image in images}
+    heldout = {image.tobytes() for image in data.to_uint8(engine.task.heldout_real).numpy()[..., 0]}
+    assert heldout <= {image.tobytes() for image in np.load(tmp_path / "heldout.npz")["images"]}
+    assert not heldout & {image.tobytes() for image in np.load(tmp_path / "train.npz")["images"]}
