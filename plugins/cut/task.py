@@ -22,6 +22,7 @@ from simgan.core import losses
 from simgan.core.engine.health import Signals
 from simgan.core.engine.task import BuildContext, Phase, Stage, Task
 from simgan.core.registries import DISCRIMINATORS, GENERATORS, TASKS
+from simgan.plugins import heldout
 
 GENERATOR_PHASE, DISCRIMINATOR_PHASE = "generator", "discriminator"
 ACCURACY_METRICS = ("discriminator/accuracy_real", "discriminator/accuracy_refined")
@@ -48,6 +49,10 @@ class CUTTask(Task):
     terms' weights), Adam (the `adam` optimizer's defaults are 2e-4, 0.5, 0.999). Ours: the
     networks are the registry's `resnet` and `local` (the paper: a 9-block ResNet
     encoder-decoder and a 70x70 PatchGAN), and ``iterations`` (the paper: 400 epochs at batch 1).
+    ``heldout_real_examples``: as S+U's (``simgan.heldout_real_examples``, docs/TRAINING.md),
+    the discriminator's accuracy on that many real images it never trains on, the run's real
+    dataset built again under gin scope ``heldout_real_scope``, logged at each summary step as
+    ``discriminator/accuracy_heldout_real``, the overfitting signal; 0 (the paper) logs nothing.
     """
 
     generator_network: str = "resnet"
@@ -57,10 +62,14 @@ class CUTTask(Task):
     generator_optimizer: str = "adam"
     discriminator_optimizer: str = "adam"
     iterations: int = 10000
+    heldout_real_examples: int = 0
+    heldout_real_scope: str = "real/heldout"
 
     def __post_init__(self):
-        if not isinstance(self.iterations, int) or self.iterations < 0:
-            raise ValueError(f"cut.iterations: expected an integer >= 0, got {self.iterations!r}")
+        for name in ("iterations", "heldout_real_examples"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+                raise ValueError(f"cut.{name}: expected an integer >= 0, got "
+                                 f"{getattr(self, name)!r}")
         self.generator_terms = losses.build(losses.REFINER, self.generator_objective,
                                             "cut.generator_objective")
         self.discriminator_terms = losses.build(losses.DISCRIMINATOR,
@@ -88,6 +97,10 @@ class CUTTask(Task):
                                              self.critic.trainable_variables)
         self._generator_gradients = context.compile(self._generator_gradients_impl)
         self._discriminator_gradients = context.compile(self._discriminator_gradients_impl)
+        self.heldout = heldout.HeldoutReal(
+            context, self.heldout_real_scope, self.heldout_real_examples, "cut.heldout_real_scope",
+            lambda x: patch_accuracy(self.accuracy_term, self.critic(x, training=False), True))
+        self.datasets = self.heldout.datasets
 
     def phases(self) -> tuple[Phase, ...]:
         generator_inputs = ("synthetic", "real") if any(
@@ -121,6 +134,10 @@ class CUTTask(Task):
 
     def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
         return {losses.REFINER: self.optimizer_g, losses.DISCRIMINATOR: self.optimizer_d}
+
+    def summary_scalars(self) -> dict[str, float]:
+        """The discriminator's accuracy on the held-out real images, if there are any."""
+        return self.heldout.scalars()
 
     def health_signals(self) -> Signals:
         return Signals(*ACCURACY_METRICS, adversarial=self.generator_terms.term_metrics(True),

@@ -15,16 +15,16 @@ from typing import Sequence
 
 import tensorflow as tf
 
-from simgan.core import data, losses, seeds
+from simgan.core import losses, seeds
 from simgan.core.engine.health import Signals
 from simgan.core.engine.task import BuildContext, Phase, Stage, Task
 from simgan.core.registries import (AUGMENTS, BUFFERS, DISCRIMINATORS, GENERATORS, TASKS)
+from simgan.plugins import heldout
 from simgan.plugins.simgan import averaging, gate, schedule as schedule_lib
 from simgan.plugins.simgan.logits import patch_accuracy, real_log_odds
 
 ACCURACY_METRICS = ("discriminator/accuracy_real", "discriminator/accuracy_refined")
 GATE_METRIC = "discriminator/updated"  # 1 when the gated discriminator step applied its update
-HELDOUT_METRIC = "discriminator/accuracy_heldout_real"  # beside accuracy_real: overfitting
 
 
 @TASKS.register("simgan")
@@ -50,10 +50,8 @@ class SimGANTask(Task):
     the run's real dataset built again under gin scope ``heldout_real_scope`` (nested in 'real'
     by default, so it inherits the real dataset's bindings: set the held-out split or path
     there) with its own seed. At each summary step the discriminator, without augmentation,
-    scores them and their accuracy is logged as ``discriminator/accuracy_heldout_real``: falling
-    below ``discriminator/accuracy_real`` (its training batches) as that rises, it is the
-    overfitting to the real set that augmentation answers (ADA's validation heuristic r_v,
-    Karras et al. 2020, Sec. 2). 0 (the paper) logs nothing."""
+    scores them and their accuracy is logged as ``discriminator/accuracy_heldout_real``, the
+    overfitting signal (plugins/heldout.py). 0 (the paper) logs nothing."""
 
     refiner: str = "resnet"
     discriminator: str = "local"
@@ -122,12 +120,11 @@ class SimGANTask(Task):
         # Called without `training`, so a refiner with noise channels draws its noise here too.
         self._refine = context.compile(lambda x: tf.cast(self.trained_refiner(x), tf.float32))
         self._discriminator_gradients = context.compile(self._discriminator_gradients_impl)
-        # What the task builds besides the run's datasets (configs/selection.py checks them).
-        self.datasets = {"heldout_real": (context.domains.real, self.heldout_real_scope)
-                         } if self.heldout_real_examples else {}
-        self.heldout_real = self._heldout(context) if self.heldout_real_examples else None
-        self._heldout_accuracy = context.compile(
-            lambda x: tf.reduce_mean(patch_accuracy(self.critic(x, training=False), True)))
+        self.heldout = heldout.HeldoutReal(
+            context, self.heldout_real_scope, self.heldout_real_examples,
+            "simgan.heldout_real_scope",
+            lambda x: patch_accuracy(self.critic(x, training=False), True))
+        self.datasets = self.heldout.datasets
 
     def phases(self) -> tuple[Phase, ...]:
         pretrain = self.refiner_terms.metric_names(adversarial=False)
@@ -184,26 +181,11 @@ class SimGANTask(Task):
 
     def summary_scalars(self) -> dict[str, float]:
         """The discriminator's accuracy on the held-out real images, if there are any."""
-        if self.heldout_real is None:
-            return {}
-        return {HELDOUT_METRIC: float(self._heldout_accuracy(self.heldout_real))}
+        return self.heldout.scalars()
 
     def health_signals(self) -> Signals:
         return Signals(*ACCURACY_METRICS, adversarial=self.refiner_terms.term_metrics(True),
                        content=self.refiner_terms.term_metrics(False))
-
-    def _heldout(self, context: BuildContext) -> tf.Tensor:
-        """The first ``heldout_real_examples`` held-out real images, checked against the run's
-        image shape."""
-        name, scope = self.datasets["heldout_real"]
-        images = data.take(name, scope, seeds.stream(context.seed, "heldout_real_data"),
-                           self.heldout_real_examples)[data.IMAGE_KEY]
-        if tuple(images.shape[1:]) != context.image_shape:
-            raise data.DatasetContractError(
-                f"simgan.heldout_real_scope: {data.describe(name, scope)} yields "
-                f"{list(images.shape[1:])} images; the run trains on "
-                f"{list(context.image_shape)}; bind its height/width under that scope")
-        return tf.constant(images)
 
     # ---- per-replica computations ------------------------------------------------------------
 

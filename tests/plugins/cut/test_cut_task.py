@@ -16,7 +16,8 @@ from simgan.core.registries import LOSSES, TASKS
 from simgan.io import evaluation_file
 from simgan.plugins import loading
 from simgan.plugins.cut.task import patch_accuracy
-from train_cli import TOY_CONFIG, run_train
+from simgan.plugins.heldout import METRIC as HELDOUT_METRIC
+from train_cli import TOY_CONFIG, logged, run_train
 
 import toy_data  # noqa: F401  (registers toy_squares)
 
@@ -55,6 +56,8 @@ def test_schedule_alternates_discriminator_and_generator_steps():
         TASKS.build("cut", discriminator_objective=["r1_penalty"])
     with pytest.raises(ValueError, match="cut.iterations: expected an integer >= 0"):
         TASKS.build("cut", iterations=-1)
+    with pytest.raises(ValueError, match="cut.heldout_real_examples: expected an integer >= 0"):
+        TASKS.build("cut", heldout_real_examples=-1)
 
 
 def test_shipped_configs_hold_the_paper_settings_of_cut_and_fastcut():
@@ -113,6 +116,26 @@ def _checkpoint_tensors(model_dir) -> dict:
     return {name: reader.get_tensor(name)
             for name, dtype in reader.get_variable_to_dtype_map().items()
             if dtype.is_floating or dtype.is_integer}
+
+
+def test_heldout_accuracy_is_logged_at_each_summary_and_leaves_training_alone(tmp_path):
+    plain = _engine(tmp_path, TOY_CUT, "plain", **{"cut.iterations": 4})
+    plain.train()
+    watched = _engine(tmp_path, TOY_CUT, "watched", **{"cut.iterations": 4,
+                                                        "cut.heldout_real_examples": 16})
+    watched.train()
+    for a, b in zip(plain.task.generator.weights + plain.task.critic.weights,
+                    watched.task.generator.weights + watched.task.critic.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert logged(tmp_path / "plain", HELDOUT_METRIC) == []
+    assert watched.task.datasets == {"heldout_real": ("toy_squares", "real/heldout")}
+    images = watched.task.heldout.images.numpy()
+    assert images.shape == (16, 8, 12, 1) and images.mean() > -0.4  # the real domain's offset
+    direct = float(np.mean(patch_accuracy(watched.task.accuracy_term,
+                                          watched.task.critic(images, training=False), True)))
+    curve = logged(tmp_path / "watched", HELDOUT_METRIC)
+    assert [step for step, _ in curve] == [2, 4, 6, 8]
+    assert curve[-1][1] == pytest.approx(direct, abs=1e-6)
 
 
 def test_resumed_cut_run_reaches_identical_weights(tmp_path):

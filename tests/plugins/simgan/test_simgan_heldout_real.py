@@ -3,16 +3,14 @@ logged at each summary step (the overfitting signal), without touching the run's
 
 import numpy as np
 import pytest
-import tensorflow as tf
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import toy_data  # noqa: F401  (registers toy_squares)
 from simgan.core import data, seeds
 from simgan.core.data import DatasetContractError
 from simgan.plugins import loading
 from simgan.plugins.simgan.logits import patch_accuracy
-from simgan.plugins.simgan.task import HELDOUT_METRIC
-from train_cli import TOY_CONFIG, train_engine
+from simgan.plugins.heldout import METRIC as HELDOUT_METRIC
+from train_cli import TOY_CONFIG, logged, train_engine
 
 loading.load_all()
 
@@ -24,25 +22,18 @@ def train(model_dir, extra="", iterations=4):
                         f"train.image_every = 0\n{extra}")
 
 
-def logged(model_dir, tag):
-    """``[(step, value)]`` of a scalar in the run's TensorBoard events."""
-    events = EventAccumulator(str(model_dir), size_guidance={"tensors": 0}).Reload()
-    return [(e.step, float(tf.make_ndarray(e.tensor_proto))) for e in events.Tensors(tag)] \
-        if tag in events.Tags()["tensors"] else []
-
-
 def test_the_heldout_accuracy_is_logged_at_each_summary_and_leaves_training_alone(tmp_path):
     plain = train(tmp_path / "plain")
     watched = train(tmp_path / "watched", HELDOUT)
     for a, b in zip(plain.task.trained_refiner.weights + plain.task.critic.weights,
                     watched.task.trained_refiner.weights + watched.task.critic.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-    assert plain.task.heldout_real is None and plain.task.datasets == {}  # 0, the default: off
+    assert plain.task.heldout.images is None and plain.task.datasets == {}  # 0, the default: off
     assert logged(tmp_path / "plain", HELDOUT_METRIC) == []
     curve = logged(tmp_path / "watched", HELDOUT_METRIC)
     total = watched.task.total_steps()
     assert [step for step, _ in curve] == list(range(2, total + 1, 2))
-    images = watched.task.heldout_real.numpy()
+    images = watched.task.heldout.images.numpy()
     assert images.shape == (32, 8, 12, 1)
     direct = float(np.mean(patch_accuracy(watched.task.critic(images, training=False), True)))
     assert curve[-1][1] == pytest.approx(direct, abs=1e-6)
@@ -54,7 +45,7 @@ def test_the_heldout_images_are_another_draw_than_the_training_ones(tmp_path):
     # real/toy_squares.domain) with its own seed stream.
     engine = train(tmp_path / "run", HELDOUT, iterations=0)
     assert engine.task.datasets == {"heldout_real": ("toy_squares", "real/heldout")}
-    heldout = engine.task.heldout_real.numpy()
+    heldout = engine.task.heldout.images.numpy()
     again = data.take("toy_squares", "real/heldout", seeds.stream(3, "heldout_real_data"), 32)
     training = data.take("toy_squares", "real", seeds.stream(3, "real_data"), 32)
     np.testing.assert_array_equal(heldout, again["image"])
@@ -85,6 +76,7 @@ def test_a_heldout_file_bound_under_its_scope_is_the_one_read(tmp_path):
                    f"real/image_array.path = '{tmp_path / 'train.npz'}'\n"
                    f"real/heldout/image_array.path = '{tmp_path / 'heldout.npz'}'\n"
                    "image_array.height = 8\nimage_array.width = 12\n", iterations=0)
-    heldout = {image.tobytes() for image in data.to_uint8(engine.task.heldout_real).numpy()[..., 0]}
+    images = data.to_uint8(engine.task.heldout.images).numpy()[..., 0]
+    heldout = {image.tobytes() for image in images}
     assert heldout <= {image.tobytes() for image in np.load(tmp_path / "heldout.npz")["images"]}
     assert not heldout & {image.tobytes() for image in np.load(tmp_path / "train.npz")["images"]}
