@@ -109,6 +109,7 @@ def test_shipped_cut_config_trains_exports_and_evaluates(tmp_path):
     operative = (model_dir / "operative_config.gin").read_text()
     assert "train.task = 'cut'" in operative and "cut_identity" in operative
     assert "CUT (steps 1-4)" in result.stdout and "patchnce" in result.stdout
+    assert [step for step, _ in logged(model_dir, HELDOUT_METRIC)] == [2, 4]  # on, as shipped
 
 
 def _checkpoint_tensors(model_dir) -> dict:
