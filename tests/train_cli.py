@@ -74,9 +74,6 @@ def train_engine(model_dir, config: str, seed: int = 3):
 
 def logged(model_dir, tag: str) -> list[tuple[int, float]]:
     """``[(step, value)]`` of a scalar in a run's TensorBoard events (empty if never logged)."""
-    import tensorflow as tf
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from simgan.tools.ablate.summary import read_series
 
-    events = EventAccumulator(str(model_dir), size_guidance={"tensors": 0}).Reload()
-    return [(e.step, float(tf.make_ndarray(e.tensor_proto))) for e in events.Tensors(tag)] \
-        if tag in events.Tags()["tensors"] else []
+    return [(step, value) for step, _, value in read_series(str(model_dir)).get(tag, [])]

@@ -48,8 +48,9 @@ HEADLINE = (
 )
 
 
-def read_scalars(directory: str) -> dict[str, float]:
-    """Final training scalars and the mean steps/s from the TensorBoard events in ``directory``."""
+def read_series(directory: str) -> dict[str, list[tuple[int, float, float]]]:
+    """Every scalar's ``(step, wall time, value)`` events in ``directory``'s TensorBoard files
+    (tensor summaries of the scalars plugin and legacy scalars; image grids left out)."""
     accumulator = event_accumulator.EventAccumulator(
         directory, size_guidance={event_accumulator.TENSORS: 0, event_accumulator.SCALARS: 0})
     accumulator.Reload()
@@ -62,8 +63,13 @@ def read_scalars(directory: str) -> dict[str, float]:
                        for e in accumulator.Tensors(tag)]
     for tag in tags.get(event_accumulator.SCALARS, []):
         series[tag] = [(e.step, e.wall_time, float(e.value)) for e in accumulator.Scalars(tag)]
+    return series
+
+
+def read_scalars(directory: str) -> dict[str, float]:
+    """Final training scalars and the mean steps/s from the TensorBoard events in ``directory``."""
     values = {}
-    for tag, events in series.items():
+    for tag, events in read_series(directory).items():
         if tag == STEPS_PER_SECOND:
             values[tag] = statistics.fmean(v for _, _, v in events)
         elif tag.startswith(TRAINING_PREFIXES) and not tag.endswith("learning_rate"):

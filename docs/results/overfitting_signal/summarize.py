@@ -15,9 +15,9 @@ import sys
 
 import matplotlib
 import numpy as np
-import tensorflow as tf
 from scipy import stats
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from simgan.tools.ablate.summary import read_series
 
 matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402
@@ -25,16 +25,13 @@ from matplotlib import pyplot as plt  # noqa: E402
 TRAINING, HELDOUT = "discriminator/accuracy_real", "discriminator/accuracy_heldout_real"
 
 
-def curve(events: EventAccumulator, tag: str) -> dict[int, float]:
-    return {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in events.Tensors(tag)}
-
-
 def main(runs_dir: str, out_dir: str) -> None:
     rows, curves = collections.defaultdict(list), {}
     for run in sorted(glob.glob(os.path.join(runs_dir, "*__seed=*"))):
         pair, seed = os.path.basename(run).split("__seed=")
-        events = EventAccumulator(run, size_guidance={"tensors": 0}).Reload()
-        training, heldout = curve(events, TRAINING), curve(events, HELDOUT)
+        series = read_series(run)
+        training, heldout = ({step: value for step, _, value in series[tag]}
+                             for tag in (TRAINING, HELDOUT))
         steps = sorted(set(training) & set(heldout))
         late = [s for s in steps if s >= steps[-1] / 2]
         gap = [training[s] - heldout[s] for s in late]
