@@ -5,6 +5,7 @@ adds skin and iris texture and a webcam-plus-preprocessing pipeline (``camera.py
 for real MPIIGaze crops when none are at hand. Example ``i`` of seed ``s`` is drawn from stateless
 seeds derived from ``(s, i)`` (geometry and appearance from separate streams), so it is the
 same in every run, in both domains, whatever the parallelism, and the iterator checkpoints.
+Another ``render_batch_size`` keeps every label and changes images by float rounding only.
 """
 
 from __future__ import annotations
