@@ -15,8 +15,8 @@ import sys
 
 import matplotlib
 import numpy as np
-from scipy import stats
 
+from simgan.tools.ablate import paired
 from simgan.tools.ablate.summary import read_series
 
 matplotlib.use("Agg")
@@ -44,11 +44,10 @@ def main(runs_dir: str, out_dir: str) -> None:
         for seed, train, held, gap, largest in seed_rows:
             lines.append(f"| {pair} | {seed} | {train:.3f} | {held:.3f} | {gap:+.3f} | "
                          f"{largest:+.3f} |")
-        gaps = [r[3] for r in seed_rows]
-        p = stats.ttest_1samp(gaps, 0.0).pvalue if len(gaps) > 1 else float("nan")
-        lines.append(f"| **{pair}** | {len(gaps)} seeds | {np.mean([r[1] for r in seed_rows]):.3f}"
-                     f" | {np.mean([r[2] for r in seed_rows]):.3f} | **{np.mean(gaps):+.3f} ± "
-                     f"{np.std(gaps, ddof=1) if len(gaps) > 1 else 0:.3f}** (p={p:.2g}) | |")
+        gap = paired.difference([(train, held) for _, train, held, _, _ in seed_rows])
+        lines.append(f"| **{pair}** | {gap['n']} seeds | {np.mean([r[1] for r in seed_rows]):.3f}"
+                     f" | {np.mean([r[2] for r in seed_rows]):.3f} | **{gap['mean']:+.3f} ± "
+                     f"{gap['std']:.3f}** (p={gap['p']:.2g}) | |")
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "gaps.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -56,11 +55,11 @@ def main(runs_dir: str, out_dir: str) -> None:
     pairs = list(rows)
     figure, axes = plt.subplots(1, len(pairs), figsize=(4 * len(pairs), 3), squeeze=False)
     for axis, pair in zip(axes[0], pairs):
-        steps, train, held = curves[pair, min(s for p, s in curves if p == pair)]
+        seed = min(seed for seed, *_ in rows[pair])
+        steps, train, held = curves[pair, seed]
         axis.plot(steps, train, label="training batches (real)")
         axis.plot(steps, held, label="held-out real")
-        axis.set(title=f"{pair}, seed {min(s for p, s in curves if p == pair)}", xlabel="step",
-                 ylim=(0, 1))
+        axis.set(title=f"{pair}, seed {seed}", xlabel="step", ylim=(0, 1))
     axes[0][0].set_ylabel("discriminator accuracy")
     axes[0][0].legend(loc="lower left", fontsize=8)
     figure.tight_layout()
