@@ -61,13 +61,16 @@ PSI = {"identity": _identity, "channel_mean": _channel_mean}
 
 @LOSSES.register("self_regularization")
 def self_regularization(*, weight: float = 1.0, psi: str = "identity", downsample: int = 1,
-                        reduction: str = "mean") -> PairTerm:
+                        high_pass: int = 0, reduction: str = "mean") -> PairTerm:
     """Per-example ``||psi(R(x)) - psi(x)||_1`` over the feature map; ``weight`` is the paper's
     lambda (Shrivastava et al. 2017, eq. 3).
 
     ``psi`` is the paper's feature transform: 'identity' (used for eyes), 'channel_mean' (the
     mean of colour channels), each optionally followed by average-pooling by ``downsample``
-    (a low-resolution psi that lets the refiner change fine texture freely).
+    (a low-resolution psi that lets the refiner change fine texture freely), or by subtracting
+    each feature's ``high_pass`` x ``high_pass`` local mean (0: off; its opposite, in the spirit
+    of the paper's "image derivatives": the refiner may change tone and lighting over regions
+    freely while every edge, such as the pupil's, is held in place).
     ``reduction='sum'`` is the L1 norm as written in the paper; the default 'mean' divides it by
     the number of features, because with the sum plain SGD at the paper's learning rate 0.001
     kills the refiner's ReLUs within 20 steps at 35x55 (measured; see docs/TRAINING.md).
@@ -79,10 +82,15 @@ def self_regularization(*, weight: float = 1.0, psi: str = "identity", downsampl
         raise ValueError(f"self_regularization.psi: expected one of {sorted(PSI)}, got {psi!r}")
     if downsample < 1:
         raise ValueError(f"self_regularization.downsample: expected an integer >= 1, got {downsample}")
+    if high_pass < 0 or high_pass == 1:
+        raise ValueError(f"self_regularization.high_pass: expected 0 (off) or a window >= 2, got "
+                         f"{high_pass}")
     transform = PSI[psi]
 
     def features(images: tf.Tensor) -> tf.Tensor:
         images = transform(tf.cast(images, tf.float32))
+        if high_pass:
+            images -= tf.nn.avg_pool2d(images, high_pass, 1, padding="SAME")
         if downsample > 1:
             images = tf.nn.avg_pool2d(images, downsample, downsample, padding="SAME")
         return images

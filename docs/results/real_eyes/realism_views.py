@@ -35,10 +35,10 @@ VIEWS = {"image": lambda x: x, "low frequencies (5x5 blur)": low,
          "high frequencies (image - blur)": lambda x: x - low(x)}
 
 
-def scores(real: np.ndarray, fake: np.ndarray) -> list[str]:
-    """C2ST accuracy [95% Wilson interval], real vs ``fake``, on each view."""
+def scores(real: np.ndarray, fake: np.ndarray, views: dict = VIEWS) -> list[str]:
+    """C2ST accuracy [95% Wilson interval], real vs ``fake``, on each of ``views``."""
     cells = []
-    for view in VIEWS.values():
+    for view in views.values():
         r, f = view(real), view(fake)
         accuracy, low_end, high_end = turing_test(r[:TRAIN], r[TRAIN:], f[:TRAIN], f[TRAIN:],
                                                   seed=0)

@@ -53,3 +53,17 @@ def test_self_regularization_psi_variants():
     np.testing.assert_allclose(down(textured, x).numpy(), [0, 0], atol=1e-5)
     with pytest.raises(ValueError, match="psi"):
         LOSSES.build("self_regularization", psi="vgg")
+
+
+def test_self_regularization_high_pass_ignores_tone_and_keeps_edges():
+    x = tf.constant(np.random.default_rng(0).uniform(-1, 1, [2, 6, 6, 1]), tf.float32)
+    high = LOSSES.build("self_regularization", high_pass=3)
+    # A brighter image (a tone change over the whole region) costs nothing ...
+    np.testing.assert_allclose(high(x + 0.4, x).numpy(), [0, 0], atol=1e-5)
+    # ... a moved edge does.
+    edge = np.zeros([1, 6, 6, 1], np.float32)
+    edge[:, :, 3:] = 1.0
+    moved = np.roll(edge, 1, axis=2)
+    assert high(tf.constant(moved), tf.constant(edge)).numpy()[0] > 0.1
+    with pytest.raises(ValueError, match="high_pass"):
+        LOSSES.build("self_regularization", high_pass=1)
