@@ -66,11 +66,12 @@ def self_regularization(*, weight: float = 1.0, psi: str = "identity", downsampl
     lambda (Shrivastava et al. 2017, eq. 3).
 
     ``psi`` is the paper's feature transform: 'identity' (used for eyes), 'channel_mean' (the
-    mean of colour channels), each optionally followed by average-pooling by ``downsample``
-    (a low-resolution psi that lets the refiner change fine texture freely), or by subtracting
-    each feature's ``high_pass`` x ``high_pass`` local mean (0: off; its opposite, in the spirit
-    of the paper's "image derivatives": the refiner may change tone and lighting over regions
-    freely while every edge, such as the pupil's, is held in place).
+    mean of colour channels). Optionally each feature then loses its ``high_pass`` x
+    ``high_pass`` local mean (0: off; in the spirit of the paper's "image derivatives": the
+    refiner may change tone and lighting over regions freely while every edge, such as the
+    pupil's, is held; on smooth images little is held, docs/RESULTS.md "A high-pass psi"), and
+    is average-pooled by ``downsample`` (a low-resolution psi that lets the refiner change fine
+    texture freely).
     ``reduction='sum'`` is the L1 norm as written in the paper; the default 'mean' divides it by
     the number of features, because with the sum plain SGD at the paper's learning rate 0.001
     kills the refiner's ReLUs within 20 steps at 35x55 (measured; see docs/TRAINING.md).
