@@ -22,12 +22,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import simgan
-from realism_views import scores, TEST, TRAIN
-from simgan.plugins.eyes.arrays import image_array
-from simgan.plugins.eyes.simulator import eye_simulator
+from realism_views import scores, simulator_eyes, training_crops, TRAIN
 
 
 def spread(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``values`` broadcast back over each image's frame ``shape``, as a real array."""
     return np.ascontiguousarray(np.broadcast_to(values, shape))
 
 
@@ -52,10 +51,7 @@ def row_profile_logistic(real: np.ndarray, fake: np.ndarray) -> float:
 
 
 def main(real_path: str, refiners: list[str]) -> None:
-    n = TRAIN + TEST
-    real = np.stack([e["image"].numpy() for e in image_array(seed=0, path=real_path).take(n)])
-    raw = np.stack([e["image"].numpy()
-                    for e in eye_simulator(seed=123, domain="real_like", num_examples=n)])
+    real, raw = training_crops(real_path), simulator_eyes(domain="real_like")
     columns = [*VIEWS, "row profile, logistic regression"]
     print("| vs real training crops | " + " | ".join(columns) + " |")
     print("|---" * (len(columns) + 1) + "|")

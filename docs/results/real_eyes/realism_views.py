@@ -35,6 +35,18 @@ VIEWS = {"image": lambda x: x, "low frequencies (5x5 blur)": low,
          "high frequencies (image - blur)": lambda x: x - low(x)}
 
 
+def training_crops(path: str) -> np.ndarray:
+    """The first TRAIN + TEST real crops of ``path`` (seed 0), [N, H, W, 1] in [-1, 1]."""
+    return np.stack([e["image"].numpy()
+                     for e in image_array(seed=0, path=path).take(TRAIN + TEST)])
+
+
+def simulator_eyes(**kwargs) -> np.ndarray:
+    """TRAIN + TEST raw simulator eyes of seed 123, drawn with ``eye_simulator(**kwargs)``."""
+    return np.stack([e["image"].numpy()
+                     for e in eye_simulator(seed=123, num_examples=TRAIN + TEST, **kwargs)])
+
+
 def scores(real: np.ndarray, fake: np.ndarray, views: dict = VIEWS) -> list[str]:
     """C2ST accuracy [95% Wilson interval], real vs ``fake``, on each of ``views``."""
     cells = []
@@ -47,10 +59,8 @@ def scores(real: np.ndarray, fake: np.ndarray, views: dict = VIEWS) -> list[str]
 
 
 def main(real_path: str, refiners: list[str]) -> None:
-    n = TRAIN + TEST
-    real = np.stack([e["image"].numpy() for e in image_array(seed=0, path=real_path).take(n)])
-    synthetic = np.stack([e["image"].numpy()
-                          for e in eye_simulator(seed=123, domain="synthetic", num_examples=n)])
+    real = training_crops(real_path)
+    synthetic = simulator_eyes(domain="synthetic")
     print("| vs real training crops | " + " | ".join(VIEWS) + " |")
     print("|---" * (len(VIEWS) + 1) + "|")
     print("| raw synthetic | " + " | ".join(scores(real, synthetic)) + " |")

@@ -16,10 +16,8 @@ import sys
 
 import numpy as np
 
-from realism_views import scores, TEST, TRAIN, VIEWS
-from simgan.plugins.eyes.arrays import image_array
+from realism_views import scores, simulator_eyes, training_crops, VIEWS
 from simgan.plugins.eyes.camera import equalize
-from simgan.plugins.eyes.simulator import eye_simulator
 
 NARROW_GAZE = {"yaw_range": (-15.0, 15.0), "pitch_range": (-20.0, 5.0)}
 NARROW_LIDS = {"upper_lid": (0.30, 0.45), "lower_lid": (0.20, 0.32), "iris_ratio": (0.60, 0.70)}
@@ -44,13 +42,11 @@ def equalised(images: np.ndarray) -> np.ndarray:
 
 
 def main(real_path: str) -> None:
-    n = TRAIN + TEST
-    real = np.stack([e["image"].numpy() for e in image_array(seed=0, path=real_path).take(n)])
+    real = training_crops(real_path)
     print("| raw simulator eyes vs real training crops | " + " | ".join(VIEWS) + " |")
     print("|---" * (len(VIEWS) + 1) + "|")
     for name, (kwargs, equalise) in SETTINGS.items():
-        fake = np.stack([e["image"].numpy()
-                         for e in eye_simulator(seed=123, num_examples=n, **kwargs)])
+        fake = simulator_eyes(**kwargs)
         fake = equalised(fake) if equalise else fake
         print(f"| {name} | " + " | ".join(scores(real, fake)) + " |", flush=True)
 
